@@ -1,0 +1,77 @@
+# bpfhost build. `make` builds the library, tools and tests; `make test` runs every test
+# (unit tests also under ASan+UBSan); `make demo` runs the main job on bundled data.
+CC      ?= cc
+CLANG   ?= clang
+BUILD   := build
+SHARED  ?= ../shared
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc -Iinclude -MMD -MP
+LDLIBS  := -lelf -lz -lpthread -lm
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
+TOOLS     := $(notdir $(wildcard tools/*))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TESTS     := $(TEST_SRCS:tests/unit/%.c=%)
+
+LIB       := $(BUILD)/lib/libbpfhost.a
+LIB_ASAN  := $(BUILD)/asan/lib/libbpfhost.a
+BINS      := $(TOOLS:%=$(BUILD)/bin/%)
+UNIT      := $(TESTS:%=$(BUILD)/tests/%)
+UNIT_ASAN := $(TESTS:%=$(BUILD)/asan/tests/%)
+
+all: $(LIB) $(BINS) $(UNIT)
+
+deps:
+	@sh scripts/install-deps.sh
+
+# --- library -------------------------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
+$(LIB): $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(LIB_ASAN): $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# --- tools: every folder tools/NAME builds build/bin/NAME -----------------------------------
+.SECONDEXPANSION:
+$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard tools/%/*.c)) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+
+# --- unit tests ----------------------------------------------------------------------------
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(LIB_ASAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $< $(LIB_ASAN) $(LDLIBS)
+
+asan: $(UNIT_ASAN)
+
+test: deps
+	@$(MAKE) --no-print-directory all asan
+	@SHARED=$(SHARED) sh tests/run-tests.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@SHARED=$(SHARED) sh examples/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@SHARED=$(SHARED) $(MAKE) --no-print-directory -C bench run
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps asan test demo bench clean
+.PRECIOUS: $(BUILD)/obj/%.o $(BUILD)/asan/obj/%.o
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,99 @@
+/* The eBPF interpreter (exec layer). A program is validated and pre-decoded once by
+ * vm_load, then run any number of times, from any number of threads, by vm_exec.
+ *
+ * Calling convention (shared with the JIT): r1 and r2 are the caller's arguments (context,
+ * or memory and length), r10 points to the top of a 512-byte frame, r0 is the result.
+ * Helpers are called by Linux id with r1-r5 and receive the vm_run of the invocation, through
+ * which they reach the host's data, stop the program or request a tail call. */
+#ifndef BPFHOST_VM_H
+#define BPFHOST_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+
+struct vm_run;
+struct vm_program;
+
+typedef uint64_t (*vm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                 struct vm_run *run);
+
+enum { VM_HELPER_MAX = 512 };
+
+/* Helper implementations indexed by Linux helper id; NULL where there is none. */
+struct vm_helpers {
+    vm_helper_fn fn[VM_HELPER_MAX];
+};
+
+enum vm_mode {
+    VM_MODE_CHECKED, /* every memory access checked against the run's regions; step budget */
+    VM_MODE_FAST,    /* for verified programs: no checks */
+};
+
+/* A memory region a checked run may touch (context, packet, map value...). The stack is
+ * always allowed. */
+struct vm_region {
+    uintptr_t start;
+    size_t size;
+    bool writable;
+};
+
+enum { VM_MSG_SIZE = 256, VM_MAX_REGIONS = 4096 };
+
+/* State of one invocation. Initialise with vm_run_init; the caller sets host, regions and
+ * packet; helpers use the vm_run_* functions; the results are read after vm_exec. */
+struct vm_run {
+    void *host;                 /* the runtime's data for this invocation */
+    const uint8_t *packet;      /* what LD_ABS / LD_IND read (legacy socket filters) */
+    size_t packet_len;
+    uint64_t max_steps;         /* checked mode: instructions before giving up, 0 = no limit */
+
+    struct vm_region *regions;  /* checked mode; grown by vm_run_add_region */
+    size_t region_count;
+    size_t region_capacity;
+
+    /* Requests from helpers, acted on when the helper returns. */
+    bool stop;                  /* end the program now with r0 = stop_value */
+    uint64_t stop_value;
+    const struct vm_program *tail_call_target;
+    uint32_t tail_call_count;
+
+    /* Results. */
+    uint64_t steps;             /* instructions executed (checked mode) */
+    int error;                  /* 0, or negative errno when the program faulted */
+    size_t error_pc;
+    char msg[VM_MSG_SIZE];
+};
+
+/* Validates insns (isa_validate_program plus: every called helper exists in helpers) and
+ * pre-decodes them. helpers may be NULL for programs that call no helper; the table must
+ * outlive the program. Returns 0 or a negative errno with a message naming the instruction. */
+int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers *helpers,
+            struct vm_program **out, char *msg, size_t msg_size);
+void vm_unload(struct vm_program *prog);
+
+size_t vm_program_insn_count(const struct vm_program *prog);
+const struct ebpf_insn *vm_program_insns(const struct vm_program *prog);
+
+/* Runs prog with r1 and r2 as arguments. Returns 0 and the result in *r0, or a negative
+ * errno (run->error) with run->msg and run->error_pc describing the fault. */
+int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run, uint64_t r1,
+            uint64_t r2, uint64_t *r0);
+
+void vm_run_init(struct vm_run *run);
+void vm_run_release(struct vm_run *run); /* frees the region list */
+
+/* Allows a checked run to access [ptr, ptr+size). Returns 0 or -ENOMEM/-E2BIG. */
+int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool writable);
+
+/* From a helper: end the program when the helper returns, with r0 = value. */
+void vm_run_stop(struct vm_run *run, uint64_t value);
+
+/* From the tail_call helper: continue in target (same r1, fresh frame) when the helper
+ * returns. Returns 0, or -E2BIG when the run already made EBPF_MAX_TAIL_CALLS tail calls
+ * (then the program simply continues, as on Linux). */
+int vm_run_tail_call(struct vm_run *run, const struct vm_program *target);
+
+#endif
