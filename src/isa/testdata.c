@@ -45,7 +45,18 @@ static int buffer_append(struct buffer *b, const char *s, size_t n)
     return 0;
 }
 
-/* Hex bytes separated by white space ("aa bb 11"), appended to *bytes. */
+static int append_byte(uint8_t **bytes, size_t *len, uint8_t value)
+{
+    uint8_t *grown = realloc(*bytes, *len + 1);
+    if (!grown)
+        return -ENOMEM;
+    *bytes = grown;
+    (*bytes)[(*len)++] = value;
+    return 0;
+}
+
+/* Hex bytes separated by white space ("aa bb 11"), or whole 64-bit words ("0x5566778800000018",
+ * an instruction as a little-endian word), appended to *bytes. */
 static int parse_hex_bytes(const char *line, uint8_t **bytes, size_t *len, char *msg, size_t msg_size,
                            int line_no)
 {
@@ -55,17 +66,26 @@ static int parse_hex_bytes(const char *line, uint8_t **bytes, size_t *len, char 
             p++;
         if (!*p || *p == '#')
             return 0;
-        if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
-            (p[2] && !isspace((unsigned char)p[2]) && p[2] != '#')) {
-            set_msg(msg, msg_size, "line %d: expected hex bytes like 'aa bb', got '%.16s'", line_no, p);
+        const char *start = p;
+        bool word = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+        if (word)
+            p += 2;
+        const char *digits = p;
+        while (isxdigit((unsigned char)*p))
+            p++;
+        size_t ndigits = (size_t)(p - digits);
+        bool ends_well = !*p || isspace((unsigned char)*p) || *p == '#';
+        if (!ends_well || (word ? ndigits < 1 || ndigits > 16 : ndigits != 2)) {
+            set_msg(msg, msg_size, "line %d: expected hex bytes like 'aa bb' or a word like "
+                    "'0x0000000000000095', got '%.18s'", line_no, start);
             return -EINVAL;
         }
-        uint8_t *grown = realloc(*bytes, *len + 1);
-        if (!grown)
-            return -ENOMEM;
-        *bytes = grown;
-        (*bytes)[(*len)++] = (uint8_t)strtoul((char[]){p[0], p[1], 0}, NULL, 16);
-        p += 2;
+        uint64_t value = strtoull(digits, NULL, 16);
+        for (int i = 0; i < (word ? 8 : 1); i++) {
+            int err = append_byte(bytes, len, (uint8_t)(value >> (8 * i)));
+            if (err)
+                return err;
+        }
     }
 }
 

@@ -32,6 +32,8 @@ enum { VM_STACK_BYTES = EBPF_STACK_SIZE * EBPF_MAX_CALL_DEPTH };
 
 uint64_t vm_interp_checked(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
 uint64_t vm_interp_fast(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
+/* Unchecked, switch-dispatched (no computed goto): for hosts without GNU C, tests and bench. */
+uint64_t vm_interp_portable(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
 
 /* Records a fault in run (first one wins) with a message naming the instruction. */
 void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,

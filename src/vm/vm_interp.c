@@ -108,3 +108,13 @@ static bool vm_access_ok(const struct vm_run *run, const uint8_t *stack, uint64_
 #include "vm/vm_interp_body.h"
 #undef VM_INTERP_NAME
 #undef VM_CHECKED
+
+/* The same loop dispatched by a switch: the portable C11 path, compiled and tested on every
+ * host, and the baseline the bench compares direct threading against. */
+#undef VM_USE_SWITCH
+#define VM_USE_SWITCH 1
+#define VM_INTERP_NAME vm_interp_portable
+#define VM_CHECKED 0
+#include "vm/vm_interp_body.h"
+#undef VM_INTERP_NAME
+#undef VM_CHECKED

@@ -69,10 +69,11 @@ uint64_t VM_INTERP_NAME(const struct vm_program *prog, struct vm_run *run, uint6
 
 #if VM_USE_SWITCH
 #define CASE(id) case ISA_##id:
-#define DISPATCH() continue
-    for (;;) {
-        COUNT_STEP();
-        switch ((enum isa_form_id)pc->op) {
+#define DISPATCH() goto vm_dispatch
+vm_dispatch:
+    COUNT_STEP();
+    switch ((enum isa_form_id)pc->op) {
+    {
 #else
 #define CASE(id) L_##id:
 #define DISPATCH()                                                                                 \
@@ -369,15 +370,13 @@ uint64_t VM_INTERP_NAME(const struct vm_program *prog, struct vm_run *run, uint6
         CASE(LDDW_MAP_IDX)
         CASE(LDDW_MAP_IDX_VALUE)
         CASE(CALL_KFUNC)
+#if VM_USE_SWITCH
+        default:
+#endif
         CASE(FORM_INVALID)
             FAULT(-EINVAL, "instruction cannot be executed (form %s)", isa_forms[pc->op].name);
-#if VM_USE_SWITCH
         }
     }
-#else
-        }
-    }
-#endif
 #undef CASE
 #undef DISPATCH
 #undef NEXT

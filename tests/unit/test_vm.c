@@ -1,6 +1,7 @@
 /* The interpreter on hand-built programs: the semantics the conformance suite does not
  * reach (faults, limits, helpers, tail calls, threads), in both modes. */
 #include "vm/vm.h"
+#include "vm/vm_internal.h"
 #include "test.h"
 
 #include <errno.h>
@@ -299,6 +300,30 @@ TEST(atomics_are_atomic_across_threads)
     CHECK_EQ(counter[0], 4 * 20000);
     CHECK_EQ((uint32_t)counter[1], 4 * 20000 * 2);
     vm_unload(job.prog);
+}
+
+TEST(portable_switch_loop_matches_the_threaded_one)
+{
+    /* sum of i*i for i < 100, with a call, a store and a load: exercises most handler kinds */
+    struct ebpf_insn prog[] = {
+        MOV64_IMM(6, 0), MOV64_IMM(7, 0),
+        MOV64_REG(1, 7), CALL_LOCAL(7),
+        ADD64_REG(6, 0), STXDW(10, 6, -8), LDXDW(6, 10, -8), ADD64_IMM(7, 1),
+        I(0xa5, 7, 0, -7, 100),    /* if r7 < 100 goto -7 */
+        MOV64_REG(0, 6), EXIT,
+        MOV64_REG(0, 1), I(0x2f, 0, 1, 0, 0), EXIT, /* r0 = r1 * r1 */
+    };
+    struct vm_program *p;
+    char msg[256];
+    CHECK_EQ(vm_load(prog, 14, NULL, &p, msg, sizeof msg), 0);
+    struct vm_run run;
+    vm_run_init(&run);
+    uint64_t threaded = vm_interp_fast(p, &run, 0, 0);
+    uint64_t portable = vm_interp_portable(p, &run, 0, 0);
+    CHECK_EQ(threaded, 328350);
+    CHECK_EQ(portable, threaded);
+    CHECK_EQ(run.error, 0);
+    vm_unload(p);
 }
 
 TEST_MAIN
