@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa/disasm.h"
 #include "vm/vm_internal.h"
 
 static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
@@ -131,12 +132,16 @@ int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run
 void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,
               const char *fmt, ...)
 {
-    (void)prog;
     if (run->error)
         return;
     run->error = error;
     run->error_pc = pc;
-    int n = snprintf(run->msg, sizeof run->msg, "insn %zu: ", pc);
+    char text[96];
+    if (disasm_insn(prog->insns, prog->count, pc, text, sizeof text) < 0)
+        text[0] = '\0';
+    int n = snprintf(run->msg, sizeof run->msg, "insn %zu (%s): ", pc, text);
+    if (n < 0 || (size_t)n >= sizeof run->msg)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(run->msg + n, sizeof run->msg - (size_t)n, fmt, ap);

@@ -85,7 +85,7 @@ TEST(checked_mode_stops_out_of_bounds_access)
     uint64_t r0;
     CHECK_EQ(run_program(prog, 2, NULL, VM_MODE_CHECKED, &run, (uintptr_t)mem, 8, &r0), -EFAULT);
     CHECK_EQ(run.error_pc, 0);
-    CHECK_CONTAINS(run.msg, "insn 0: read of 8 bytes");
+    CHECK_CONTAINS(run.msg, "insn 0 (r0 = *(u64 *)(r1 + 4)): read of 8 bytes");
     /* in bounds passes */
     struct ebpf_insn ok[] = {LDXDW(0, 1, 0), EXIT};
     CHECK_EQ(run_program(ok, 2, NULL, VM_MODE_CHECKED, &run, (uintptr_t)mem, 8, &r0), 0);
