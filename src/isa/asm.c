@@ -682,6 +682,8 @@ int asm_assemble(const char *text, struct ebpf_insn **insns, size_t *count, char
     struct assembler as = {.msg = msg, .msg_size = msg_size};
     if (msg && msg_size)
         msg[0] = '\0';
+    if (!text)
+        return fail(&as, "no program text");
     char *copy = strdup(text);
     if (!copy)
         return out_of_memory(&as);
