@@ -18,7 +18,7 @@ bool jit_supported(void)
 #endif
 }
 
-static int check_calls(const struct ebpf_insn *insns, size_t count,
+static int check_executable(const struct ebpf_insn *insns, size_t count,
                        const struct vm_helpers *helpers, char *msg, size_t msg_size)
 {
     for (size_t pc = 0; pc < count; pc++) {
@@ -26,6 +26,11 @@ static int check_calls(const struct ebpf_insn *insns, size_t count,
         if (id == ISA_CALL_KFUNC) {
             snprintf(msg, msg_size, "pc %zu: kfunc calls are not supported", pc);
             return -ENOTSUP;
+        }
+        if (isa_is_lddw(&insns[pc]) && id != ISA_LDDW) {
+            snprintf(msg, msg_size, "pc %zu: unresolved %s: the loader must relocate it first", pc,
+                     isa_forms[id].name);
+            return -EINVAL;
         }
         if (id == ISA_CALL_HELPER) {
             int32_t helper = insns[pc].imm;
@@ -71,7 +76,7 @@ int jit_compile(const struct ebpf_insn *insns, size_t count, const struct vm_hel
         snprintf(msg, msg_size, "pc %zu: %s", bad_pc, why);
         return err;
     }
-    err = check_calls(insns, count, helpers, msg, msg_size);
+    err = check_executable(insns, count, helpers, msg, msg_size);
     if (err)
         return err;
     uint64_t seed = 0;

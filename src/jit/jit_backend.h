@@ -21,7 +21,7 @@ struct jit_program {
  * register in generated code. Offsets are part of the generated code's contract. */
 struct jit_context {
     struct vm_run *run;
-    uint64_t r1, r2;      /* the entry arguments, which tail-called programs receive again */
+    uint64_t r1, r2;      /* at the latest helper call: what a tail-called program receives */
     uint32_t depth;       /* bpf-to-bpf frames beyond the entry frame */
     uint32_t tail_calls;
 };
@@ -39,7 +39,8 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
 bool jit_backend_available(void);
 
 /* Called by generated code after a helper requested a tail call: clears the request and
- * returns the body to continue in, or records a fault in ctx->run and returns NULL. */
+ * returns the body of the target (which replaces the calling function's frame), or records a
+ * fault in ctx->run and returns NULL. */
 const void *jit_support_tail_call(struct jit_context *ctx, const struct jit_program *current);
 
 /* Called by generated code at a fault site: records the fault in ctx->run. */

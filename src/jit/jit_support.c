@@ -30,7 +30,6 @@ const void *jit_support_tail_call(struct jit_context *ctx, const struct jit_prog
         return NULL;
     }
     ctx->tail_calls++;
-    ctx->depth = 0;
     return next->body;
 }
 

@@ -9,8 +9,8 @@
  * calls the main function, and holds the shared exit path), then every function of the
  * program, then out-of-line slow paths. Every function, the main one included, has the same
  * frame: return address, rbp rbx r13 r14 r15, then 512 bytes of eBPF stack below rbp = r10.
- * Identical frames make exit the same everywhere and let stop, faults and tail calls unwind
- * every frame at once by resetting rsp to the jit_context. */
+ * Identical frames make exit the same everywhere, let stop and faults unwind every frame at
+ * once by resetting rsp to the jit_context, and let a tail call replace any one frame. */
 #if defined(__x86_64__)
 
 #include <errno.h>
@@ -38,7 +38,7 @@ static const uint8_t host_reg[EBPF_REG_COUNT] = {
 /* How each form is translated. */
 enum plan_kind {
     K_NONE, K_ALU, K_MUL, K_DIV, K_SHIFT, K_NEG, K_MOV, K_MOVSX, K_LE, K_BE, K_BSWAP,
-    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALL_KFUNC, K_CALLX, K_EXIT, K_LDDW,
+    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALLX, K_EXIT, K_LDDW,
     K_LD_PACKET, K_LDX, K_ST, K_STX, K_ATOMIC,
 };
 
@@ -100,14 +100,9 @@ static const struct plan plans[ISA_FORM_COUNT] = {
     J4(JSLT, K_JCC, X86_CC_L) J4(JSLE, K_JCC, X86_CC_LE)
     [ISA_CALL_HELPER] = {K_CALL_HELPER, 0, 0, 0, 0, 0, 0},
     [ISA_CALL_LOCAL] = {K_CALL_LOCAL, 0, 0, 0, 0, 0, 0},
-    [ISA_CALL_KFUNC] = {K_CALL_KFUNC, 0, 0, 0, 0, 0, 0},
     [ISA_CALLX] = {K_CALLX, 0, 0, 0, 0, 0, 0},
     [ISA_EXIT] = {K_EXIT, 0, 0, 0, 0, 0, 0},
-    [ISA_LDDW] = {K_LDDW, 0, 0, 0, 0, 0, 0}, [ISA_LDDW_MAP_FD] = {K_LDDW, 0, 0, 0, 0, 0, 0},
-    [ISA_LDDW_MAP_VALUE] = {K_LDDW, 0, 0, 0, 0, 0, 0},
-    [ISA_LDDW_BTF_ID] = {K_LDDW, 0, 0, 0, 0, 0, 0}, [ISA_LDDW_FUNC] = {K_LDDW, 0, 0, 0, 0, 0, 0},
-    [ISA_LDDW_MAP_IDX] = {K_LDDW, 0, 0, 0, 0, 0, 0},
-    [ISA_LDDW_MAP_IDX_VALUE] = {K_LDDW, 0, 0, 0, 0, 0, 0},
+    [ISA_LDDW] = {K_LDDW, 0, 0, 0, 0, 0, 0},
     [ISA_LDABSW] = {K_LD_PACKET, 0, 0, 0, 4, false, false},
     [ISA_LDABSH] = {K_LD_PACKET, 0, 0, 0, 2, false, false},
     [ISA_LDABSB] = {K_LD_PACKET, 0, 0, 0, 1, false, false},
@@ -243,7 +238,8 @@ static void load_imm64(struct compiler *c, int reg, uint64_t imm)
 /* Zero-extends the low 32 bits of reg in place. */
 static void zero_extend32(struct compiler *c, int reg) { x86_mov_rr(&c->b, false, reg, reg); }
 
-static void emit_function_exit(struct compiler *c)
+/* Drops the current function's frame, leaving its return address on top of the stack. */
+static void emit_frame_pop(struct compiler *c)
 {
     x86_mov_rr(&c->b, true, X86_RSP, X86_RBP);
     x86_pop(&c->b, X86_R15);
@@ -251,6 +247,11 @@ static void emit_function_exit(struct compiler *c)
     x86_pop(&c->b, X86_R13);
     x86_pop(&c->b, X86_RBX);
     x86_pop(&c->b, X86_RBP);
+}
+
+static void emit_function_exit(struct compiler *c)
+{
+    emit_frame_pop(c);
     x86_ret(&c->b);
 }
 
@@ -304,8 +305,9 @@ static void emit_slow_paths(struct compiler *c)
     x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
     jump_to(c, special_label(c, L_EXIT));
 
-    /* A helper asked for a tail call: unwind every frame and enter the target's main
-     * function with the run's r1 and r2, as if the C entry had called it. */
+    /* A helper asked for a tail call: the target replaces the current function, as on Linux:
+     * its frame is popped and the target entered with the r1 and r2 of the helper call, so
+     * that the target's exit returns to the current function's caller. */
     bind_label(c, special_label(c, L_TAIL_CALL));
     x86_mov_rr(b, true, X86_RDI, CONTEXT_REG);
     x86_mov_ri64(b, X86_RSI, (uint64_t)(uintptr_t)c->prog);
@@ -313,11 +315,10 @@ static void emit_slow_paths(struct compiler *c)
     x86_call_reg(b, X86_RAX);
     x86_test_rr(b, true, X86_RAX, X86_RAX);
     branch_to(c, X86_CC_E, special_label(c, L_RETURN_ZERO));
-    x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
     x86_op_rm(b, X86_W, 0x8b, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_RSI, CONTEXT_REG, offsetof(struct jit_context, r2));
-    x86_call_reg(b, X86_RAX);
-    jump_to(c, special_label(c, L_EXIT));
+    emit_frame_pop(c);
+    x86_op_rr(b, 0, 0xff, 1, 4, X86_RAX); /* jmp rax */
 
     /* A fault: esi = kind, edx = pc, r10 = detail (set by the site's stub). */
     bind_label(c, special_label(c, L_FAULT));
@@ -343,6 +344,9 @@ static void emit_slow_paths(struct compiler *c)
 static void emit_helper_call(struct compiler *c, int target_reg)
 {
     struct x86_buf *b = &c->b;
+    /* r1 and r2 are what a tail-called program receives, should the helper request one. */
+    x86_op_rm(b, X86_W, 0x89, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
+    x86_op_rm(b, X86_W, 0x89, 1, X86_RSI, CONTEXT_REG, offsetof(struct jit_context, r2));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R9, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_call_reg(b, target_reg);
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, run));
@@ -584,17 +588,17 @@ static void emit_atomic(struct compiler *c, const struct plan *p, const struct e
 }
 
 /* LD_ABS / LD_IND: r0 = big-endian value at packet offset (imm, or src + imm); out of
- * bounds ends the program with r0 = 0. */
+ * bounds (or no packet) ends the program with r0 = 0. r1-r5 are kept. */
 static void emit_packet_load(struct compiler *c, const struct plan *p,
                              const struct ebpf_insn *insn)
 {
     struct x86_buf *b = &c->b;
-    if (p->indirect) {
-        load_imm(c, X86_R10, insn->imm);
-        x86_alu_rr(b, true, X86_ADD, X86_R10, host_reg[insn->src]);
-    } else {
-        load_imm(c, X86_R10, insn->imm);
-    }
+    /* The offset is 32-bit unsigned arithmetic: (u32)imm or (u32)(src + imm). */
+    load_imm(c, X86_R10, insn->imm);
+    if (p->indirect)
+        x86_alu_rr(b, false, X86_ADD, X86_R10, host_reg[insn->src]);
+    else
+        zero_extend32(c, X86_R10);
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R9, X86_R11, offsetof(struct vm_run, packet_len));
     x86_alu_ri(b, true, X86_SUB, X86_R9, p->size);
@@ -738,7 +742,7 @@ static void emit_insn(struct compiler *c, size_t pc)
     case K_ST: emit_store_imm(c, p->size, dst, insn->off, insn->imm); break;
     case K_STX: emit_store_reg(c, p->size, dst, insn->off, src); break;
     case K_ATOMIC: emit_atomic(c, p, insn); break;
-    default: break; /* kfunc calls are refused before translation */
+    default: break; /* kfunc calls and unresolved lddw forms are refused before translation */
     }
 }
 
