@@ -69,7 +69,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@SHARED=$(SHARED) $(MAKE) --no-print-directory -C bench run
+	@$(MAKE) --no-print-directory -C bench run SHARED=$(abspath $(SHARED))
 
 clean:
 	rm -rf $(BUILD)
