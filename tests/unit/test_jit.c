@@ -695,6 +695,31 @@ TEST(tail_call_without_jitted_target_faults)
     jit_free(p);
 }
 
+TEST(jumps_of_every_length)
+{
+    /* Forward and backward jumps over 0..60 instructions of 7 bytes each cross the reach of
+     * short branches (127 bytes) in both directions. */
+    static struct ebpf_insn insns[200];
+    uint8_t mem[MEM_SIZE];
+    for (int n = 0; n <= 60; n++) {
+        size_t count = 0;
+        insns[count++] = (struct ebpf_insn)MOV64(0, 1);
+        insns[count++] = (struct ebpf_insn)MOV64(3, 0);
+        insns[count++] = (struct ebpf_insn)JMP_IMM(OP_JEQ, 0, 1, (int16_t)n);
+        for (int i = 0; i < n; i++)
+            insns[count++] = (struct ebpf_insn)ALU64_IMM(OP_ADD, 3, 1000);
+        insns[count++] = (struct ebpf_insn)ALU64_IMM(OP_ADD, 0, 1);
+        insns[count++] = (struct ebpf_insn)JMP_IMM(OP_JLT, 0, 3, (int16_t)-(n + 2));
+        insns[count++] = (struct ebpf_insn)ALU64_REG(OP_ADD, 0, 3);
+        insns[count++] = (struct ebpf_insn)EXIT;
+        /* The first jump skips the additions to "r0 += 1" (r0 = 2); the jump back runs them
+         * once: r0 = 3, r3 = 1000 n. */
+        struct outcome o = run_program(insns, count, mem, NULL);
+        CHECK_EQ(o.compile_error, 0);
+        CHECK_EQ(o.r0, 3 + 1000 * (uint64_t)n);
+    }
+}
+
 static bool code_contains(const struct jit_program *p, uint32_t value)
 {
     const uint8_t *code = (const uint8_t *)(uintptr_t)jit_entry(p);
