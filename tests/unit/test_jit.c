@@ -720,6 +720,38 @@ TEST(jumps_of_every_length)
     }
 }
 
+TEST(step_budget_stops_endless_loops)
+{
+    const struct ebpf_insn forever[] = {MOV64(0, 0), ALU64_IMM(OP_ADD, 0, 1), JA(-2)};
+    const struct ebpf_insn counted[] = {MOV64(0, 0), ALU64_IMM(OP_ADD, 0, 1),
+                                        JMP_IMM(OP_JLT, 0, 100, -2), EXIT};
+    struct jit_options opts = {.allow_unverified = true, .count_steps = true};
+    struct jit_program *p, *q;
+    char msg[256];
+    CHECK_EQ(jit_compile(forever, 3, NULL, &opts, &p, msg, sizeof(msg)), 0);
+    CHECK_EQ(jit_compile(counted, 4, NULL, &opts, &q, msg, sizeof(msg)), 0);
+    struct vm_run run;
+    uint64_t r0 = 0;
+    fresh_run(&run);
+    run.max_steps = 10000;
+    CHECK_EQ(jit_exec(p, &run, 0, 0, &r0), -E2BIG);
+    CHECK_EQ(run.error_pc, 2);
+    CHECK_CONTAINS(run.msg, "step budget of 10000");
+    /* 100 iterations of a 2-instruction loop fit in 201 steps, not in 150. */
+    fresh_run(&run);
+    run.max_steps = 201;
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 100);
+    fresh_run(&run);
+    run.max_steps = 150;
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), -E2BIG);
+    fresh_run(&run); /* max_steps 0: no limit */
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 100);
+    jit_free(p);
+    jit_free(q);
+}
+
 static bool code_contains(const struct jit_program *p, uint32_t value)
 {
     const uint8_t *code = (const uint8_t *)(uintptr_t)jit_entry(p);

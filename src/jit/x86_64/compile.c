@@ -163,6 +163,7 @@ struct compiler {
     uintptr_t base;          /* final address of the code; 0 in the first pass */
     size_t size_bound;       /* size of the first pass */
     bool blinding;
+    bool count_steps;
     uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
@@ -344,6 +345,12 @@ static void emit_entry(struct compiler *c)
     /* depth and tail_calls */
     x86_op_rm(&c->b, X86_W, 0xc7, 1, 0, CONTEXT_REG, offsetof(struct jit_context, depth));
     x86_u32(&c->b, 0);
+    if (c->count_steps) {
+        x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RAX, X86_RDX, offsetof(struct vm_run, max_steps));
+        x86_alu_ri(&c->b, true, X86_SUB, X86_RAX, 1);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RAX, CONTEXT_REG,
+                  offsetof(struct jit_context, steps_left));
+    }
     /* Registers the program has not set read as zero, as in the interpreter. */
     static const uint8_t cleared[] = {X86_RAX, X86_RDX, X86_RCX, X86_R8,
                                       X86_RBX, X86_R13, X86_R14, X86_R15};
@@ -704,6 +711,19 @@ static void emit_callx(struct compiler *c, const struct ebpf_insn *insn, size_t 
     emit_helper_call(c, 0);
 }
 
+/* With count_steps, a backward jump charges the length of the loop it closes (taken or not:
+ * an over-estimate keeps the check to one decrement). */
+static void charge_loop(struct compiler *c, const struct ebpf_insn *insn, size_t pc)
+{
+    int64_t target = isa_jump_target(insn, pc);
+    if (!c->count_steps || target > (int64_t)pc)
+        return;
+    int32_t length = (int32_t)((int64_t)pc - target + 1);
+    x86_op_rm(&c->b, X86_W, 0x81, 1, X86_SUB, CONTEXT_REG, offsetof(struct jit_context, steps_left));
+    x86_u32(&c->b, (uint32_t)length);
+    branch_to_fault(c, X86_CC_B, pc, JIT_FAULT_STEP_BUDGET);
+}
+
 static void emit_insn(struct compiler *c, size_t pc)
 {
     struct x86_buf *b = &c->b;
@@ -758,9 +778,13 @@ static void emit_insn(struct compiler *c, size_t pc)
     case K_LE:
     case K_BE:
     case K_BSWAP: emit_byte_swap(c, p, dst); break;
-    case K_JA: jump_to(c, pc_label((size_t)isa_jump_target(insn, pc))); break;
+    case K_JA:
+        charge_loop(c, insn, pc);
+        jump_to(c, pc_label((size_t)isa_jump_target(insn, pc)));
+        break;
     case K_JCC:
     case K_JSET: {
+        charge_loop(c, insn, pc);
         bool test = p->kind == K_JSET;
         if (!p->imm) {
             if (test)
@@ -914,7 +938,7 @@ out:
 }
 
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
-                        bool constant_blinding, uint64_t blinding_seed, char *msg,
+                        const struct jit_options *opts, uint64_t blinding_seed, char *msg,
                         size_t msg_size)
 {
     struct compiler c = {
@@ -922,7 +946,8 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
         .count = count,
         .prog = prog,
         .label_count = 4 * count + L_SPECIAL_COUNT,
-        .blinding = constant_blinding,
+        .blinding = opts->constant_blinding,
+        .count_steps = opts->count_steps,
         .blinding_seed = blinding_seed,
     };
     int err = compile_passes(&c, prog, msg, msg_size);
