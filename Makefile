@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc -Iinclude -MMD -MP
-LDLIBS  := -lelf -lz -lpthread -lm
+LDLIBS  := -lelf -lz -lurcu-memb -lpthread -lm
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -69,7 +69,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@SHARED=$(SHARED) $(MAKE) --no-print-directory -C bench run
+	@$(MAKE) --no-print-directory -C bench run SHARED=$(abspath $(SHARED))
 
 clean:
 	rm -rf $(BUILD)

@@ -1,11 +1,12 @@
 /* Times a raw-entry bench program (r1 = packet, r2 = length) on a bpfhost engine.
- * usage: ibench PROG.bin ENGINE ITERS RUNS    ENGINE: interp | interp-checked | interp-switch
+ * usage: ibench PROG.bin ENGINE ITERS RUNS    ENGINE: interp | interp-checked | interp-switch | jit
  * Prints the median ns per run, the instructions one run executes and ns per instruction. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isa/testdata.h"
+#include "jit/jit.h"
 #include "packet.h"
 #include "stats.h"
 #include "vm/vm_internal.h"
@@ -13,7 +14,7 @@
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s PROG.bin interp|interp-checked|interp-switch ITERS RUNS\n", argv[0]);
+        fprintf(stderr, "usage: %s PROG.bin interp|interp-checked|interp-switch|jit ITERS RUNS\n", argv[0]);
         return 2;
     }
     const char *engine = argv[2];
@@ -49,16 +50,29 @@ int main(int argc, char **argv)
     }
     uint64_t insns = run.steps;
 
-    enum { FAST, CHECKED, SWITCH } kind;
+    enum { FAST, CHECKED, SWITCH, JIT } kind;
     if (!strcmp(engine, "interp"))
         kind = FAST;
     else if (!strcmp(engine, "interp-checked"))
         kind = CHECKED;
     else if (!strcmp(engine, "interp-switch"))
         kind = SWITCH;
+    else if (!strcmp(engine, "jit"))
+        kind = JIT;
     else {
         fprintf(stderr, "ibench: unknown engine %s\n", engine);
         return 2;
+    }
+    struct jit_program *jitted = NULL;
+    jit_entry_fn entry = NULL;
+    if (kind == JIT) {
+        /* The bench programs are not verified yet (no verifier in this build): say so. */
+        struct jit_options jopts = {.allow_unverified = true};
+        if (jit_compile((const struct ebpf_insn *)code, len / 8, NULL, &jopts, &jitted, msg, sizeof msg)) {
+            fprintf(stderr, "ibench: jit: %s\n", msg);
+            return 1;
+        }
+        entry = jit_entry(jitted);
     }
     double d[MAXRUNS];
     uint64_t sink = 0;
@@ -69,6 +83,7 @@ int main(int argc, char **argv)
             case FAST: ret = vm_interp_fast(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
             case CHECKED: ret = vm_interp_checked(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
             case SWITCH: ret = vm_interp_portable(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
+            case JIT: ret = entry((uintptr_t)pkt, sizeof pkt, &run); break;
             }
             sink += ret;
         }
@@ -80,6 +95,7 @@ int main(int argc, char **argv)
            (unsigned)ret, (unsigned long long)(sink & 1));
     vm_run_release(&run);
     vm_unload(prog);
+    jit_free(jitted);
     free(code);
     return 0;
 }

@@ -4,20 +4,21 @@ failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# expect NAME STATUS PATTERN CMD...: CMD exits with STATUS and its output matches PATTERN (grep -E).
+# expect NAME STATUS PATTERN CMD...: CMD exits with STATUS and, unless PATTERN is empty, its
+# output has a line matching PATTERN (grep -E).
 expect() {
-    name=$1 status=$2 pattern=$3
+    _name=$1 _status=$2 _pattern=$3
     shift 3
     "$@" >"$tmp/out" 2>&1
-    got=$?
-    if [ "$got" -eq "$status" ] && grep -Eq -- "$pattern" "$tmp/out"; then
+    _got=$?
+    if [ "$_got" -eq "$_status" ] && { [ -z "$_pattern" ] || grep -Eq -- "$_pattern" "$tmp/out"; }; then
         passed=$((passed + 1))
-        echo "PASS $name"
+        echo "PASS $_name"
     else
         failed=$((failed + 1))
-        echo "FAIL $name: status $got (wanted $status), output:"
+        echo "FAIL $_name: status $_got (wanted $_status), output:"
         sed 's/^/    /' "$tmp/out" | head -n 20
-        echo "    (wanted a line matching: $pattern)"
+        echo "    (wanted a line matching: $_pattern)"
     fi
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 enum { MAX_OPERANDS = 3 };
 
@@ -41,6 +42,10 @@ struct assembler {
     char *msg;
     size_t msg_size;
 };
+
+/* Text quoted in messages is cut short: a line may be megabytes long. */
+#define QUOTE "%.48s%s"
+#define QUOTED(text) (text), strlen(text) > 48 ? "..." : ""
 
 static int vfail(struct assembler *as, int err, const char *fmt, va_list ap)
 {
@@ -196,9 +201,9 @@ static int parse_imm32(struct assembler *as, const char *text, int32_t *imm)
     struct number n;
     int err = parse_number(text, &n);
     if (err == -EINVAL)
-        return fail(as, "invalid immediate '%s'", text);
+        return fail(as, "invalid immediate '" QUOTE "'", QUOTED(text));
     if (err || !number_to_imm32(&n, imm))
-        return fail(as, "immediate %s out of 32-bit range", text);
+        return fail(as, "immediate " QUOTE " out of 32-bit range", QUOTED(text));
     return 0;
 }
 
@@ -207,9 +212,9 @@ static int parse_imm64(struct assembler *as, const char *text, uint64_t *imm)
     struct number n;
     int err = parse_number(text, &n);
     if (err == -EINVAL)
-        return fail(as, "invalid immediate '%s'", text);
+        return fail(as, "invalid immediate '" QUOTE "'", QUOTED(text));
     if (err || (n.negative && n.magnitude > (UINT64_C(1) << 63)))
-        return fail(as, "immediate %s out of 64-bit range", text);
+        return fail(as, "immediate " QUOTE " out of 64-bit range", QUOTED(text));
     *imm = n.negative ? 0 - n.magnitude : n.magnitude;
     return 0;
 }
@@ -219,15 +224,15 @@ static int parse_imm64(struct assembler *as, const char *text, uint64_t *imm)
 static int parse_register(struct assembler *as, const char *text, uint8_t *reg)
 {
     if (text[0] != '%')
-        return fail(as, "expected register %%rN, got '%s'", text);
+        return fail(as, "expected register %%rN, got '" QUOTE "'", QUOTED(text));
     unsigned value = 0;
     const char *p = text + 2;
     if (text[1] != 'r' || !isdigit((unsigned char)*p))
-        return fail(as, "invalid register %s", text);
+        return fail(as, "invalid register " QUOTE, QUOTED(text));
     for (; isdigit((unsigned char)*p) && value < EBPF_REG_COUNT; p++)
         value = value * 10 + (unsigned)(*p - '0');
     if (*p || value >= EBPF_REG_COUNT)
-        return fail(as, "invalid register %s", text);
+        return fail(as, "invalid register " QUOTE, QUOTED(text));
     *reg = (uint8_t)value;
     return 0;
 }
@@ -237,7 +242,8 @@ static int parse_memory(struct assembler *as, char *text, uint8_t *reg, int16_t 
 {
     size_t len = strlen(text);
     if (len < 2 || text[0] != '[' || text[len - 1] != ']')
-        return fail(as, "expected memory operand [%%rN+off], got '%s'", text);
+        return fail(as, "expected memory operand [%%rN+off], got '" QUOTE "'",
+                    QUOTED(text));
     text[len - 1] = '\0';
     char *sign = strpbrk(text + 1, "+-");
     char sign_char = sign ? *sign : '\0';
@@ -255,9 +261,9 @@ static int parse_memory(struct assembler *as, char *text, uint8_t *reg, int16_t 
     struct number n;
     err = parse_number(digits - 1, &n);
     if (err == -EINVAL)
-        return fail(as, "invalid offset '%s'", shown);
+        return fail(as, "invalid offset '" QUOTE "'", QUOTED(shown));
     if (err || !number_to_int16(&n, off))
-        return fail(as, "offset %s out of 16-bit range", shown);
+        return fail(as, "offset " QUOTE " out of 16-bit range", QUOTED(shown));
     return 0;
 }
 
@@ -276,14 +282,15 @@ static int parse_target(struct assembler *as, char *text, bool in_offset, int32_
     struct number n;
     int err = parse_number(text, &n);
     if (err == -EINVAL)
-        return fail(as, "invalid target '%s': expected a label or +/-offset", text);
+        return fail(as, "invalid target '" QUOTE "': expected a label or +/-offset",
+                    QUOTED(text));
     if (in_offset) {
         int16_t off = 0;
         if (err || !number_to_int16(&n, &off))
-            return fail(as, "jump offset %s out of 16-bit range", text);
+            return fail(as, "jump offset " QUOTE " out of 16-bit range", QUOTED(text));
         *value = off;
     } else if (err || !number_to_int32(&n, value)) {
-        return fail(as, "target offset %s out of 32-bit range", text);
+        return fail(as, "target offset " QUOTE " out of 32-bit range", QUOTED(text));
     }
     return 0;
 }
@@ -308,12 +315,45 @@ static int operand_count(enum isa_operands kind)
     }
 }
 
+/* Form ids sorted by name, so a million-line program does not scan the table per line. */
+static uint8_t forms_by_name[ISA_FORM_COUNT - 1];
+static once_flag forms_by_name_once = ONCE_FLAG_INIT;
+
+static int compare_form_names(const void *a, const void *b)
+{
+    return strcmp(isa_forms[*(const uint8_t *)a].name, isa_forms[*(const uint8_t *)b].name);
+}
+
+static void sort_forms_by_name(void)
+{
+    for (int id = ISA_FORM_INVALID + 1; id < ISA_FORM_COUNT; id++)
+        forms_by_name[id - 1] = (uint8_t)id;
+    qsort(forms_by_name, ISA_FORM_COUNT - 1, 1, compare_form_names);
+}
+
+/* Index of the first name, in sorted order, that is not below text[0..len). */
+static size_t first_name_from(const char *text, size_t len)
+{
+    call_once(&forms_by_name_once, sort_forms_by_name);
+    size_t low = 0, high = ISA_FORM_COUNT - 1;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (strncmp(isa_forms[forms_by_name[mid]].name, text, len) < 0)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    return low;
+}
+
 /* True when some form's name is text[0..len) or continues it with further words. */
 static bool begins_a_name(const char *text, size_t len)
 {
-    for (int id = ISA_FORM_INVALID + 1; id < ISA_FORM_COUNT; id++) {
-        const char *name = isa_forms[id].name;
-        if (!strncmp(name, text, len) && (name[len] == '\0' || name[len] == ' '))
+    for (size_t i = first_name_from(text, len); i < ISA_FORM_COUNT - 1; i++) {
+        const char *name = isa_forms[forms_by_name[i]].name;
+        if (strncmp(name, text, len))
+            break;
+        if (name[len] == '\0' || name[len] == ' ')
             return true;
     }
     return false;
@@ -323,9 +363,9 @@ static bool begins_a_name(const char *text, size_t len)
 static int forms_named(const char *name, enum isa_form_id found[2])
 {
     int count = 0;
-    for (int id = ISA_FORM_INVALID + 1; id < ISA_FORM_COUNT && count < 2; id++)
-        if (!strcmp(isa_forms[id].name, name))
-            found[count++] = (enum isa_form_id)id;
+    for (size_t i = first_name_from(name, strlen(name));
+         i < ISA_FORM_COUNT - 1 && count < 2 && !strcmp(isa_forms[forms_by_name[i]].name, name); i++)
+        found[count++] = (enum isa_form_id)forms_by_name[i];
     return count;
 }
 
@@ -511,10 +551,11 @@ static int assemble_instruction(struct assembler *as, char *line)
         forms = alias_forms(mnemonic, found);
     if (!forms) {
         if (!begins_a_name(mnemonic, strlen(mnemonic)))
-            return fail(as, "unknown mnemonic '%s'", mnemonic);
+            return fail(as, "unknown mnemonic '" QUOTE "'", QUOTED(mnemonic));
         if (!op_count) /* "lock" alone */
             return fail(as, "invalid number of operands for %s", mnemonic);
-        return fail(as, "unknown mnemonic '%s %.*s'", mnemonic, next_word, next_word_text);
+        return fail(as, "unknown mnemonic '%s %.*s%s'", mnemonic, next_word > 48 ? 48 : next_word,
+                    next_word_text, next_word > 48 ? "..." : "");
     }
     enum isa_form_id id = found[0];
     int expected = operand_count(isa_forms[id].operands);
@@ -532,7 +573,7 @@ static int assemble_instruction(struct assembler *as, char *line)
 static int define_label(struct assembler *as, const char *name)
 {
     if (!is_label_name(name))
-        return fail(as, "invalid label name '%s'", name);
+        return fail(as, "invalid label name '" QUOTE "'", QUOTED(name));
     struct label *grown = grow(as->labels, &as->label_cap, as->label_count + 1, sizeof *grown);
     if (!grown)
         return out_of_memory(as);
@@ -581,7 +622,8 @@ static int resolve_labels(struct assembler *as)
     for (size_t i = 1; i < as->label_count; i++)
         if (!strcmp(as->labels[i].name, as->labels[i - 1].name)) {
             as->line = as->labels[i].line;
-            return fail(as, "duplicate label %s (first defined on line %u)", as->labels[i].name,
+            return fail(as, "duplicate label " QUOTE " (first defined on line %u)",
+                        QUOTED(as->labels[i].name),
                         as->labels[i - 1].line);
         }
     for (size_t i = 0; i < as->fixup_count; i++) {
@@ -597,13 +639,13 @@ static int resolve_labels(struct assembler *as)
         else if (as->has_exit && !strcmp(fixup->name, "exit"))
             target = as->first_exit_pc;
         else
-            return fail(as, "unknown label %s", fixup->name);
+            return fail(as, "unknown label " QUOTE, QUOTED(fixup->name));
         int64_t distance = (int64_t)target - (int64_t)fixup->pc - 1;
         struct ebpf_insn *insn = &as->insns[fixup->pc];
         if (fixup->in_offset) {
             if (distance < INT16_MIN || distance > INT16_MAX)
-                return fail(as, "label %s is too far: offset %lld out of 16-bit range",
-                            fixup->name, (long long)distance);
+                return fail(as, "label " QUOTE " is too far: offset %lld out of 16-bit range",
+                            QUOTED(fixup->name), (long long)distance);
             insn->off = (int16_t)distance;
         } else {
             insn->imm = (int32_t)distance; /* programs are far shorter than 2^31 */
@@ -640,6 +682,8 @@ int asm_assemble(const char *text, struct ebpf_insn **insns, size_t *count, char
     struct assembler as = {.msg = msg, .msg_size = msg_size};
     if (msg && msg_size)
         msg[0] = '\0';
+    if (!text)
+        return fail(&as, "no program text");
     char *copy = strdup(text);
     if (!copy)
         return out_of_memory(&as);

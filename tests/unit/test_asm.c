@@ -299,6 +299,11 @@ TEST(empty_program_is_rejected)
 {
     check_rejects("", "program has no instructions");
     check_rejects("# nothing\n\nlabel:\n", "program has no instructions");
+    struct ebpf_insn *insns;
+    size_t n;
+    char msg[64];
+    CHECK_EQ(asm_assemble(NULL, &insns, &n, msg, sizeof msg), -EINVAL);
+    CHECK_STR(msg, "no program text");
 }
 
 TEST(message_buffer_may_be_small_or_absent)

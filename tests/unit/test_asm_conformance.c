@@ -120,6 +120,40 @@ static char *trimmed(char *s)
     return s;
 }
 
+/* Every instruction the assembler produced prints in both syntaxes, and the asm syntax of
+ * the whole program assembles back to the same words. */
+static void check_disassembles_and_round_trips(const char *name, const struct ebpf_insn *insns,
+                                               size_t count)
+{
+    size_t cap = count * (160 + 1) + 1, len = 0; /* lines are at most 159 characters */
+    char *listing = malloc(cap);
+    for (size_t pc = 0; pc < count;) {
+        char line[160];
+        int slots = disasm_insn(insns, count, pc, line, sizeof line);
+        if (slots < 0)
+            fprintf(stderr, "  %s pc %zu: %s\n", name, pc, line);
+        CHECK(slots > 0);
+        slots = disasm_insn_asm(insns, count, pc, line, sizeof line);
+        CHECK(slots > 0);
+        if (slots <= 0)
+            break;
+        len += (size_t)snprintf(listing + len, cap - len, "%s\n", line);
+        pc += (size_t)slots;
+    }
+    struct ebpf_insn *again;
+    size_t again_count;
+    char msg[256];
+    int err = asm_assemble(listing, &again, &again_count, msg, sizeof msg);
+    if (err)
+        fprintf(stderr, "  %s listing: %s\n", name, msg);
+    CHECK_EQ(err, 0);
+    if (!err) {
+        CHECK(again_count == count && !memcmp(again, insns, count * sizeof *insns));
+        free(again);
+    }
+    free(listing);
+}
+
 TEST(every_conformance_program_assembles)
 {
     char dir_path[512];
@@ -162,8 +196,10 @@ TEST(every_conformance_program_assembles)
             CHECK(count == expected_count && !memcmp(insns, expected, count * sizeof *insns));
             with_raw++;
         }
-        if (!err)
+        if (!err) {
+            check_disassembles_and_round_trips(entry->d_name, insns, count);
             free(insns);
+        }
         free(raw);
         free(asm_text);
         free(file);
