@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc -Iinclude -MMD -MP
-LDLIBS  := -lelf -lz -lurcu-memb -lpthread -lm
+LDLIBS  := -lelf -lz -lurcu-memb -lpcap -lpthread -lm
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))

@@ -39,5 +39,7 @@ int cmd_disasm(int argc, char **argv);
 void cmd_disasm_help(void);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
+int cmd_xdp(int argc, char **argv);
+void cmd_xdp_help(void);
 
 #endif
