@@ -122,6 +122,11 @@ TEST(queue_rejects_what_linux_rejects)
     attr.max_entries = 0;
     CHECK_EQ(create_error(&attr, msg, sizeof msg), -EINVAL);
     CHECK_CONTAINS(msg, "max_entries 0");
+    attr.max_entries = 0xffffffffu;
+    attr.value_size = 1u << 20;
+    CHECK_EQ(create_error(&attr, msg, sizeof msg), -E2BIG);
+    CHECK_CONTAINS(msg, "preallocate");
+    attr.value_size = 4;
     attr.max_entries = 2;
     attr.map_flags = MAP_F_NO_PREALLOC;
     CHECK_EQ(create_error(&attr, msg, sizeof msg), -EINVAL);
