@@ -160,8 +160,11 @@ static bool lru_evict_one(struct htab *h)
 {
     pthread_mutex_lock(&h->lru_lock);
     struct htab_elem *victim = h->lru_tail;
-    /* Each referenced element is passed over once, so this ends within two rounds. */
-    while (victim && atomic_load_explicit(&victim->referenced, memory_order_relaxed)) {
+    /* Each referenced element is passed over once, so this ends within two rounds; the
+     * bound only matters when lookups keep setting bits while we clear them. */
+    uint64_t passes = 2 * (uint64_t)h->map.max_entries;
+    while (victim && passes-- &&
+           atomic_load_explicit(&victim->referenced, memory_order_relaxed)) {
         atomic_store_explicit(&victim->referenced, false, memory_order_relaxed);
         lru_unlink(h, victim);
         lru_push_front(h, victim);
