@@ -42,10 +42,12 @@ $(LIB_ASAN): $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 # --- tools: every folder tools/NAME builds build/bin/NAME -----------------------------------
-.SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard tools/%/*.c)) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+define tool_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # --- unit tests ----------------------------------------------------------------------------
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
@@ -67,7 +69,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@SHARED=$(SHARED) $(MAKE) --no-print-directory -C bench run
+	@$(MAKE) --no-print-directory -C bench run SHARED=$(abspath $(SHARED))
 
 clean:
 	rm -rf $(BUILD)
