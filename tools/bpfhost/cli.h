@@ -41,5 +41,15 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
 int cmd_xdp(int argc, char **argv);
 void cmd_xdp_help(void);
+int cmd_object(int argc, char **argv);
+void cmd_object_help(void);
+int cmd_prog(int argc, char **argv);
+void cmd_prog_help(void);
+
+/* Linux's (bpftool's) names of program, expected attach and map types; NULL for numbers
+ * Linux does not define. An attach type of 0 is "none" except for cgroup_skb programs. */
+const char *cli_prog_type_name(uint32_t type);
+const char *cli_attach_type_name(uint32_t prog_type, uint32_t attach_type);
+const char *cli_map_type_name(uint32_t type);
 
 #endif
