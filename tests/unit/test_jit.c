@@ -6,6 +6,7 @@
 #include "test_jit_insns.h"
 
 #include <errno.h>
+#include <threads.h>
 
 enum { W = EBPF_SIZE_W, H = EBPF_SIZE_H, B = EBPF_SIZE_B, DW = EBPF_SIZE_DW };
 enum { MEM_SIZE = 64 };
@@ -750,6 +751,68 @@ TEST(step_budget_stops_endless_loops)
     CHECK_EQ(r0, 100);
     jit_free(p);
     jit_free(q);
+}
+
+TEST(packet_loads_without_a_packet_return_zero)
+{
+    const struct ebpf_insn insns[] = {MOV64(0, 5), LD_ABS(B, 0), MOV64(0, 7), EXIT};
+    struct jit_options opts = {.allow_unverified = true};
+    struct jit_program *p;
+    char msg[256];
+    CHECK_EQ(jit_compile(insns, 4, NULL, &opts, &p, msg, sizeof(msg)), 0);
+    struct vm_run run;
+    uint64_t r0 = 1;
+    fresh_run(&run);
+    run.packet = NULL; /* a length without a packet is still no packet */
+    CHECK_EQ(jit_exec(p, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 0);
+    fresh_run(&run);
+    CHECK_EQ(jit_exec(p, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 7);
+    jit_free(p);
+}
+
+struct thread_job {
+    const struct jit_program *prog;
+    uint64_t mismatches;
+};
+
+static int run_many(void *arg)
+{
+    struct thread_job *job = arg;
+    for (uint64_t i = 0; i < 20000; i++) {
+        struct vm_run run;
+        fresh_run(&run);
+        uint64_t r0 = 0;
+        if (jit_exec(job->prog, &run, i, 0, &r0) || r0 != 2 * i + 55 + 0x0304)
+            job->mismatches++;
+    }
+    return 0;
+}
+
+TEST(one_program_runs_on_many_threads_at_once)
+{
+    /* Every run keeps its state on its own stack: r0 = 2 * r1 (through a local call with a
+     * stack round trip) + a helper's result + a packet load. */
+    const struct ebpf_insn insns[] = {
+        MOV64_R(6, 1), CALL_LOCAL(9), MOV64_R(7, 0), MOV64(1, 1), MOV64(2, 2), MOV64(3, 3),
+        MOV64(4, 4), MOV64(5, 5), CALL(1), ALU64_REG(OP_ADD, 0, 7), EXIT,
+        STX(DW, 10, 6, -8), LDX(DW, 0, 10, -8), ALU64_REG(OP_ADD, 0, 0), MOV64_R(7, 0),
+        LD_ABS(H, 2), ALU64_REG(OP_ADD, 0, 7), EXIT};
+    struct jit_program *p = compile_or_die(insns, sizeof(insns) / sizeof(insns[0]));
+    if (!p)
+        return;
+    thrd_t threads[4];
+    struct thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (struct thread_job){p, 0};
+        CHECK_EQ(thrd_create(&threads[i], run_many, &jobs[i]), thrd_success);
+    }
+    for (int i = 0; i < 4; i++) {
+        thrd_join(threads[i], NULL);
+        CHECK_EQ(jobs[i].mismatches, 0);
+    }
+    jit_free(p);
 }
 
 static bool code_contains(const struct jit_program *p, uint32_t value)

@@ -678,7 +678,10 @@ static void emit_packet_load(struct compiler *c, const struct plan *p,
     branch_to(c, X86_CC_B, special_label(c, L_RETURN_ZERO));
     x86_alu_rr(b, true, X86_CMP, X86_R10, X86_R9);
     branch_to(c, X86_CC_A, special_label(c, L_RETURN_ZERO));
-    x86_op_rm(b, X86_W, 0x03, 1, X86_R10, X86_R11, offsetof(struct vm_run, packet));
+    x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, X86_R11, offsetof(struct vm_run, packet));
+    x86_test_rr(b, true, X86_R11, X86_R11);
+    branch_to(c, X86_CC_E, special_label(c, L_RETURN_ZERO));
+    x86_alu_rr(b, true, X86_ADD, X86_R10, X86_R11);
     switch (p->size) {
     case 1: x86_op_rm(b, 0, 0xb60f, 2, X86_RAX, X86_R10, 0); break;
     case 2:
