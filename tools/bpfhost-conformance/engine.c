@@ -24,14 +24,14 @@ static void interp_unload(void *prog) { vm_unload(prog); }
 static int jit_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers *helpers,
                     void **prog, char *msg, size_t msg_size)
 {
-    struct jit_options opts = {.allow_unverified = true};
+    struct jit_options opts = {.allow_unverified = true, .count_steps = true};
     return jit_compile(insns, count, helpers, &opts, (struct jit_program **)prog, msg, msg_size);
 }
 
 static int jit_blinded_load(const struct ebpf_insn *insns, size_t count,
                             const struct vm_helpers *helpers, void **prog, char *msg, size_t msg_size)
 {
-    struct jit_options opts = {.allow_unverified = true, .constant_blinding = true};
+    struct jit_options opts = {.allow_unverified = true, .constant_blinding = true, .count_steps = true};
     return jit_compile(insns, count, helpers, &opts, (struct jit_program **)prog, msg, msg_size);
 }
 
