@@ -77,7 +77,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 fuzz: $(FUZZ_BINS)
 
 test: deps
-	@$(MAKE) --no-print-directory all asan
+	@$(MAKE) --no-print-directory -j$(shell nproc) all asan
 	@SHARED=$(SHARED) sh tests/run-tests.sh
 
 demo: deps
