@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc -Iinclude -MMD -MP
-LDLIBS  := -lelf -lz -lpthread -lm
+LDLIBS  := -lelf -lz -lurcu-memb -lpcap -lpthread -lm
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -46,10 +46,12 @@ $(LIB_ASAN): $(LIB_SRCS:%.c=$(BUILD)/asan/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
 
 # --- tools: every folder tools/NAME builds build/bin/NAME -----------------------------------
-.SECONDEXPANSION:
-$(BUILD)/bin/%: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard tools/%/*.c)) $(LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LDLIBS)
+define tool_rule
+$(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c)) $(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 
 # --- unit tests ----------------------------------------------------------------------------
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB)
@@ -84,7 +86,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@SHARED=$(SHARED) $(MAKE) --no-print-directory -C bench run
+	@$(MAKE) --no-print-directory -C bench run SHARED=$(abspath $(SHARED))
 
 clean:
 	rm -rf $(BUILD)

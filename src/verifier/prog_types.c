@@ -1,0 +1,286 @@
+/* Context layouts and return ranges of the supported program types. */
+#include "verifier/prog_types.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct ctx_field xdp_fields[] = {
+    {"data", 0, 4, CTX_READ, CTX_PACKET},
+    {"data_end", 4, 4, CTX_READ, CTX_PACKET_END},
+    {"data_meta", 8, 4, CTX_READ, CTX_PACKET_META},
+    {"ingress_ifindex", 12, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rx_queue_index", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"egress_ifindex", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field socket_fields[] = {
+    {"len", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"pkt_type", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"mark", 8, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"queue_mapping", 12, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_present", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_tci", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_proto", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"priority", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"ingress_ifindex", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"ifindex", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tc_index", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"cb[0]", 48, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[1]", 52, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[2]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[3]", 60, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[4]", 64, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"hash", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tc_classid", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"napi_id", 84, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"family", 88, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip4", 92, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip4", 96, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[0]", 100, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[1]", 104, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[2]", 108, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[3]", 112, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[0]", 116, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[1]", 120, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[2]", 124, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[3]", 128, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_port", 132, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_port", 136, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tstamp", 152, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"wire_len", 160, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"gso_segs", 164, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sk", 168, 8, CTX_READ, CTX_SOCKET_OR_NULL},
+    {"gso_size", 176, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field tc_fields[] = {
+    {"len", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"pkt_type", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"mark", 8, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"queue_mapping", 12, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_present", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_tci", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"vlan_proto", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"priority", 32, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"ingress_ifindex", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"ifindex", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tc_index", 44, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[0]", 48, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[1]", 52, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[2]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[3]", 60, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"cb[4]", 64, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"hash", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tc_classid", 72, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"data", 76, 4, CTX_READ, CTX_PACKET},
+    {"data_end", 80, 4, CTX_READ, CTX_PACKET_END},
+    {"napi_id", 84, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"family", 88, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip4", 92, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip4", 96, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[0]", 100, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[1]", 104, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[2]", 108, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[3]", 112, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[0]", 116, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[1]", 120, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[2]", 124, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[3]", 128, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_port", 132, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_port", 136, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"data_meta", 140, 4, CTX_READ, CTX_PACKET_META},
+    {"tstamp", 152, 8, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"wire_len", 160, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"gso_segs", 164, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sk", 168, 8, CTX_READ, CTX_SOCKET_OR_NULL},
+    {"gso_size", 176, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field sock_addr_fields[] = {
+    {"user_family", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"user_ip4", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6[0]", 8, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6[1]", 12, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6[2]", 16, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6[3]", 20, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"user_port", 24, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"family", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"type", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip4", 40, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6[0]", 44, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6[1]", 48, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6[2]", 52, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6[3]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"sk", 64, 8, CTX_READ, CTX_SOCKET},
+};
+static const struct ctx_field sock_ops_fields[] = {
+    {"op", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"args[0]", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"args[1]", 8, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"args[2]", 12, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"args[3]", 16, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"family", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip4", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip4", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[0]", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[1]", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[2]", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6[3]", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[0]", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[1]", 52, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[2]", 56, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6[3]", 60, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_port", 64, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_port", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"is_fullsock", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"snd_cwnd", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"srtt_us", 80, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"bpf_sock_ops_cb_flags", 84, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"state", 88, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rtt_min", 92, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"snd_ssthresh", 96, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rcv_nxt", 100, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"snd_nxt", 104, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"snd_una", 108, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"mss_cache", 112, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"ecn_flags", 116, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rate_delivered", 120, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rate_interval_us", 124, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"packets_out", 128, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"retrans_out", 132, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"total_retrans", 136, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"segs_in", 140, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"data_segs_in", 144, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"segs_out", 148, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"data_segs_out", 152, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"lost_out", 156, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sacked_out", 160, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sk_txhash", 164, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"bytes_received", 168, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"bytes_acked", 176, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sk", 184, 8, CTX_READ, CTX_SOCKET_OR_NULL},
+    {"skb_data", 192, 8, CTX_READ, CTX_PACKET},
+    {"skb_data_end", 200, 8, CTX_READ, CTX_PACKET_END},
+    {"skb_len", 208, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"skb_tcp_flags", 212, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field sock_fields[] = {
+    {"bound_dev_if", 0, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"family", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"type", 8, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 12, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"mark", 16, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"priority", 20, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"src_ip4", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"src_ip6[0]", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"src_ip6[1]", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"src_ip6[2]", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"src_ip6[3]", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"src_port", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_port", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_ip4", 52, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_ip6[0]", 56, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_ip6[1]", 60, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_ip6[2]", 64, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"dst_ip6[3]", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"state", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"rx_queue_mapping", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field pt_regs_fields[] = {
+    {"regs", 0, 168, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field tracepoint_fields[] = {
+    {"fields", 8, 2040, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field raw_tp_fields[] = {
+    {"args", 0, 96, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+static const struct ctx_field perf_event_fields[] = {
+    {"regs", 0, 168, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"sample_period", 168, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"addr", 176, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
+
+#define FIELDS(table) table, sizeof(table) / sizeof(table[0])
+
+/* Tracing contexts hold x86-64's struct pt_regs (21 registers of 8 bytes). */
+static const struct prog_type_desc prog_types[] = {
+    {"xdp", PROG_TYPE_XDP, "struct xdp_md", 24, FIELDS(xdp_fields), false, 0, 0, false},
+    {"socket", PROG_TYPE_SOCKET_FILTER, "struct __sk_buff", 192, FIELDS(socket_fields), false, 0, 0, true},
+    {"tc", PROG_TYPE_SCHED_CLS, "struct __sk_buff", 192, FIELDS(tc_fields), false, 0, 0, true},
+    {"cgroup/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr", 72,
+     FIELDS(sock_addr_fields), true, 0, 1, false},
+    {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false},
+    {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false},
+    {"kprobe", PROG_TYPE_KPROBE, "struct pt_regs", 168, FIELDS(pt_regs_fields), false, 0, 0, false},
+    {"tracepoint", PROG_TYPE_TRACEPOINT, "tracepoint record", 2048, FIELDS(tracepoint_fields), false, 0, 0, false},
+    {"raw_tracepoint", PROG_TYPE_RAW_TRACEPOINT, "struct bpf_raw_tracepoint_args", 96,
+     FIELDS(raw_tp_fields), false, 0, 0, false},
+    {"perf_event", PROG_TYPE_PERF_EVENT, "struct bpf_perf_event_data", 184, FIELDS(perf_event_fields),
+     false, 0, 0, false},
+};
+
+size_t prog_type_count(void) { return sizeof prog_types / sizeof prog_types[0]; }
+
+const struct prog_type_desc *prog_type_at(size_t index)
+{
+    return index < prog_type_count() ? &prog_types[index] : NULL;
+}
+
+const struct prog_type_desc *prog_type_by_name(const char *name)
+{
+    for (size_t i = 0; name && i < prog_type_count(); i++)
+        if (!strcmp(prog_types[i].name, name))
+            return &prog_types[i];
+    return NULL;
+}
+
+const struct prog_type_desc *prog_type_by_linux_type(uint32_t linux_type)
+{
+    for (size_t i = 0; i < prog_type_count(); i++)
+        if (prog_types[i].linux_type == linux_type)
+            return &prog_types[i];
+    return NULL;
+}
+
+const struct ctx_field *prog_type_find_field(const struct prog_type_desc *type, int64_t offset,
+                                             unsigned size)
+{
+    for (size_t i = 0; i < type->field_count; i++) {
+        const struct ctx_field *f = &type->fields[i];
+        if (offset >= f->offset && offset + size <= (int64_t)f->offset + f->size)
+            return f;
+    }
+    return NULL;
+}
+
+bool prog_type_access_ok(const struct prog_type_desc *type, int64_t offset, unsigned size,
+                         bool write, const struct ctx_field **field, char *msg, size_t msg_size)
+{
+    const struct ctx_field *f = offset >= 0 ? prog_type_find_field(type, offset, size) : NULL;
+    *field = f;
+    if (!f) {
+        snprintf(msg, msg_size, "%s has no field at offset %" PRId64 " size %u", type->ctx_name,
+                 offset, size);
+        return false;
+    }
+    if (!(f->access & (write ? CTX_WRITE : CTX_READ))) {
+        snprintf(msg, msg_size, "%s field %s is %s", type->ctx_name, f->name,
+                 write ? "read-only" : "not readable");
+        return false;
+    }
+    bool whole = offset == f->offset && size == f->size;
+    bool narrow_ok = (f->access & CTX_NARROW) && offset % size == 0 && size <= 8 &&
+                     (!write || size == f->size || f->size > 8);
+    if (!whole && !narrow_ok) {
+        snprintf(msg, msg_size, "%s field %s (offset %u, %u bytes) cannot be %s with %u bytes at offset %" PRId64,
+                 type->ctx_name, f->name, f->offset, f->size, write ? "written" : "read", size, offset);
+        return false;
+    }
+    if (f->kind != CTX_SCALAR && write) {
+        snprintf(msg, msg_size, "%s field %s is read-only", type->ctx_name, f->name);
+        return false;
+    }
+    return true;
+}

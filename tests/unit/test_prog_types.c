@@ -1,0 +1,98 @@
+#include <linux/bpf.h>
+#include <linux/bpf_perf_event.h>
+#include <stddef.h>
+
+#include "test.h"
+#include "verifier/prog_types.h"
+
+static const struct ctx_field *field(const char *type, const char *name)
+{
+    const struct prog_type_desc *t = prog_type_by_name(type);
+    for (size_t i = 0; t && i < t->field_count; i++)
+        if (!strcmp(t->fields[i].name, name))
+            return &t->fields[i];
+    return NULL;
+}
+
+#define CHECK_FIELD(type, name, ctype, member)                                                      \
+    do {                                                                                           \
+        const struct ctx_field *f_ = field(type, name);                                            \
+        CHECK(f_ != NULL);                                                                         \
+        if (f_) {                                                                                  \
+            CHECK_EQ(f_->offset, offsetof(ctype, member));                                         \
+            CHECK_EQ(f_->size, sizeof(((ctype *)0)->member));                                      \
+        }                                                                                          \
+    } while (0)
+
+TEST(layouts_match_linux_uapi)
+{
+    CHECK_FIELD("xdp", "data", struct xdp_md, data);
+    CHECK_FIELD("xdp", "data_end", struct xdp_md, data_end);
+    CHECK_FIELD("xdp", "data_meta", struct xdp_md, data_meta);
+    CHECK_FIELD("xdp", "egress_ifindex", struct xdp_md, egress_ifindex);
+    CHECK_EQ(prog_type_by_name("xdp")->ctx_size, sizeof(struct xdp_md));
+    CHECK_FIELD("tc", "data", struct __sk_buff, data);
+    CHECK_FIELD("tc", "data_end", struct __sk_buff, data_end);
+    CHECK_FIELD("tc", "data_meta", struct __sk_buff, data_meta);
+    CHECK_FIELD("tc", "cb[4]", struct __sk_buff, cb[4]);
+    CHECK_FIELD("socket", "local_port", struct __sk_buff, local_port);
+    CHECK_FIELD("socket", "tstamp", struct __sk_buff, tstamp);
+    CHECK_FIELD("socket", "gso_size", struct __sk_buff, gso_size);
+    CHECK_EQ(prog_type_by_name("socket")->ctx_size, sizeof(struct __sk_buff));
+    CHECK_FIELD("cgroup/sock_addr", "user_port", struct bpf_sock_addr, user_port);
+    CHECK_FIELD("cgroup/sock_addr", "msg_src_ip6[3]", struct bpf_sock_addr, msg_src_ip6[3]);
+    CHECK_EQ(field("cgroup/sock_addr", "sk")->offset, offsetof(struct bpf_sock_addr, sk));
+    CHECK_EQ(prog_type_by_name("cgroup/sock_addr")->ctx_size, sizeof(struct bpf_sock_addr));
+    CHECK_FIELD("sockops", "sk_txhash", struct bpf_sock_ops, sk_txhash);
+    CHECK_FIELD("sockops", "bytes_acked", struct bpf_sock_ops, bytes_acked);
+    CHECK_FIELD("sockops", "skb_tcp_flags", struct bpf_sock_ops, skb_tcp_flags);
+    CHECK_EQ(field("sockops", "skb_data_end")->offset, offsetof(struct bpf_sock_ops, skb_data_end));
+    CHECK_EQ(prog_type_by_name("sockops")->ctx_size, sizeof(struct bpf_sock_ops));
+    CHECK_FIELD("cgroup/sock", "rx_queue_mapping", struct bpf_sock, rx_queue_mapping);
+    CHECK_FIELD("cgroup/sock", "dst_ip6[2]", struct bpf_sock, dst_ip6[2]);
+    CHECK_EQ(prog_type_by_name("cgroup/sock")->ctx_size, sizeof(struct bpf_sock));
+    CHECK_EQ(field("perf_event", "addr")->offset, offsetof(struct bpf_perf_event_data, addr));
+}
+
+TEST(lookup_by_name_and_linux_type)
+{
+    CHECK(prog_type_by_linux_type(BPF_PROG_TYPE_XDP) == prog_type_by_name("xdp"));
+    CHECK(prog_type_by_linux_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR) == prog_type_by_name("cgroup/sock_addr"));
+    CHECK(prog_type_by_name("nope") == NULL);
+    CHECK(prog_type_by_linux_type(9999) == NULL);
+    CHECK(prog_type_count() >= 10);
+    CHECK(prog_type_at(prog_type_count()) == NULL);
+}
+
+TEST(field_access_rules)
+{
+    const struct prog_type_desc *xdp = prog_type_by_name("xdp");
+    const struct ctx_field *f;
+    char msg[256];
+    CHECK(prog_type_access_ok(xdp, 0, 4, false, &f, msg, sizeof msg));
+    CHECK_EQ(f->kind, CTX_PACKET);
+    CHECK(!prog_type_access_ok(xdp, 0, 2, false, &f, msg, sizeof msg)); /* half a pointer */
+    CHECK_CONTAINS(msg, "data");
+    CHECK(!prog_type_access_ok(xdp, 0, 4, true, &f, msg, sizeof msg));
+    CHECK_CONTAINS(msg, "read-only");
+    CHECK(prog_type_access_ok(xdp, 14, 2, false, &f, msg, sizeof msg)); /* narrow read */
+    CHECK(!prog_type_access_ok(xdp, 13, 2, false, &f, msg, sizeof msg)); /* misaligned */
+    CHECK(!prog_type_access_ok(xdp, 24, 4, false, &f, msg, sizeof msg));
+    CHECK_CONTAINS(msg, "struct xdp_md has no field at offset 24");
+    CHECK(!prog_type_access_ok(xdp, -4, 4, false, &f, msg, sizeof msg));
+    const struct prog_type_desc *sa = prog_type_by_name("cgroup/sock_addr");
+    CHECK(prog_type_access_ok(sa, 24, 4, true, &f, msg, sizeof msg));  /* user_port */
+    CHECK(!prog_type_access_ok(sa, 28, 4, true, &f, msg, sizeof msg)); /* family */
+    CHECK(sa->checks_return && sa->return_min == 0 && sa->return_max == 1);
+    const struct prog_type_desc *kp = prog_type_by_name("kprobe");
+    CHECK(prog_type_access_ok(kp, 112, 8, false, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(kp, 112, 8, true, &f, msg, sizeof msg));
+    const struct prog_type_desc *tp = prog_type_by_name("tracepoint");
+    CHECK(!prog_type_access_ok(tp, 0, 8, false, &f, msg, sizeof msg)); /* common fields */
+    CHECK(prog_type_access_ok(tp, 16, 4, false, &f, msg, sizeof msg));
+    const struct prog_type_desc *sock = prog_type_by_name("socket");
+    CHECK(!prog_type_access_ok(sock, 76, 4, false, &f, msg, sizeof msg)); /* no direct access */
+    CHECK(prog_type_access_ok(sock, 48, 4, true, &f, msg, sizeof msg));   /* cb[0] */
+}
+
+TEST_MAIN
