@@ -174,6 +174,10 @@ struct elf_program {
     size_t line_count;
     struct elf_func *funcs;
     size_t func_count;
+    /* CO-RE relocations in the program and its subprograms. bpfhost has no kernel BTF to
+     * resolve them against and does not apply them: a loader must refuse a program whose
+     * count is not 0 rather than run it with the compiler's field offsets. */
+    size_t core_relo_count;
 };
 
 struct elf_object;
