@@ -131,7 +131,8 @@ struct elf_map {
     uint64_t map_extra;
     uint32_t btf_key_type_id, btf_value_type_id; /* 0 when unknown */
     /* Map-in-map: the inner map's definition (not itself in the object's map list; it is
-     * a template, as in libbpf), NULL otherwise. */
+     * a template, as in libbpf; for legacy maps a copy of the map inner_map_index names),
+     * NULL otherwise. */
     struct elf_map *inner;
     /* Legacy map-in-map: index of the map whose definition is the inner one, or -1. */
     int32_t inner_map_index;

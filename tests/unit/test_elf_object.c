@@ -363,6 +363,13 @@ TEST(legacy_maps_section)
     if (m) {
         CHECK_EQ(m->type, EBPF_MAP_TYPE_ARRAY_OF_MAPS);
         CHECK_EQ(m->inner_map_index, elf_object_find_map(obj, "legacy_inner"));
+        CHECK(m->inner != NULL);
+        if (m->inner) {
+            CHECK_STR(m->inner->name, "legacy_outer.inner");
+            CHECK_EQ(m->inner->type, EBPF_MAP_TYPE_ARRAY);
+            CHECK_EQ(m->inner->value_size, 4);
+            CHECK_EQ(m->inner->max_entries, 1);
+        }
     }
     const struct elf_program *p = prog(obj, "legacy_socket");
     if (p) {
