@@ -91,6 +91,14 @@ struct btf_ext_line_info {
     uint32_t column;
 };
 
+/* A CO-RE relocation (libbpf's struct bpf_core_relo): recorded, not applied. */
+struct btf_ext_core_relo {
+    uint32_t insn_off;      /* in bytes from the section start */
+    uint32_t type_id;       /* root type */
+    const char *access;     /* access string, "0:1:2" */
+    uint32_t kind;          /* Linux's enum bpf_core_relo_kind */
+};
+
 /* The records of one ELF section. */
 struct btf_ext_section {
     const char *section_name;
@@ -98,7 +106,8 @@ struct btf_ext_section {
     size_t func_info_count;
     struct btf_ext_line_info *line_info;
     size_t line_info_count;
-    size_t core_relo_count; /* CO-RE relocations are counted, not applied */
+    struct btf_ext_core_relo *core_relos;
+    size_t core_relo_count;
 };
 
 struct btf_ext {

@@ -1,5 +1,4 @@
-/* BTF.ext parser: per-section func_info and line_info records (CO-RE relocation records are
- * validated and counted). Layout: Linux's tools/lib/bpf/libbpf_internal.h (btf_ext_header). */
+/* BTF.ext parser: per-section func_info, line_info and CO-RE relocation records. Layout: Linux's tools/lib/bpf/libbpf_internal.h (btf_ext_header). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +77,14 @@ static int decode_record(const struct btf *btf, enum ext_kind kind, const uint8_
             .insn_off = insn_off, .file_name = file, .line_text = line,
             .line = line_col >> 10, .column = line_col & 0x3ff,
         };
+    } else {
+        uint32_t type_id = read_u32(r + 4);
+        const char *access = btf_string(btf, read_u32(r + 8));
+        if (type_id >= btf_type_count(btf) || !access)
+            return fail(msg, msg_size, EINVAL, "core_relo record of section '%s' at offset %u "
+                        "has a type or access string out of range", s->section_name, insn_off);
+        s->core_relos[index] = (struct btf_ext_core_relo){insn_off, type_id, access,
+                                                          read_u32(r + 12)};
     }
     return 0;
 }
@@ -138,8 +145,14 @@ static int parse_area(struct btf_ext *ext, const struct btf *btf, enum ext_kind 
             base = 0;
             s->line_info_count = count;
         } else {
-            base = s->core_relo_count;
-            s->core_relo_count += count;
+            if (s->core_relo_count)
+                return fail(msg, msg_size, EINVAL, "section '%s' has two core_relo blocks",
+                            name);
+            s->core_relos = calloc(count, sizeof(*s->core_relos));
+            if (!s->core_relos)
+                return fail(msg, msg_size, ENOMEM, "out of memory");
+            base = 0;
+            s->core_relo_count = count;
         }
         for (uint32_t i = 0; i < count; i++) {
             int err = decode_record(btf, kind, p + off + (size_t)i * rec_size, s, base + i,
@@ -209,6 +222,7 @@ void btf_ext_free(struct btf_ext *ext)
     for (size_t i = 0; i < ext->section_count; i++) {
         free(ext->sections[i].func_info);
         free(ext->sections[i].line_info);
+        free(ext->sections[i].core_relos);
     }
     free(ext->sections);
     free(ext);

@@ -128,7 +128,7 @@ int elf_collect_externs(struct elf_object *obj)
     uint32_t off = 0;
     for (size_t i = 0; i < count; i++) {
         off = (off + pending[i].align - 1) / pending[i].align * pending[i].align;
-        obj->externs[i] = (struct elf_kconfig_extern){pending[i].name, off, pending[i].size};
+        obj->externs[i] = (struct elf_kconfig_extern){pending[i].name, off};
         off += pending[i].size;
     }
     obj->extern_count = count;

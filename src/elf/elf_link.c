@@ -95,6 +95,9 @@ static int append_btf_ext(struct builder *b, const struct elf_program *f, size_t
         p->lines[p->line_count++] = (struct elf_line){
             start + (l->insn_off - lo) / 8, l->file_name, l->line_text, l->line, l->column};
     }
+    for (size_t i = 0; i < ext->core_relo_count; i++)
+        if (ext->core_relos[i].insn_off >= lo && ext->core_relos[i].insn_off < hi)
+            p->core_relo_count++;
     for (size_t i = 0; i < ext->func_info_count; i++) {
         const struct btf_ext_func_info *fi = &ext->func_info[i];
         if (fi->insn_off < lo || fi->insn_off >= hi)

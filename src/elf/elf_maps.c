@@ -345,6 +345,22 @@ static int collect_legacy_maps(struct elf_object *obj)
             return elf_fail(obj, EINVAL, "map '%s': inner map index %d names no other legacy "
                             "map", map->name, map->inner_map_index);
         map->inner_map_index = (int32_t)inner;
+        /* The same template a BTF map-in-map has, so that users need handle only one. */
+        const struct elf_map *source = &obj->maps[inner];
+        map->inner = calloc(1, sizeof(*map->inner));
+        size_t len = strlen(map->name) + sizeof(".inner");
+        if (!map->inner || !(map->inner->name = malloc(len)) ||
+            !(map->inner->section_name = strdup(source->section_name)))
+            return elf_fail(obj, ENOMEM, "out of memory");
+        snprintf(map->inner->name, len, "%s.inner", map->name);
+        map->inner->origin = ELF_MAP_LEGACY;
+        map->inner->type = source->type;
+        map->inner->key_size = source->key_size;
+        map->inner->value_size = source->value_size;
+        map->inner->max_entries = source->max_entries;
+        map->inner->map_flags = source->map_flags;
+        map->inner->numa_node = source->numa_node;
+        map->inner->inner_map_index = -1;
     }
     return 0;
 }

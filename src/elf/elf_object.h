@@ -131,7 +131,8 @@ struct elf_map {
     uint64_t map_extra;
     uint32_t btf_key_type_id, btf_value_type_id; /* 0 when unknown */
     /* Map-in-map: the inner map's definition (not itself in the object's map list; it is
-     * a template, as in libbpf), NULL otherwise. */
+     * a template, as in libbpf; for legacy maps a copy of the map inner_map_index names),
+     * NULL otherwise. */
     struct elf_map *inner;
     /* Legacy map-in-map: index of the map whose definition is the inner one, or -1. */
     int32_t inner_map_index;
@@ -174,6 +175,10 @@ struct elf_program {
     size_t line_count;
     struct elf_func *funcs;
     size_t func_count;
+    /* CO-RE relocations in the program and its subprograms. bpfhost has no kernel BTF to
+     * resolve them against and does not apply them: a loader must refuse a program whose
+     * count is not 0 rather than run it with the compiler's field offsets. */
+    size_t core_relo_count;
 };
 
 struct elf_object;

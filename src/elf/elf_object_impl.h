@@ -74,8 +74,8 @@ struct elf_object {
     struct btf *btf;
     struct btf_ext *btf_ext;
     char license[128];
-    uint32_t kernel_version;
-    uint32_t kconfig_kernel_version;
+    uint32_t kernel_version;        /* the "version" section */
+    uint32_t kconfig_kernel_version; /* what LINUX_KERNEL_VERSION externs read */
     bool validate_insns;
 
     struct elf_program *programs;
@@ -102,7 +102,6 @@ struct elf_map_place {
 struct elf_kconfig_extern {
     const char *name;
     uint32_t offset;            /* in the .kconfig map value */
-    uint32_t size;
 };
 
 /* Writes "fmt" into the object's message buffer and returns -err. */

@@ -253,6 +253,8 @@ static int add_slot(struct elf_object *obj, size_t map_index, const struct rel *
     const struct btf_type *var =
         btf_type_by_id(obj->btf, datasec->members[obj->map_places[map_index].btf_var_index].type);
     const struct btf_type *def = btf_type_by_id(obj->btf, btf_skip_modifiers(obj->btf, var->type));
+    if (def->vlen == 0)
+        return elf_fail(obj, EINVAL, "map '%s': definition has no 'values' member", map->name);
     uint64_t values_off = def->members[def->vlen - 1].offset / 8;
     uint64_t rel_off = rel->offset - obj->map_places[map_index].offset;
     if (strcmp(def->members[def->vlen - 1].name, "values") || rel_off < values_off ||

@@ -23,8 +23,8 @@ static int list(const char *path, int verbose)
         printf("prog %s %s %u %u %zu", p->name, p->section_name, p->prog_type,
                p->expected_attach_type, p->own_insn_count);
         if (verbose)
-            printf(" subprog=%d total=%zu lines=%zu funcs=%zu file=%s", p->is_subprog,
-                   p->insn_count, p->line_count, p->func_count,
+            printf(" subprog=%d total=%zu lines=%zu funcs=%zu core=%zu file=%s", p->is_subprog,
+                   p->insn_count, p->line_count, p->func_count, p->core_relo_count,
                    p->source_file ? p->source_file : "-");
         printf("\n");
     }

@@ -4,7 +4,7 @@
 # allocation. Longer runs: build/fuzz/fuzz_elf_object -max_total_time=600 DIR SEEDS.
 set -u
 SHARED=${SHARED:-../shared}
-seconds=${FUZZ_SECONDS:-15}
+seconds=${FUZZ_SECONDS:-10}
 make --no-print-directory build/fuzz/fuzz_elf_object >/dev/null ||
     { echo "FAIL cannot build the fuzz target"; echo "0 passed, 1 failed"; exit 1; }
 work=$(mktemp -d)

@@ -282,4 +282,54 @@ TEST(refuses_bad_legacy_maps)
     expect_refused(len, "version");
 }
 
+/* Older LLVM put R_BPF_64_64 on calls where newer ones put R_BPF_64_32: both must link the
+ * same way. */
+TEST(older_call_relocation_form_links_the_same)
+{
+    size_t len = load(FEATURES);
+    struct elf_object *new_form, *old_form;
+    char msg[256];
+    CHECK_EQ(elf_object_open_memory(work, len, NULL, &new_form, msg, sizeof(msg)), 0);
+    uint8_t *rel = section_data(".relxdp");
+    uint8_t *sh = section_header(".relxdp");
+    size_t changed = 0;
+    for (uint64_t off = 0; rel && sh && off < read_u64(sh + 32); off += 16) {
+        if ((uint32_t)read_u64(rel + off + 8) == 10) {
+            put32(rel + off + 8, 1);
+            changed++;
+        }
+    }
+    CHECK(changed > 0);
+    CHECK_EQ(elf_object_open_memory(work, len, NULL, &old_form, msg, sizeof(msg)), 0);
+    if (new_form && old_form) {
+        int i = elf_object_find_program(new_form, "xdp_main");
+        const struct elf_program *a = elf_object_program(new_form, (size_t)i);
+        const struct elf_program *b = elf_object_program(old_form, (size_t)i);
+        CHECK_EQ(a->insn_count, b->insn_count);
+        CHECK(!memcmp(a->insns, b->insns, a->insn_count * sizeof(*a->insns)));
+    }
+    elf_object_free(new_form);
+    elf_object_free(old_form);
+}
+
+/* A call whose target lies outside every function is refused by name. */
+TEST(refuses_calls_into_nowhere)
+{
+    size_t len = load(FEATURES);
+    uint8_t *code = section_data("xdp");
+    uint8_t *sh = section_header("xdp");
+    uint8_t *rel = section_data(".relxdp");
+    uint8_t *relsh = section_header(".relxdp");
+    if (!code || !sh || !rel || !relsh)
+        return;
+    for (uint64_t off = 0; off < read_u64(relsh + 32); off += 16) {
+        uint64_t at = read_u64(rel + off);
+        if (code[at] == 0x85 && (code[at + 1] >> 4) == 1) { /* call local */
+            put32(code + at + 4, 100000);
+            break;
+        }
+    }
+    expect_refused(len, "which is in no function");
+}
+
 TEST_MAIN

@@ -9,6 +9,7 @@
 
 #define FEATURES "build/bpf/elf_features.bpf.o"
 #define LEGACY "build/bpf/elf_legacy_maps.bpf.o"
+#define CORE "build/bpf/elf_core.bpf.o"
 
 static struct elf_object *open_ok(const char *path, const struct elf_open_options *opts)
 {
@@ -362,6 +363,13 @@ TEST(legacy_maps_section)
     if (m) {
         CHECK_EQ(m->type, EBPF_MAP_TYPE_ARRAY_OF_MAPS);
         CHECK_EQ(m->inner_map_index, elf_object_find_map(obj, "legacy_inner"));
+        CHECK(m->inner != NULL);
+        if (m->inner) {
+            CHECK_STR(m->inner->name, "legacy_outer.inner");
+            CHECK_EQ(m->inner->type, EBPF_MAP_TYPE_ARRAY);
+            CHECK_EQ(m->inner->value_size, 4);
+            CHECK_EQ(m->inner->max_entries, 1);
+        }
     }
     const struct elf_program *p = prog(obj, "legacy_socket");
     if (p) {
@@ -408,6 +416,24 @@ TEST(missing_file_is_named)
     CHECK_EQ(elf_object_open_file("build/bpf/no-such.o", NULL, &obj, msg, sizeof(msg)), -ENOENT);
     CHECK(obj == NULL);
     CHECK_CONTAINS(msg, "build/bpf/no-such.o");
+}
+
+TEST(core_relocations_are_counted_per_program)
+{
+    struct elf_object *obj = open_ok(CORE, NULL);
+    if (!obj)
+        return;
+    const struct elf_program *p = prog(obj, "core_prog");
+    if (p)
+        CHECK_EQ(p->core_relo_count, 1);
+    p = prog(obj, "plain_prog");
+    if (p)
+        CHECK_EQ(p->core_relo_count, 0);
+    elf_object_free(obj);
+    obj = open_ok(FEATURES, NULL);
+    for (size_t i = 0; obj && i < elf_object_program_count(obj); i++)
+        CHECK_EQ(elf_object_program(obj, i)->core_relo_count, 0);
+    elf_object_free(obj);
 }
 
 TEST(section_table_lookup)
