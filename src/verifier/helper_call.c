@@ -59,8 +59,11 @@ static int check_sized_memory(struct call *c, int reg, enum helper_arg kind, con
     }
     char what[64];
     snprintf(what, sizeof what, "argument %d of %s", reg, c->proto->name);
-    return memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax,
-                                kind == ARG_MEM_UNINIT, what);
+    err = memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax,
+                               kind == ARG_MEM_UNINIT, what);
+    if (!err && kind == ARG_MEM_RW)
+        err = memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax, true, what);
+    return err;
 }
 
 static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_next)
@@ -95,6 +98,7 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
     case ARG_MEM:
     case ARG_MEM_OR_NULL:
     case ARG_MEM_UNINIT:
+    case ARG_MEM_RW:
         *skip_next = true;
         return check_sized_memory(c, reg, kind, &v);
     case ARG_CONST_SIZE:
@@ -164,6 +168,9 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
         return analysis_fail(a, pc, -EACCES, "helper %d%s%s is not available", id, name ? " " : "",
                              name ? name : "");
     }
+    if (!(proto->group & a->opts->prog_type->helper_groups))
+        return analysis_fail(a, pc, -EACCES, "helper %s#%d is not available to %s programs", proto->name, id,
+                             a->opts->prog_type->name);
     struct call c = {a, s, pc, proto, -1, 0, 0};
     for (int i = 0; i < 5 && proto->args[i] != ARG_NONE; i++) {
         bool skip_next = false;
@@ -186,11 +193,17 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     case RET_VOID:
         r0 = value_uninit();
         break;
-    case RET_MAP_VALUE_OR_NULL:
-        r0 = value_pointer(VALUE_MAP_VALUE_OR_NULL);
-        r0.map = c.map;
+    case RET_MAP_VALUE_OR_NULL: {
+        const struct verifier_map *m = &a->opts->maps[c.map];
+        bool of_maps = m->type == MAP_TYPE_ARRAY_OF_MAPS || m->type == MAP_TYPE_HASH_OF_MAPS;
+        if (of_maps && m->inner_map >= a->opts->map_count)
+            return analysis_fail(a, pc, -EINVAL, "map %d holds maps but its inner map %u is not provided",
+                                 c.map, m->inner_map);
+        r0 = value_pointer(of_maps ? VALUE_MAP_PTR_OR_NULL : VALUE_MAP_VALUE_OR_NULL);
+        r0.map = of_maps ? (int32_t)m->inner_map : c.map;
         r0.id = s->next_id++;
         break;
+    }
     case RET_RINGBUF_MEM_OR_NULL:
         r0 = value_pointer(VALUE_RINGBUF_MEM_OR_NULL);
         r0.mem_size = (uint32_t)c.alloc_size;

@@ -17,6 +17,7 @@ enum helper_arg {
     ARG_MEM,                   /* pointer to readable bytes; their count is the next argument */
     ARG_MEM_OR_NULL,           /* same, or null (then the size must be 0) */
     ARG_MEM_UNINIT,            /* pointer to writable bytes, filled by the helper; size next */
+    ARG_MEM_RW,                /* pointer to readable bytes that the helper also writes; size next */
     ARG_CONST_SIZE,            /* a number in [1, region]: the size of the previous argument */
     ARG_CONST_SIZE_OR_ZERO,    /* same, 0 allowed */
     ARG_CONST_ALLOC_SIZE,      /* a known constant: the size of the memory returned */
@@ -45,8 +46,24 @@ enum {
 
 /* Linux map types that prototypes require. */
 enum {
-    MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_DEVMAP = 14,
+    MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_STACK_TRACE = 7,
+    MAP_TYPE_ARRAY_OF_MAPS = 12, MAP_TYPE_HASH_OF_MAPS = 13, MAP_TYPE_DEVMAP = 14,
     MAP_TYPE_QUEUE = 22, MAP_TYPE_RINGBUF = 27,
+};
+
+/* Groups of helpers, which program types make available (prog_type_desc.helper_groups). */
+enum {
+    HELPERS_BASE = 1 << 0,         /* maps, time, random, tail calls, ring buffers, printk */
+    HELPERS_CURRENT = 1 << 1,      /* the current task: pid, uid, comm */
+    HELPERS_TRACING = 1 << 2,      /* kernel and user memory, stacks, perf counters */
+    HELPERS_PERF_OUTPUT = 1 << 3,
+    HELPERS_PACKET = 1 << 4,       /* checksums over memory */
+    HELPERS_SKB_READ = 1 << 5,
+    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet of an skb */
+    HELPERS_XDP = 1 << 7,          /* move the bounds of an XDP packet */
+    HELPERS_REDIRECT = 1 << 8,     /* redirect, redirect_map, fib_lookup */
+    HELPERS_SK_LOOKUP = 1 << 9,
+    HELPERS_SOCKOPT = 1 << 10,
 };
 
 struct helper_proto {
@@ -56,6 +73,7 @@ struct helper_proto {
     uint8_t args[5];        /* enum helper_arg for r1..r5 */
     uint8_t flags;          /* HELPER_* */
     uint32_t map_type;      /* required type of the ARG_MAP_PTR argument, MAP_TYPE_ANY for data maps */
+    uint32_t group;         /* HELPERS_* */
 };
 
 /* The prototype of helper id, or NULL if bpfhost does not know it. */

@@ -42,6 +42,27 @@ bool state_same_partition(const struct state *a, const struct state *b)
     return true;
 }
 
+static bool same_range(const struct value *a, const struct value *b)
+{
+    bool packet = a->type == VALUE_PACKET || a->type == VALUE_PACKET_META;
+    return !packet || a->range == b->range;
+}
+
+bool state_same_facts(const struct state *a, const struct state *b)
+{
+    for (uint32_t i = 0; i < a->depth; i++) {
+        const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
+        for (int r = 0; r < EBPF_REG_COUNT; r++)
+            if (!same_range(&fa->regs[r], &fb->regs[r]))
+                return false;
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if (stack_slot_is_spill(&fa->stack, slot) && stack_slot_is_spill(&fb->stack, slot) &&
+                !same_range(&fa->stack.spills[slot], &fb->stack.spills[slot]))
+                return false;
+    }
+    return true;
+}
+
 /* --- ids ----------------------------------------------------------------------------------------- */
 
 static bool has_id(const struct value *v)

@@ -54,6 +54,10 @@ void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc);
 /* The same frames, calls and register/spill types: states that may be joined without
  * losing what a pointer is. */
 bool state_same_partition(const struct state *a, const struct state *b);
+/* Within a partition: the same proven packet ranges. States that differ in them are kept
+ * apart while there is room, so that a bound proven on one path is not lost by a join with
+ * a path that did not prove it. */
+bool state_same_facts(const struct state *a, const struct state *b);
 /* Whether every concrete state of a is one of b (then a needs no further analysis). */
 bool state_leq(const struct state *a, const struct state *b);
 /* into := into joined with other (same depth), widening if asked. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "verifier/analysis.h"
+#include "verifier/liveness.h"
 
 enum { DEFAULT_MAX_STATES = 8, DEFAULT_WIDEN_AFTER = 3, MAX_CONTEXTS = 4096 };
 #define DEFAULT_MAX_STEPS ((uint64_t)EBPF_MAX_INSNS)
@@ -236,11 +237,21 @@ static int enqueue(struct driver *d, struct point *p, uint32_t context, uint32_t
     return heap_push(d, (struct work_item){key, context, block});
 }
 
+static void forget_dead_registers(struct frame *f, uint16_t live)
+{
+    for (int r = 0; r < EBPF_REG_FP; r++)
+        if (!(live & (1u << r)) && f->regs[r].type != VALUE_UNINIT) {
+            f->regs[r] = value_uninit();
+            loop_marks_clobber(f, r);
+        }
+}
+
 /* Adds state s (which the caller no longer needs) to the entry of block in context. */
 static int propagate(struct driver *d, uint32_t context, uint32_t block, struct state *s, size_t from_pc)
 {
     struct analysis *a = &d->a;
     const struct cfg_block *b = &a->cfg.blocks[block];
+    forget_dead_registers(state_frame(s), a->live_in[block]);
     loop_marks_leave_outside(a, s, block);
     if (b->loop_head) {
         int err = loop_marks_enter(a, s, block, from_pc);
@@ -251,9 +262,15 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     struct point *p = point_at(d, context, block);
     if (!p)
         return -ENOMEM;
+    /* Forward merges keep paths apart while there is room (a bounded disjunction), so that
+     * correlations between registers, stack contents and packet bounds survive; loop heads
+     * join states of the same kind at once, to converge quickly. */
+    for (uint32_t i = 0; i < p->count; i++)
+        if (p->states[i].state->depth == s->depth && state_leq(s, p->states[i].state))
+            return 0;
     struct stored *target = NULL;
-    for (uint32_t i = 0; i < p->count && !target; i++)
-        if (state_same_partition(p->states[i].state, s))
+    for (uint32_t i = 0; i < p->count && !target && b->loop_head; i++)
+        if (state_same_partition(p->states[i].state, s) && state_same_facts(p->states[i].state, s))
             target = &p->states[i];
     if (!target && p->count < d->opts.max_states_per_point) {
         struct state *copy = malloc(state_size(s->depth));
@@ -266,12 +283,16 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
             a->result->stats.max_states_at_point = p->count;
         return enqueue(d, p, context, block);
     }
+    for (uint32_t i = 0; i < p->count && !target; i++) /* no room: join the most alike */
+        if (state_same_partition(p->states[i].state, s) && state_same_facts(p->states[i].state, s))
+            target = &p->states[i];
+    for (uint32_t i = 0; i < p->count && !target; i++)
+        if (state_same_partition(p->states[i].state, s))
+            target = &p->states[i];
     if (!target) /* too many kinds of states here: merge, possibly into mixed types */
         target = &p->states[0];
     if (target->state->depth != s->depth)
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
-    if (state_leq(s, target->state))
-        return 0;
     bool widen = b->loop_head && target->joins >= d->opts.widen_after;
     state_join(target->state, s, a->thresholds, a->threshold_count, widen);
     state_canonicalize_ids(target->state);
@@ -312,6 +333,8 @@ static int enter_call(struct driver *d, uint32_t context, size_t pc, struct stat
     frame_init(f, s->depth, (uint32_t)pc);
     for (int r = 1; r <= 5; r++)
         f->regs[r] = caller->regs[r];
+    /* what the caller reads after the call: r6-r9 as live there (r0-r5 are overwritten) */
+    forget_dead_registers(caller, a->live_in[a->cfg.block_at[pc + 1]] & ~0x3fu);
     s->depth++;
     return propagate(d, callee, a->cfg.block_at[target], s, pc);
 }
@@ -463,6 +486,7 @@ static void driver_free(struct driver *d)
     free(d->work);
     free(d->branch);
     free(d->a.thresholds);
+    free(d->a.live_in);
     cfg_free(&d->a.cfg);
 }
 
@@ -509,6 +533,13 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     err = cfg_build(insns, count, &d.a.cfg);
     if (!err)
         err = collect_thresholds(&d.a);
+    if (!err) {
+        d.a.live_in = malloc(d.a.cfg.block_count * sizeof *d.a.live_in);
+        if (d.a.live_in)
+            liveness_compute(insns, &d.a.cfg, d.a.live_in);
+        else
+            err = -ENOMEM;
+    }
     if (!err) {
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));

@@ -22,6 +22,7 @@ struct verifier_map {
     uint32_t value_size;
     uint32_t max_entries;
     bool read_only;          /* values may not be written by the program (.rodata, frozen) */
+    uint32_t inner_map;      /* maps of maps (types 12, 13): index of the inner maps' template */
 };
 
 /* Formats instruction pc ("r0 = *(u32 *)(r1 + 4)") for messages; returns buf. */

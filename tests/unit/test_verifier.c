@@ -6,11 +6,11 @@
 
 /* Maps every test program may use, by index. */
 static const struct verifier_map test_maps[] = {
-    {1, 4, 8, 16, false},    /* 0: hash, 4-byte key, 8-byte value */
-    {2, 4, 64, 4, false},    /* 1: array of 64-byte values */
-    {27, 0, 0, 4096, false}, /* 2: ring buffer */
-    {3, 4, 4, 8, false},     /* 3: program array */
-    {2, 4, 16, 1, true},     /* 4: read-only array (.rodata) */
+    {1, 4, 8, 16, false, 0},    /* 0: hash, 4-byte key, 8-byte value */
+    {2, 4, 64, 4, false, 0},    /* 1: array of 64-byte values */
+    {27, 0, 0, 4096, false, 0}, /* 2: ring buffer */
+    {3, 4, 4, 8, false, 0},     /* 3: program array */
+    {2, 4, 16, 1, true, 0},     /* 4: read-only array (.rodata) */
 };
 
 static struct verifier_result result;
@@ -348,17 +348,26 @@ TEST(helper_argument_checks)
 TEST(helper_memory_and_size)
 {
     /* get_current_comm(buf, 16) fills the buffer, which may then be read */
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
                  LDX(DW, 0, 10, -16), EXIT()), 0);
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 17), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 17), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "outside the frame");
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 0), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 0), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "argument 2 of get_current_comm may be 0");
-    CHECK_EQ(XDP(CALL(7), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_REG(2, 0), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", CALL(7), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_REG(2, 0), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "unbounded size");
+    /* helpers belong to program types */
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "helper get_current_comm#16 is not available to xdp programs");
+    CHECK_EQ(VERIFY("socket", MOV64_IMM(2, 0), ST(DW, 10, -8, 0), MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8),
+                    MOV64_IMM(4, 8), MOV64_IMM(5, 0), CALL(9), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "helper skb_store_bytes#9 is not available to socket programs");
+    CHECK_EQ(VERIFY("tc", MOV64_IMM(2, 0), ST(DW, 10, -8, 0), MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8),
+                    MOV64_IMM(4, 8), MOV64_IMM(5, 0), CALL(9), MOV64_IMM(0, 0), EXIT()), 0);
 }
 
 TEST(ring_buffer_reservation)
@@ -496,11 +505,12 @@ TEST(local_call_errors)
 TEST(verbose_log_shows_invariants)
 {
     char log[4096];
-    const struct ebpf_insn prog[] = {MOV64_IMM(0, 1), JMP_IMM(JGT, 0, 0, 1), MOV64_IMM(0, 2), EXIT()};
+    const struct ebpf_insn prog[] = {LDX(W, 0, 1, 12), JMP_IMM(JGT, 0, 0, 1), MOV64_IMM(0, 2), EXIT()};
     struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .log = log, .log_size = sizeof log};
     CHECK_EQ(verifier_verify(prog, 4, &opts, &result), 0);
     CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
-    CHECK_CONTAINS(log, "insn 3: r0=scalar 1");
+    CHECK_CONTAINS(log, "insn 3: r0=scalar [1, 4294967295] r10");
+    CHECK_CONTAINS(log, "context 0 insn 2: r10=stack off=0\n"); /* r0 is dead there */
 }
 
 TEST_MAIN
