@@ -67,7 +67,8 @@ bool state_same_facts(const struct state *a, const struct state *b)
 
 static bool has_id(const struct value *v)
 {
-    return v->type == VALUE_PACKET || v->type == VALUE_PACKET_META || value_is_nullable(v);
+    return v->type == VALUE_PACKET || v->type == VALUE_PACKET_META || value_is_nullable(v) ||
+           (v->type == VALUE_SCALAR && v->id);
 }
 
 enum { MAX_IDS = EBPF_MAX_CALL_DEPTH * (EBPF_REG_COUNT + STACK_SLOTS) + 1 };
@@ -97,6 +98,8 @@ static bool value_leq_ids(const struct value *a, const struct value *b, struct i
     if (b->type == VALUE_UNINIT || b->type == VALUE_MIXED || !has_id(b))
         return value_leq(a, b);
     if (!value_same_kind(a, b) || !id_map_consistent(m, b->id, a->id))
+        return false;
+    if (b->type == VALUE_SCALAR && !a->id) /* b knows an equality that a does not */
         return false;
     struct value a_renamed = *a;
     a_renamed.id = b->id;
@@ -166,6 +169,8 @@ static uint32_t pair_id(struct id_pairs *p, const struct value *a, const struct 
     bool fold = a->off != b->off;
     if (!fold && a->id == 0 && b->id == 0)
         return 0;
+    if (a->type == VALUE_SCALAR && (!a->id || !b->id)) /* equal on one path only */
+        return 0;
     int64_t oa = fold ? a->off : INT64_MIN, ob = fold ? b->off : INT64_MIN;
     for (size_t i = 0; i < p->count; i++)
         if (p->a[i] == a->id && p->b[i] == b->id && p->off_a[i] == oa && p->off_b[i] == ob)
@@ -182,7 +187,8 @@ static uint32_t pair_id(struct id_pairs *p, const struct value *a, const struct 
 static struct value join_ids(const struct value *a, const struct value *b, struct id_pairs *p,
                              const int64_t *t, size_t n, bool widen)
 {
-    if (!has_id(a) || !value_same_kind(a, b))
+    bool scalars = a->type == VALUE_SCALAR && b->type == VALUE_SCALAR;
+    if ((!has_id(a) && !scalars) || !value_same_kind(a, b))
         return value_join(a, b, t, n, widen);
     uint32_t id = pair_id(p, a, b);
     struct value x = *a, y = *b;

@@ -36,7 +36,8 @@ enum value_type {
 struct value {
     uint8_t type;        /* enum value_type */
     uint8_t frame;       /* VALUE_STACK: index of the frame whose stack it points into */
-    uint32_t id;         /* *_OR_NULL: null-check id; VALUE_PACKET*: id of var (0: var == 0) */
+    uint32_t id;         /* *_OR_NULL: null-check id; VALUE_PACKET*: id of var (0: var == 0);
+                          * VALUE_SCALAR: copies of one number share an id (0: none) */
     int32_t map;         /* VALUE_MAP_*: index of the map */
     uint32_t mem_size;   /* VALUE_RINGBUF_MEM*: size of the reservation */
     int64_t off;         /* fixed offset */

@@ -272,6 +272,19 @@ TEST(jmp32_bounds_only_the_low_half)
                  LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
 }
 
+TEST(a_bound_proven_on_a_copy_holds_for_the_original)
+{
+    /* r1 = r0; if r1 > 56 goto out; r6 += r0 */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0),
+                 LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    /* also through a spill to the stack */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), STX(DW, 10, 1, -16), JMP_IMM(JGT, 0, 56, 4),
+                 LDX(DW, 2, 10, -16), ALU64_REG(ADD, 6, 2), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    /* but not once the copy was changed */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+                 ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+}
+
 TEST(signed_upper_bound_alone_allows_negative_offsets)
 {
     CHECK_EQ(XDP(LOOKUP_MAP1, JMP_IMM(JSGT, 0, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(),
