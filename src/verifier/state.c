@@ -73,22 +73,26 @@ static bool has_id(const struct value *v)
 
 enum { MAX_IDS = EBPF_MAX_CALL_DEPTH * (EBPF_REG_COUNT + STACK_SLOTS) + 1 };
 
-/* b's ids must map to a's consistently: values sharing an id in b share one in a. */
+/* b's ids must map to a's consistently: values sharing an id in b share one in a, and, for
+ * packet pointers, the same difference between the fixed offsets (b's shared variable part
+ * is then a's shifted by that difference). */
 struct id_map {
     uint32_t from[MAX_IDS], to[MAX_IDS];
+    int64_t delta[MAX_IDS];
     size_t count;
 };
 
-static bool id_map_consistent(struct id_map *m, uint32_t b_id, uint32_t a_id)
+static bool id_map_consistent(struct id_map *m, uint32_t b_id, uint32_t a_id, int64_t delta)
 {
     if (b_id == 0)
         return a_id == 0;
     for (size_t i = 0; i < m->count; i++)
         if (m->from[i] == b_id)
-            return m->to[i] == a_id;
+            return m->to[i] == a_id && m->delta[i] == delta;
     if (m->count < MAX_IDS) {
         m->from[m->count] = b_id;
-        m->to[m->count++] = a_id;
+        m->to[m->count] = a_id;
+        m->delta[m->count++] = delta;
     }
     return true;
 }
@@ -97,12 +101,20 @@ static bool value_leq_ids(const struct value *a, const struct value *b, struct i
 {
     if (b->type == VALUE_UNINIT || b->type == VALUE_MIXED || !has_id(b))
         return value_leq(a, b);
-    if (!value_same_kind(a, b) || !id_map_consistent(m, b->id, a->id))
+    bool packet = b->type == VALUE_PACKET || b->type == VALUE_PACKET_META;
+    int64_t delta = packet ? a->off - b->off : 0;
+    if (!value_same_kind(a, b) || !id_map_consistent(m, b->id, a->id, delta))
         return false;
     if (b->type == VALUE_SCALAR && !a->id) /* b knows an equality that a does not */
         return false;
     struct value a_renamed = *a;
     a_renamed.id = b->id;
+    if (delta) { /* compare with a split the way b splits its offset */
+        struct scalar shift = scalar_const((uint64_t)delta);
+        a_renamed.off = b->off;
+        a_renamed.var = scalar_alu(SCALAR_ADD, 64, &a->var, &shift);
+        a_renamed.range = a->range - delta;
+    }
     return value_leq(&a_renamed, b);
 }
 
