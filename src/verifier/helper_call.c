@@ -17,7 +17,7 @@ struct call {
     const struct helper_proto *proto;
     int32_t map;           /* the ARG_MAP_PTR argument's map */
     uint64_t alloc_size;
-    uint32_t ringbuf_id;   /* reservation released by this call */
+    uint32_t released_id;  /* reference (reservation, socket) released by this call */
 };
 
 static int wrong_arg(struct call *c, int reg, const char *expected, const struct value *v)
@@ -118,6 +118,11 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
     case ARG_SOCKET:
         if (v.type != VALUE_SOCKET)
             return wrong_arg(c, reg, value_is_nullable(&v) ? "a socket checked against 0" : "a socket", &v);
+        if (c->proto->flags & HELPER_RELEASES_REF) {
+            if (!v.id)
+                return wrong_arg(c, reg, "a socket from a lookup", &v);
+            c->released_id = v.id;
+        }
         return 0;
     case ARG_SPIN_LOCK:
         if (v.type != VALUE_MAP_VALUE || !scalar_is_const(&v.var))
@@ -127,7 +132,7 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
         if (v.type != VALUE_RINGBUF_MEM || !unmodified(&v))
             return wrong_arg(c, reg, value_is_nullable(&v) ? "a reservation checked against 0"
                                                             : "a ring buffer reservation (unmodified)", &v);
-        c->ringbuf_id = v.id;
+        c->released_id = v.id;
         return 0;
     case ARG_FUNC:
         return analysis_fail(a, c->pc, -EACCES, "%s takes a callback: callbacks are not analysed yet",
@@ -152,10 +157,10 @@ static void invalidate_packet(struct value *v, void *arg)
         *v = value_unknown_scalar();
 }
 
-static void release_reservation(struct value *v, void *arg)
+static void forget_released(struct value *v, void *arg)
 {
     const uint32_t *id = arg;
-    if (v->type == VALUE_RINGBUF_MEM && v->id == *id)
+    if ((v->type == VALUE_RINGBUF_MEM || v->type == VALUE_SOCKET) && v->id == *id)
         *v = value_unknown_scalar();
 }
 
@@ -181,8 +186,12 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     }
     if (proto->flags & HELPER_CHANGES_PACKET)
         state_for_each_value(s, invalidate_packet, NULL);
-    if (c.ringbuf_id)
-        state_for_each_value(s, release_reservation, &c.ringbuf_id);
+    if (c.released_id) {
+        if (!state_release(s, c.released_id))
+            return analysis_fail(a, pc, -EACCES, "%s releases something that is not held (released twice?)",
+                                 proto->name);
+        state_for_each_value(s, forget_released, &c.released_id);
+    }
     struct frame *f = state_frame(s);
     for (int r = 1; r <= 5; r++) {
         f->regs[r] = value_uninit();
@@ -219,5 +228,10 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     }
     f->regs[0] = r0;
     loop_marks_clobber(f, 0);
+    if (proto->ret == RET_RINGBUF_MEM_OR_NULL || (proto->flags & HELPER_ACQUIRES_REF)) {
+        if (!state_acquire(s, r0.id, (uint32_t)pc))
+            return analysis_fail(a, pc, -EACCES, "more than %d reservations or sockets held at once",
+                                 MAX_REFERENCES);
+    }
     return 0;
 }

@@ -26,8 +26,11 @@ static bool spill_kind_equal(const struct stack *a, const struct stack *b, unsig
 
 bool state_same_partition(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth)
+    if (a->depth != b->depth || a->reference_count != b->reference_count)
         return false;
+    for (uint32_t i = 0; i < a->reference_count; i++)
+        if (a->references[i].pc != b->references[i].pc)
+            return false;
     for (uint32_t i = 0; i < a->depth; i++) {
         const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
         if (fa->call_pc != fb->call_pc)
@@ -143,13 +146,16 @@ static bool marks_leq(const struct frame *a, const struct frame *b)
 
 bool state_leq(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth)
+    if (a->depth != b->depth || a->reference_count != b->reference_count)
         return false;
     struct id_map *m = malloc(sizeof *m);
     if (!m)
         return false; /* "not contained" only costs more analysis */
     m->count = 0;
     bool leq = true;
+    for (uint32_t i = 0; i < a->reference_count && leq; i++)
+        leq = a->references[i].pc == b->references[i].pc &&
+              id_map_consistent(m, b->references[i].id, a->references[i].id, 0);
     for (uint32_t i = 0; i < a->depth && leq; i++) {
         const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
         if (fa->call_pc != fb->call_pc || !marks_leq(fa, fb)) {
@@ -295,6 +301,12 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
         fa->stack = joined;
         marks_join(fa, fb, widen);
     }
+    /* same partition: the same references, acquired at the same places */
+    for (uint32_t i = 0; p && i < into->reference_count && i < other->reference_count; i++) {
+        struct value x = {.type = VALUE_RINGBUF_MEM, .id = into->references[i].id};
+        struct value y = {.type = VALUE_RINGBUF_MEM, .id = other->references[i].id};
+        into->references[i].id = pair_id(p, &x, &y);
+    }
     into->next_id = (p ? (uint32_t)p->count : 0) + 1;
     free(p);
 }
@@ -326,8 +338,33 @@ void state_canonicalize_ids(struct state *s)
         return; /* ids stay valid, only less comparable */
     rn->count = 0;
     state_for_each_value(s, renumber, rn);
+    for (uint32_t i = 0; i < s->reference_count; i++) {
+        struct value held = {.type = VALUE_RINGBUF_MEM, .id = s->references[i].id};
+        renumber(&held, rn);
+        s->references[i].id = held.id;
+    }
     s->next_id = (uint32_t)rn->count + 1;
     free(rn);
+}
+
+bool state_acquire(struct state *s, uint32_t id, uint32_t pc)
+{
+    if (s->reference_count == MAX_REFERENCES)
+        return false;
+    s->references[s->reference_count++] = (struct reference){id, pc};
+    return true;
+}
+
+bool state_release(struct state *s, uint32_t id)
+{
+    for (uint32_t i = 0; i < s->reference_count; i++)
+        if (s->references[i].id == id) {
+            memmove(&s->references[i], &s->references[i + 1],
+                    (s->reference_count - i - 1) * sizeof s->references[0]);
+            s->reference_count--;
+            return true;
+        }
+    return false;
 }
 
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg)

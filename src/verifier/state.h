@@ -12,7 +12,14 @@
 #include "verifier/stack.h"
 #include "verifier/value.h"
 
-enum { LOOP_MARKS = 4 };
+enum { LOOP_MARKS = 4, MAX_REFERENCES = 8 };
+
+/* A resource the program holds and must give back (a ring buffer reservation, a socket
+ * from a lookup): the id of the pointers to it and the instruction that acquired it. */
+struct reference {
+    uint32_t id;
+    uint32_t pc;
+};
 
 enum { DELTA_UNSIGNED = 1, DELTA_SIGNED = 2 }; /* the delta is exact without wrapping in that view */
 
@@ -39,6 +46,8 @@ struct frame {
 struct state {
     uint32_t depth;            /* frames in use; frames[depth - 1] is the current one */
     uint32_t next_id;
+    uint32_t reference_count;
+    struct reference references[MAX_REFERENCES]; /* in order of acquisition */
     struct frame frames[];
 };
 
@@ -65,6 +74,11 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
                 size_t threshold_count, bool widen);
 /* Renumbers ids 1..n in order of appearance so that equal states compare equal. */
 void state_canonicalize_ids(struct state *s);
+
+/* Records a reference to a resource acquired at pc; false when too many are held. */
+bool state_acquire(struct state *s, uint32_t id, uint32_t pc);
+/* Forgets the reference with this id (released, or found to be null); false if not held. */
+bool state_release(struct state *s, uint32_t id);
 
 /* Calls fn on every value of the state: registers, then spilled slots, frame by frame. */
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg);

@@ -573,6 +573,7 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
             struct null_check null = {ptr->id, ptr->type, true}, not_null = {ptr->id, ptr->type, false};
             state_for_each_value(jump, apply_null_check, cond == SCALAR_EQ ? &null : &not_null);
             state_for_each_value(s, apply_null_check, cond == SCALAR_EQ ? &not_null : &null);
+            state_release(cond == SCALAR_EQ ? jump : s, null.id); /* nothing to give back */
             return 0;
         }
         if (ptr && value_is_pointer(ptr) && ptr->type != VALUE_FUNC) {
@@ -604,6 +605,12 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
 
 int transfer_check_exit(struct analysis *a, const struct state *s, size_t pc)
 {
+    if (s->reference_count) {
+        uint32_t at = s->references[0].pc;
+        const char *name = isa_helper_name(a->insns[at].imm);
+        return analysis_fail(a, pc, -EACCES, "the %s result of insn %u is not released on this path "
+                             "(submit, discard or release it before exit)", name ? name : "helper", at);
+    }
     const struct value *r0 = &s->frames[s->depth - 1].regs[0];
     char buf[200];
     if (r0->type == VALUE_UNINIT)

@@ -51,6 +51,7 @@ struct driver {
     struct work_item *heap;
     size_t heap_len, heap_capacity;
     struct state *work, *branch;    /* scratch states of the largest depth */
+    struct state *previous;         /* a stored state before a join */
 };
 
 /* --- messages ------------------------------------------------------------------------------------ */
@@ -294,8 +295,11 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     if (target->state->depth != s->depth)
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
     bool widen = b->loop_head && target->joins >= d->opts.widen_after;
+    memcpy(d->previous, target->state, state_size(target->state->depth));
     state_join(target->state, s, a->thresholds, a->threshold_count, widen);
     state_canonicalize_ids(target->state);
+    if (state_leq(target->state, d->previous)) /* nothing new: do not analyse it again */
+        return 0;
     target->joins++;
     target->dirty = true;
     a->result->stats.joins++;
@@ -415,6 +419,7 @@ static int analyse(struct driver *d)
     struct state *s = d->work;
     s->depth = 1;
     s->next_id = 1;
+    s->reference_count = 0;
     frame_init(&s->frames[0], 0, UINT32_MAX);
     s->frames[0].regs[1] = value_pointer(VALUE_CTX);
     if ((err = propagate(d, entry, 0, s, 0)))
@@ -485,6 +490,7 @@ static void driver_free(struct driver *d)
     free(d->heap);
     free(d->work);
     free(d->branch);
+    free(d->previous);
     free(d->a.thresholds);
     free(d->a.live_in);
     cfg_free(&d->a.cfg);
@@ -543,7 +549,8 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     if (!err) {
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
-        err = d.work && d.branch ? analyse(&d) : -ENOMEM;
+        d.previous = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        err = d.work && d.branch && d.previous ? analyse(&d) : -ENOMEM;
     }
     if (err == -ENOMEM && !result->message[0])
         snprintf(result->message, sizeof result->message, "out of memory while verifying");

@@ -398,6 +398,26 @@ TEST(ring_buffer_reservation)
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
 }
 
+TEST(references_must_be_released)
+{
+    /* reserve, check, write, but never submit */
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 1),
+                 ST(DW, 0, 8, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "the ringbuf_reserve result of insn 4 is not released on this path");
+    /* submitted twice */
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 7),
+                 MOV64_REG(6, 0), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132), MOV64_REG(1, 6), MOV64_IMM(2, 0),
+                 CALL(132), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 12 (call ringbuf_submit#132): argument 1 of ringbuf_submit must be a ring buffer reservation");
+    /* a socket from a lookup is released on every path that got one */
+    CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
+                 MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), JMP_IMM(JEQ, 0, 0, 2),
+                 MOV64_REG(1, 0), CALL(86), MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
+                 MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "sk_lookup_tcp result of insn 7 is not released");
+}
+
 TEST(callbacks_are_not_supported_yet)
 {
     CHECK_EQ(XDP(MOV64_IMM(1, 4), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0),
