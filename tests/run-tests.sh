@@ -5,6 +5,9 @@
 set -u
 SHARED=${SHARED:-../shared}
 export SHARED
+# Out-of-memory paths are tested on purpose: let ASan return NULL instead of aborting.
+ASAN_OPTIONS=${ASAN_OPTIONS:-allocator_may_return_null=1}
+export ASAN_OPTIONS
 log_dir=build/test-logs
 mkdir -p "$log_dir"
 total_pass=0
@@ -45,6 +48,9 @@ for t in build/asan/tests/test_*; do
 done
 for mode in checked fast; do
     run_suite "conformance interp $mode" build/bin/bpfhost-conformance --engine interp --mode "$mode" "$SHARED/conformance/tests"
+done
+for engine in jit jit-blinded; do
+    run_suite "conformance $engine" build/bin/bpfhost-conformance --engine $engine "$SHARED/conformance/tests"
 done
 run_suite "conformance negative" build/bin/bpfhost-conformance --negative "$SHARED/conformance/negative"
 for s in tests/suites/*.sh; do

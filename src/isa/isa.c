@@ -216,3 +216,75 @@ out:
     free(is_tail);
     return err;
 }
+
+void isa_insn_regs(const struct ebpf_insn *insn, uint16_t *reads, uint16_t *writes)
+{
+    enum isa_form_id id = isa_decode(insn);
+    uint16_t dst = (uint16_t)(1u << insn->dst), src = (uint16_t)(1u << insn->src);
+    uint16_t r = 0, w = 0;
+    bool is_mov = id == ISA_MOV64_IMM || id == ISA_MOV64_REG || id == ISA_MOV32_IMM ||
+                  id == ISA_MOV32_REG || (id >= ISA_MOVSX8_64 && id <= ISA_MOVSX16_32);
+    switch (isa_forms[id].operands) {
+    case ISA_OPS_DST:
+        r = w = dst;
+        break;
+    case ISA_OPS_DST_IMM:
+        r = is_mov ? 0 : dst;
+        w = dst;
+        break;
+    case ISA_OPS_DST_SRC:
+        r = (uint16_t)(is_mov ? src : (dst | src));
+        w = dst;
+        break;
+    case ISA_OPS_LOAD:
+        r = src;
+        w = dst;
+        break;
+    case ISA_OPS_STORE_IMM:
+        r = dst;
+        break;
+    case ISA_OPS_STORE_REG:
+        r = (uint16_t)(dst | src);
+        if (id == ISA_ATOMIC_CMPXCHG64 || id == ISA_ATOMIC_CMPXCHG32) {
+            r |= 1;
+            w = 1;
+        } else if (isa_forms[id].code == 0xdb || isa_forms[id].code == 0xc3) {
+            if (insn->imm & EBPF_ATOMIC_FETCH)
+                w = src;
+        }
+        break;
+    case ISA_OPS_COND_IMM:
+        r = dst;
+        break;
+    case ISA_OPS_COND_REG:
+        r = (uint16_t)(dst | src);
+        break;
+    case ISA_OPS_CALLX:
+        r = dst;
+        w = 1;
+        break;
+    case ISA_OPS_CALL_HELPER:
+    case ISA_OPS_CALL_LOCAL:
+    case ISA_OPS_CALL_KFUNC:
+        w = 1;
+        break;
+    case ISA_OPS_NONE: /* exit */
+        r = 1;
+        break;
+    case ISA_OPS_LDDW:
+        w = dst;
+        break;
+    case ISA_OPS_LD_ABS:
+        r = 1u << 6;
+        w = 1;
+        break;
+    case ISA_OPS_LD_IND:
+        r = (uint16_t)((1u << 6) | src);
+        w = 1;
+        break;
+    default:
+        break;
+    }
+    *reads = r;
+    *writes = w;
+}

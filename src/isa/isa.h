@@ -135,6 +135,11 @@ static inline int64_t isa_jump_target(const struct ebpf_insn *insn, size_t pc)
     return (int64_t)pc + 1 + insn->off;
 }
 
+/* Registers an instruction reads and writes, as bit masks (bit n = rN). Calls report their
+ * argument registers r1-r5 as neither read nor written here: which of them a helper reads
+ * depends on its prototype; callers clobber r1-r5 themselves. */
+void isa_insn_regs(const struct ebpf_insn *insn, uint16_t *reads, uint16_t *writes);
+
 /* Name of a Linux helper by id ("map_lookup_elem"), or NULL when the id is unknown. */
 const char *isa_helper_name(int32_t id);
 

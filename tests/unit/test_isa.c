@@ -102,6 +102,24 @@ TEST(validation_finds_structural_errors)
     CHECK_EQ(isa_validate_program(good, 3, &pc, msg, sizeof msg), 0);
 }
 
+TEST(programs_longer_than_the_limit_are_refused)
+{
+    size_t count = (size_t)EBPF_MAX_INSNS + 1;
+    struct ebpf_insn *big = calloc(count, sizeof *big);
+    CHECK(big != NULL);
+    if (!big)
+        return;
+    for (size_t i = 0; i < count; i++)
+        big[i] = insn(0xb7, 0, 0, 0, 0);
+    big[count - 1] = insn(0x95, 0, 0, 0, 0);
+    char msg[128];
+    size_t pc;
+    CHECK_EQ(isa_validate_program(big, count, &pc, msg, sizeof msg), -E2BIG);
+    CHECK_CONTAINS(msg, "more than the limit of 1000000");
+    CHECK_EQ(isa_validate_program(big + 1, count - 1, &pc, msg, sizeof msg), 0);
+    free(big);
+}
+
 TEST(helper_names_follow_linux_ids)
 {
     CHECK_STR(isa_helper_name(1), "map_lookup_elem");

@@ -1,0 +1,53 @@
+/* The helper functions programs call by Linux id (runtime layer). Each group registers its
+ * helpers into a vm_helpers table; helpers_fill_table registers all of them. */
+#ifndef BPFHOST_HELPERS_H
+#define BPFHOST_HELPERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/vm.h"
+
+/* Linux helper ids (enum bpf_func_id). */
+enum helper_id {
+    HELPER_MAP_LOOKUP_ELEM = 1, HELPER_MAP_UPDATE_ELEM = 2, HELPER_MAP_DELETE_ELEM = 3,
+    HELPER_KTIME_GET_NS = 5, HELPER_TRACE_PRINTK = 6, HELPER_GET_PRANDOM_U32 = 7,
+    HELPER_GET_SMP_PROCESSOR_ID = 8, HELPER_TAIL_CALL = 12, HELPER_GET_CURRENT_PID_TGID = 14,
+    HELPER_GET_CURRENT_UID_GID = 15, HELPER_GET_CURRENT_COMM = 16, HELPER_REDIRECT = 23,
+    HELPER_PERF_EVENT_OUTPUT = 25, HELPER_CSUM_DIFF = 28, HELPER_XDP_ADJUST_HEAD = 44,
+    HELPER_REDIRECT_MAP = 51, HELPER_XDP_ADJUST_META = 54, HELPER_XDP_ADJUST_TAIL = 65,
+    HELPER_MAP_PUSH_ELEM = 87, HELPER_MAP_POP_ELEM = 88, HELPER_MAP_PEEK_ELEM = 89,
+    HELPER_SPIN_LOCK = 93, HELPER_SPIN_UNLOCK = 94, HELPER_JIFFIES64 = 118,
+    HELPER_KTIME_GET_BOOT_NS = 125, HELPER_RINGBUF_OUTPUT = 130, HELPER_RINGBUF_RESERVE = 131,
+    HELPER_RINGBUF_SUBMIT = 132, HELPER_RINGBUF_DISCARD = 133, HELPER_RINGBUF_QUERY = 134,
+    HELPER_KTIME_GET_COARSE_NS = 160, HELPER_FOR_EACH_MAP_ELEM = 164, HELPER_SNPRINTF = 165,
+    HELPER_LOOP = 181, HELPER_STRNCMP = 182,
+};
+
+/* Registers the helpers that need no runtime object: time, random, current task, printing,
+ * checksums, strings. */
+void helpers_register_basic(struct vm_helpers *table);
+
+/* Registers the map, ring buffer, spin lock, tail call and CPU slot helpers. */
+void helpers_register_maps(struct vm_helpers *table);
+
+/* Registers the XDP helpers (adjust_head/meta/tail, redirect, redirect_map); they act on
+ * the struct runtime_xdp_frame that run->host points to. */
+void helpers_register_xdp(struct vm_helpers *table);
+
+/* Registers every helper bpfhost provides. */
+void helpers_fill_table(struct vm_helpers *table);
+
+/* Where bpf_trace_printk lines go (the trace pipe). The default sink writes each line to
+ * stderr. sink NULL restores the default. The sink may be called from any thread. */
+typedef void (*helpers_trace_sink)(const char *line, size_t len, void *arg);
+void helpers_set_trace_sink(helpers_trace_sink sink, void *arg);
+
+/* Formats like the kernel's bpf_bprintf_prepare: %d %i %u %x %X %c %s %p %% with the l/ll
+ * length modifiers; %s arguments are read without faulting. args holds nargs values.
+ * Returns the length of the formatted text (which may exceed out_size - 1, like snprintf),
+ * or -EINVAL for an unsupported conversion, too many conversions or an unterminated format. */
+int helpers_format(const char *fmt, size_t fmt_size, const uint64_t *args, unsigned nargs, char *out,
+                   size_t out_size);
+
+#endif

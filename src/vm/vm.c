@@ -1,0 +1,198 @@
+/* Loading (validation, pre-decoding) and running programs on the interpreter. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isa/disasm.h"
+#include "vm/vm_internal.h"
+
+static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
+{
+    if (!msg || !msg_size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msg_size, fmt, ap);
+    va_end(ap);
+}
+
+/* What the interpreter cannot run even though the ISA defines it. */
+static int check_executable(const struct ebpf_insn *insn, enum isa_form_id id,
+                            const struct vm_helpers *helpers, char *msg, size_t msg_size)
+{
+    switch (id) {
+    case ISA_CALL_HELPER:
+        if (insn->imm < 0 || insn->imm >= VM_HELPER_MAX || !helpers || !helpers->fn[insn->imm]) {
+            const char *name = isa_helper_name(insn->imm);
+            set_msg(msg, msg_size, "call to helper %d%s%s%s, which this host does not provide",
+                    insn->imm, name ? " (bpf_" : "", name ? name : "", name ? ")" : "");
+            return -EINVAL;
+        }
+        return 0;
+    case ISA_CALL_KFUNC:
+        set_msg(msg, msg_size, "kernel function calls (kfunc BTF id %d) are not supported", insn->imm);
+        return -EOPNOTSUPP;
+    case ISA_LDDW_MAP_FD:
+    case ISA_LDDW_MAP_VALUE:
+    case ISA_LDDW_BTF_ID:
+    case ISA_LDDW_FUNC:
+    case ISA_LDDW_MAP_IDX:
+    case ISA_LDDW_MAP_IDX_VALUE:
+        set_msg(msg, msg_size, "unresolved %s: the loader must relocate it before execution",
+                isa_forms[id].name);
+        return -EINVAL;
+    default:
+        return 0;
+    }
+}
+
+int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers *helpers,
+            struct vm_program **out, char *msg, size_t msg_size)
+{
+    *out = NULL;
+    size_t bad_pc = 0;
+    char why[VM_MSG_SIZE];
+    int err = isa_validate_program(insns, count, &bad_pc, why, sizeof why);
+    if (err) {
+        set_msg(msg, msg_size, "insn %zu: %s", bad_pc, why);
+        return err;
+    }
+    struct vm_program *prog = calloc(1, sizeof *prog);
+    if (prog) {
+        prog->slots = calloc(count, sizeof *prog->slots);
+        prog->insns = malloc(count * sizeof *prog->insns);
+        prog->reg_reads = calloc(count, sizeof *prog->reg_reads);
+        prog->reg_writes = calloc(count, sizeof *prog->reg_writes);
+    }
+    if (!prog || !prog->slots || !prog->insns || !prog->reg_reads || !prog->reg_writes) {
+        vm_unload(prog);
+        set_msg(msg, msg_size, "out of memory loading %zu instructions", count);
+        return -ENOMEM;
+    }
+    memcpy(prog->insns, insns, count * sizeof *insns);
+    prog->count = count;
+    prog->helpers = helpers;
+    for (size_t pc = 0; pc < count; pc++) {
+        const struct ebpf_insn *insn = &insns[pc];
+        enum isa_form_id id = isa_decode(insn);
+        err = check_executable(insn, id, helpers, why, sizeof why);
+        if (err) {
+            set_msg(msg, msg_size, "insn %zu: %s", pc, why);
+            vm_unload(prog);
+            return err;
+        }
+        prog->slots[pc] = (struct vm_slot){.op = (uint8_t)id,
+                                           .regs = (uint8_t)(insn->dst | insn->src << 4),
+                                           .off = insn->off,
+                                           .imm = insn->imm};
+        isa_insn_regs(insn, &prog->reg_reads[pc], &prog->reg_writes[pc]);
+        if (isa_forms[id].operands == ISA_OPS_LDDW) {
+            pc++;
+            prog->slots[pc] = (struct vm_slot){.op = ISA_FORM_INVALID, .imm = insns[pc].imm};
+        }
+    }
+    *out = prog;
+    return 0;
+}
+
+void vm_unload(struct vm_program *prog)
+{
+    if (!prog)
+        return;
+    free(prog->slots);
+    free(prog->insns);
+    free(prog->reg_reads);
+    free(prog->reg_writes);
+    free(prog);
+}
+
+size_t vm_program_insn_count(const struct vm_program *prog) { return prog->count; }
+const struct ebpf_insn *vm_program_insns(const struct vm_program *prog) { return prog->insns; }
+
+int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run, uint64_t r1,
+            uint64_t r2, uint64_t *r0)
+{
+    run->error = 0;
+    run->msg[0] = '\0';
+    run->stop = false;
+    run->tail_call_target = NULL;
+    run->tail_call_count = 0;
+    run->checked = mode == VM_MODE_CHECKED;
+    uint64_t result = mode == VM_MODE_CHECKED ? vm_interp_checked(prog, run, r1, r2)
+                                              : vm_interp_fast(prog, run, r1, r2);
+    if (run->error)
+        return run->error;
+    *r0 = result;
+    return 0;
+}
+
+void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,
+              const char *fmt, ...)
+{
+    if (run->error)
+        return;
+    run->error = error;
+    run->error_pc = pc;
+    char text[96];
+    if (disasm_insn(prog->insns, prog->count, pc, text, sizeof text) < 0)
+        text[0] = '\0';
+    int n = snprintf(run->msg, sizeof run->msg, "insn %zu (%s): ", pc, text);
+    if (n < 0 || (size_t)n >= sizeof run->msg)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(run->msg + n, sizeof run->msg - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+void vm_run_init(struct vm_run *run) { memset(run, 0, sizeof *run); }
+
+void vm_run_release(struct vm_run *run)
+{
+    free(run->regions);
+    run->regions = NULL;
+    run->region_count = run->region_capacity = 0;
+}
+
+int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool writable)
+{
+    uintptr_t start = (uintptr_t)ptr;
+    for (size_t i = 0; i < run->region_count; i++) {
+        struct vm_region *r = &run->regions[i];
+        if (r->start == start && r->size == size) {
+            r->writable = r->writable || writable;
+            return 0;
+        }
+    }
+    if (run->region_count == run->region_capacity) {
+        if (run->region_capacity >= VM_MAX_REGIONS)
+            return -E2BIG;
+        size_t capacity = run->region_capacity ? run->region_capacity * 2 : 8;
+        struct vm_region *grown = realloc(run->regions, capacity * sizeof *grown);
+        if (!grown)
+            return -ENOMEM;
+        run->regions = grown;
+        run->region_capacity = capacity;
+    }
+    run->regions[run->region_count++] = (struct vm_region){start, size, writable};
+    return 0;
+}
+
+void vm_run_stop(struct vm_run *run, uint64_t value)
+{
+    run->stop = true;
+    run->stop_value = value;
+}
+
+int vm_run_tail_call(struct vm_run *run, const struct vm_program *target)
+{
+    if (run->tail_call_count >= EBPF_MAX_TAIL_CALLS)
+        return -E2BIG;
+    run->tail_call_count++;
+    run->tail_call_target = target;
+    return 0;
+}
