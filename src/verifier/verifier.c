@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "isa/disasm.h"
 #include "verifier/analysis.h"
 #include "verifier/liveness.h"
 
@@ -63,46 +64,12 @@ const char *analysis_reg_text(const struct value *v, int reg, char *buf, size_t 
     return buf;
 }
 
-static const char *default_insn_text(const struct ebpf_insn *insns, size_t pc, char *buf, size_t size)
-{
-    const struct ebpf_insn *i = &insns[pc];
-    enum isa_form_id form = isa_decode(i);
-    const char *name = isa_forms[form].name;
-    switch (isa_forms[form].operands) {
-    case ISA_OPS_NONE: snprintf(buf, size, "%s", name); break;
-    case ISA_OPS_DST: snprintf(buf, size, "%s r%d", name, i->dst); break;
-    case ISA_OPS_DST_IMM: snprintf(buf, size, "%s r%d, %d", name, i->dst, i->imm); break;
-    case ISA_OPS_DST_SRC: snprintf(buf, size, "%s r%d, r%d", name, i->dst, i->src); break;
-    case ISA_OPS_LOAD: snprintf(buf, size, "%s r%d, [r%d%+d]", name, i->dst, i->src, i->off); break;
-    case ISA_OPS_STORE_IMM: snprintf(buf, size, "%s [r%d%+d], %d", name, i->dst, i->off, i->imm); break;
-    case ISA_OPS_STORE_REG: snprintf(buf, size, "%s [r%d%+d], r%d", name, i->dst, i->off, i->src); break;
-    case ISA_OPS_JUMP: snprintf(buf, size, "%s %+d", name, i->off); break;
-    case ISA_OPS_JUMP32: snprintf(buf, size, "%s %+d", name, i->imm); break;
-    case ISA_OPS_COND_IMM: snprintf(buf, size, "%s r%d, %d, %+d", name, i->dst, i->imm, i->off); break;
-    case ISA_OPS_COND_REG: snprintf(buf, size, "%s r%d, r%d, %+d", name, i->dst, i->src, i->off); break;
-    case ISA_OPS_CALL_HELPER: {
-        const char *helper = isa_helper_name(i->imm);
-        snprintf(buf, size, "call %s#%d", helper ? helper : "unknown", i->imm);
-        break;
-    }
-    case ISA_OPS_CALL_LOCAL: snprintf(buf, size, "call local %+d", i->imm); break;
-    case ISA_OPS_CALL_KFUNC: snprintf(buf, size, "call kfunc %d", i->imm); break;
-    case ISA_OPS_CALLX: snprintf(buf, size, "callx r%d", i->dst); break;
-    case ISA_OPS_LDDW:
-        snprintf(buf, size, "%s r%d, 0x%" PRIx64, name, i->dst,
-                 (uint64_t)(uint32_t)i->imm | ((uint64_t)(uint32_t)i[1].imm << 32));
-        break;
-    case ISA_OPS_LD_ABS: snprintf(buf, size, "%s %d", name, i->imm); break;
-    case ISA_OPS_LD_IND: snprintf(buf, size, "%s r%d, %d", name, i->src, i->imm); break;
-    }
-    return buf;
-}
-
 const char *analysis_insn_text(const struct analysis *a, size_t pc, char *buf, size_t size)
 {
     if (a->opts->format_insn)
         return a->opts->format_insn(a->insns, a->count, pc, buf, size);
-    return default_insn_text(a->insns, pc, buf, size);
+    disasm_insn(a->insns, a->count, pc, buf, size);
+    return buf;
 }
 
 int analysis_fail(struct analysis *a, size_t pc, int err, const char *fmt, ...)

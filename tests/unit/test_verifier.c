@@ -84,7 +84,7 @@ TEST(packet_access_after_data_end_check)
 TEST(packet_access_without_check_is_rejected)
 {
     CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(B, 0, 2, 12), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 1 (ldxb r0, [r2+12]): packet access r2+12 size 1 needs 13 bytes but only 0 are proven");
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u8 *)(r2 + 12)): packet access r2+12 size 1 needs 13 bytes but only 0 are proven");
     CHECK_CONTAINS(result.message, "check r2 + 13 <= data_end first");
 }
 
@@ -169,7 +169,7 @@ TEST(map_key_must_be_initialized)
 {
     CHECK_EQ(XDP(LD_MAP(1, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1), MOV64_IMM(0, 2), EXIT()),
              -EACCES);
-    CHECK_CONTAINS(result.message, "call map_lookup_elem#1");
+    CHECK_CONTAINS(result.message, "call bpf_map_lookup_elem#1");
     CHECK_CONTAINS(result.message, "stack byte at offset -4 is read before it is written");
 }
 
@@ -254,7 +254,7 @@ TEST(division_by_zero_is_defined)
 TEST(uninitialized_register_read)
 {
     CHECK_EQ(XDP(MOV64_IMM(0, 10), ALU64_REG(MOD, 0, 3), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 1 (mod r0, r3): r3 is read before it is written");
+    CHECK_CONTAINS(result.message, "insn 1 (r0 %= r3): r3 is read before it is written");
 }
 
 #define LOOKUP_MAP1                                                                                \
@@ -408,7 +408,7 @@ TEST(references_must_be_released)
     CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 7),
                  MOV64_REG(6, 0), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132), MOV64_REG(1, 6), MOV64_IMM(2, 0),
                  CALL(132), MOV64_IMM(0, 0), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 12 (call ringbuf_submit#132): argument 1 of ringbuf_submit must be a ring buffer reservation");
+    CHECK_CONTAINS(result.message, "insn 12 (call bpf_ringbuf_submit#132): argument 1 of ringbuf_submit must be a ring buffer reservation");
     /* a socket from a lookup is released on every path that got one */
     CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
                  MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), JMP_IMM(JEQ, 0, 0, 2),
@@ -485,7 +485,7 @@ TEST(complexity_budget)
                                      ALU64_IMM(ADD, 0, 1), EXIT()};
     struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .max_steps = 3};
     CHECK_EQ(verifier_verify(prog, 5, &opts, &result), -E2BIG);
-    CHECK_CONTAINS(result.message, "insn 3 (add r0, 1): the program is too complex: 3 instructions analysed, the limit is 3");
+    CHECK_CONTAINS(result.message, "insn 3 (r0 += 1): the program is too complex: 3 instructions analysed, the limit is 3");
 }
 
 /* --- paths ------------------------------------------------------------------------------------- */
@@ -516,7 +516,7 @@ TEST(local_calls)
     CHECK_EQ(result.stats.contexts, 2);
     /* the callee has its own r6 */
     CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(1), EXIT(), MOV64_REG(0, 6), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 3 (mov r0, r6): r6 is read before it is written");
+    CHECK_CONTAINS(result.message, "insn 3 (r0 = r6): r6 is read before it is written");
     /* but keeps the caller's r6 across the call */
     CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(2), MOV64_REG(0, 6), EXIT(), MOV64_IMM(0, 1), EXIT()), 0);
     /* a stack pointer passed down may be written by the callee */
