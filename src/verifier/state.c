@@ -367,6 +367,93 @@ bool state_release(struct state *s, uint32_t id)
     return false;
 }
 
+struct packed_header {
+    uint32_t depth, next_id, reference_count;
+    struct reference references[MAX_REFERENCES];
+};
+
+struct packed_frame {
+    uint32_t call_pc, mark_count;
+    uint64_t spill_mask;
+};
+
+static uint64_t spill_mask(const struct stack *st)
+{
+    uint64_t mask = 0;
+    for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+        if (stack_slot_is_spill(st, slot))
+            mask |= 1ull << slot;
+    return mask;
+}
+
+size_t state_packed_size(const struct state *s)
+{
+    size_t size = sizeof(struct packed_header);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        const struct frame *f = &s->frames[i];
+        size += sizeof(struct packed_frame) + sizeof f->regs + sizeof f->stack.bytes +
+                f->mark_count * sizeof f->marks[0] +
+                (size_t)__builtin_popcountll(spill_mask(&f->stack)) * sizeof(struct value);
+    }
+    return size;
+}
+
+static uint8_t *put(uint8_t *out, const void *data, size_t size)
+{
+    memcpy(out, data, size);
+    return out + size;
+}
+
+static const uint8_t *get(const uint8_t *in, void *data, size_t size)
+{
+    memcpy(data, in, size);
+    return in + size;
+}
+
+void state_pack(const struct state *s, void *out)
+{
+    struct packed_header h = {s->depth, s->next_id, s->reference_count, {{0, 0}}};
+    memcpy(h.references, s->references, sizeof h.references);
+    uint8_t *p = put(out, &h, sizeof h);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        const struct frame *f = &s->frames[i];
+        struct packed_frame pf = {f->call_pc, f->mark_count, spill_mask(&f->stack)};
+        p = put(p, &pf, sizeof pf);
+        p = put(p, f->regs, sizeof f->regs);
+        p = put(p, f->stack.bytes, sizeof f->stack.bytes);
+        p = put(p, f->marks, f->mark_count * sizeof f->marks[0]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if ((pf.spill_mask >> slot) & 1)
+                p = put(p, &f->stack.spills[slot], sizeof f->stack.spills[slot]);
+    }
+}
+
+void state_unpack(const void *in, struct state *s)
+{
+    struct packed_header h;
+    const uint8_t *p = get(in, &h, sizeof h);
+    s->depth = h.depth;
+    s->next_id = h.next_id;
+    s->reference_count = h.reference_count;
+    memcpy(s->references, h.references, sizeof h.references);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        struct frame *f = &s->frames[i];
+        struct packed_frame pf;
+        p = get(p, &pf, sizeof pf);
+        f->call_pc = pf.call_pc;
+        f->mark_count = pf.mark_count;
+        p = get(p, f->regs, sizeof f->regs);
+        p = get(p, f->stack.bytes, sizeof f->stack.bytes);
+        p = get(p, f->marks, f->mark_count * sizeof f->marks[0]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++) {
+            if ((pf.spill_mask >> slot) & 1)
+                p = get(p, &f->stack.spills[slot], sizeof f->stack.spills[slot]);
+            else
+                f->stack.spills[slot] = value_uninit();
+        }
+    }
+}
+
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg)
 {
     for (uint32_t i = 0; i < s->depth; i++) {

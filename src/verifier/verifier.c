@@ -19,7 +19,7 @@ enum { DEFAULT_MAX_STATES = 8, DEFAULT_WIDEN_AFTER = 3, MAX_CONTEXTS = 4096 };
 #define DEFAULT_MAX_LOOP_ITERATIONS (1ull << 23)
 
 struct stored {
-    struct state *state;
+    void *packed;            /* state_pack form */
     uint32_t joins;
     bool dirty;
 };
@@ -44,8 +44,17 @@ struct work_item {
     uint32_t context, block;
 };
 
+/* A state on its way into a block that keeps no states (see needs_store). */
+struct pending {
+    uint32_t context, block;
+    struct state *state;
+};
+
 struct driver {
     struct analysis a;
+    uint8_t *store_at;              /* per block: whether its entry keeps states */
+    struct pending *pending;
+    size_t pending_len, pending_capacity;
     struct verifier_options opts;   /* with defaults filled in */
     struct context *contexts;
     uint32_t context_count, context_capacity;
@@ -53,6 +62,7 @@ struct driver {
     size_t heap_len, heap_capacity;
     struct state *work, *branch;    /* scratch states of the largest depth */
     struct state *previous;         /* a stored state before a join */
+    struct state **unpacked;        /* the states of one point, max_states_per_point of them */
 };
 
 /* --- messages ------------------------------------------------------------------------------------ */
@@ -214,6 +224,24 @@ static void forget_dead_registers(struct frame *f, uint16_t live)
         }
 }
 
+static int push_pending(struct driver *d, uint32_t context, uint32_t block, const struct state *s)
+{
+    if (d->pending_len == d->pending_capacity) {
+        size_t cap = d->pending_capacity ? d->pending_capacity * 2 : 16;
+        struct pending *p = realloc(d->pending, cap * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        d->pending = p;
+        d->pending_capacity = cap;
+    }
+    struct state *copy = malloc(state_size(s->depth));
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, s, state_size(s->depth));
+    d->pending[d->pending_len++] = (struct pending){context, block, copy};
+    return 0;
+}
+
 /* Adds state s (which the caller no longer needs) to the entry of block in context. */
 static int propagate(struct driver *d, uint32_t context, uint32_t block, struct state *s, size_t from_pc)
 {
@@ -226,6 +254,8 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
         if (err)
             return err;
     }
+    if (!d->store_at[block]) /* reached from one place only: nothing to join or compare */
+        return push_pending(d, context, block, s);
     state_canonicalize_ids(s);
     struct point *p = point_at(d, context, block);
     if (!p)
@@ -233,42 +263,52 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     /* Forward merges keep paths apart while there is room (a bounded disjunction), so that
      * correlations between registers, stack contents and packet bounds survive; loop heads
      * join states of the same kind at once, to converge quickly. */
-    for (uint32_t i = 0; i < p->count; i++)
-        if (p->states[i].state->depth == s->depth && state_leq(s, p->states[i].state))
+    struct state **stored = d->unpacked;
+    for (uint32_t i = 0; i < p->count; i++) {
+        state_unpack(p->states[i].packed, stored[i]);
+        if (stored[i]->depth == s->depth && state_leq(s, stored[i]))
             return 0;
-    struct stored *target = NULL;
-    for (uint32_t i = 0; i < p->count && !target && b->loop_head; i++)
-        if (state_same_partition(p->states[i].state, s) && state_same_facts(p->states[i].state, s))
-            target = &p->states[i];
-    if (!target && p->count < d->opts.max_states_per_point) {
-        struct state *copy = malloc(state_size(s->depth));
-        if (!copy)
+    }
+    int target = -1;
+    for (uint32_t i = 0; i < p->count && target < 0 && b->loop_head; i++)
+        if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
+            target = (int)i;
+    if (target < 0 && p->count < d->opts.max_states_per_point) {
+        void *packed = malloc(state_packed_size(s));
+        if (!packed)
             return -ENOMEM;
-        memcpy(copy, s, state_size(s->depth));
-        p->states[p->count++] = (struct stored){copy, 0, true};
+        state_pack(s, packed);
+        p->states[p->count++] = (struct stored){packed, 0, true};
         a->result->stats.states++;
         if (p->count > a->result->stats.max_states_at_point)
             a->result->stats.max_states_at_point = p->count;
         return enqueue(d, p, context, block);
     }
-    for (uint32_t i = 0; i < p->count && !target; i++) /* no room: join the most alike */
-        if (state_same_partition(p->states[i].state, s) && state_same_facts(p->states[i].state, s))
-            target = &p->states[i];
-    for (uint32_t i = 0; i < p->count && !target; i++)
-        if (state_same_partition(p->states[i].state, s))
-            target = &p->states[i];
-    if (!target) /* too many kinds of states here: merge, possibly into mixed types */
-        target = &p->states[0];
-    if (target->state->depth != s->depth)
+    for (uint32_t i = 0; i < p->count && target < 0; i++) /* no room: join the most alike */
+        if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
+            target = (int)i;
+    for (uint32_t i = 0; i < p->count && target < 0; i++)
+        if (state_same_partition(stored[i], s))
+            target = (int)i;
+    if (target < 0) /* too many kinds of states here: merge, possibly into mixed types */
+        target = 0;
+    struct stored *t = &p->states[target];
+    struct state *joined = stored[target];
+    if (joined->depth != s->depth)
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
-    bool widen = b->loop_head && target->joins >= d->opts.widen_after;
-    memcpy(d->previous, target->state, state_size(target->state->depth));
-    state_join(target->state, s, a->thresholds, a->threshold_count, widen);
-    state_canonicalize_ids(target->state);
-    if (state_leq(target->state, d->previous)) /* nothing new: do not analyse it again */
+    bool widen = b->loop_head && t->joins >= d->opts.widen_after;
+    memcpy(d->previous, joined, state_size(joined->depth));
+    state_join(joined, s, a->thresholds, a->threshold_count, widen);
+    state_canonicalize_ids(joined);
+    if (state_leq(joined, d->previous)) /* nothing new: do not analyse it again */
         return 0;
-    target->joins++;
-    target->dirty = true;
+    void *packed = realloc(t->packed, state_packed_size(joined));
+    if (!packed)
+        return -ENOMEM;
+    state_pack(joined, packed);
+    t->packed = packed;
+    t->joins++;
+    t->dirty = true;
     a->result->stats.joins++;
     a->result->stats.widenings += widen;
     return enqueue(d, p, context, block);
@@ -391,7 +431,15 @@ static int analyse(struct driver *d)
     s->frames[0].regs[1] = value_pointer(VALUE_CTX);
     if ((err = propagate(d, entry, 0, s, 0)))
         return err;
-    while (d->heap_len) {
+    while (d->heap_len || d->pending_len) {
+        if (d->pending_len) {
+            struct pending next = d->pending[--d->pending_len];
+            memcpy(d->work, next.state, state_size(next.state->depth));
+            free(next.state);
+            if ((err = run_block(d, next.context, next.block, d->work)))
+                return err;
+            continue;
+        }
         struct work_item item = heap_pop(d);
         struct point *p = &d->contexts[item.context].points[item.block];
         p->queued = false;
@@ -399,7 +447,7 @@ static int analyse(struct driver *d)
             if (!p->states[i].dirty)
                 continue;
             p->states[i].dirty = false;
-            memcpy(d->work, p->states[i].state, state_size(p->states[i].state->depth));
+            state_unpack(p->states[i].packed, d->work);
             if ((err = run_block(d, item.context, item.block, d->work)))
                 return err;
         }
@@ -442,13 +490,46 @@ static int collect_thresholds(struct analysis *a)
     return 0;
 }
 
+/* Blocks whose entry keeps states: merge points, loop heads, function entries and call
+ * continuations (reached from every exit of the callee). Elsewhere a state goes straight
+ * into the block, which halves the memory of typical programs. */
+static int compute_store_at(struct driver *d)
+{
+    const struct cfg *cfg = &d->a.cfg;
+    d->store_at = calloc(cfg->block_count, 1);
+    uint32_t *preds = calloc(cfg->block_count, sizeof *preds);
+    if (!d->store_at || !preds) {
+        free(preds);
+        return -ENOMEM;
+    }
+    for (uint32_t b = 0; b < cfg->block_count; b++) {
+        const struct cfg_block *block = &cfg->blocks[b];
+        for (int s = 0; s < block->succ_count; s++) {
+            preds[block->succ[s]]++;
+            if (block->callee != CFG_NONE)
+                d->store_at[block->succ[s]] = 1;
+        }
+        if (block->callee != CFG_NONE)
+            d->store_at[block->callee] = 1;
+    }
+    for (uint32_t b = 0; b < cfg->block_count; b++)
+        if (preds[b] != 1 || cfg->blocks[b].loop_head || b == 0)
+            d->store_at[b] = 1;
+    free(preds);
+    return 0;
+}
+
 static void driver_free(struct driver *d)
 {
+    for (size_t i = 0; i < d->pending_len; i++)
+        free(d->pending[i].state);
+    free(d->pending);
+    free(d->store_at);
     for (uint32_t c = 0; c < d->context_count; c++) {
         struct point *points = d->contexts[c].points;
         for (uint32_t b = 0; points && b < d->a.cfg.block_count; b++) {
             for (uint32_t i = 0; i < points[b].count; i++)
-                free(points[b].states[i].state);
+                free(points[b].states[i].packed);
             free(points[b].states);
         }
         free(points);
@@ -458,6 +539,9 @@ static void driver_free(struct driver *d)
     free(d->work);
     free(d->branch);
     free(d->previous);
+    for (uint32_t i = 0; d->unpacked && i < d->opts.max_states_per_point; i++)
+        free(d->unpacked[i]);
+    free(d->unpacked);
     free(d->a.thresholds);
     free(d->a.live_in);
     cfg_free(&d->a.cfg);
@@ -513,11 +597,17 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
         else
             err = -ENOMEM;
     }
+    if (!err)
+        err = compute_store_at(&d);
     if (!err) {
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.previous = malloc(state_size(EBPF_MAX_CALL_DEPTH));
-        err = d.work && d.branch && d.previous ? analyse(&d) : -ENOMEM;
+        d.unpacked = calloc(d.opts.max_states_per_point, sizeof *d.unpacked);
+        bool ok = d.work && d.branch && d.previous && d.unpacked;
+        for (uint32_t i = 0; ok && i < d.opts.max_states_per_point; i++)
+            ok = (d.unpacked[i] = malloc(state_size(EBPF_MAX_CALL_DEPTH))) != NULL;
+        err = ok ? analyse(&d) : -ENOMEM;
     }
     if (err == -ENOMEM && !result->message[0])
         snprintf(result->message, sizeof result->message, "out of memory while verifying");

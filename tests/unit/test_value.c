@@ -155,6 +155,37 @@ TEST(state_order_sees_through_folded_packet_offsets)
     free(j);
 }
 
+TEST(packed_states_come_back_equal)
+{
+    struct state *a = new_state(), *b = calloc(1, state_size(1));
+    struct value ctx = value_pointer(VALUE_CTX), seven = value_const(7);
+    a->frames[0].regs[1] = ctx;
+    a->frames[0].regs[6] = value_scalar(scalar_urange(3, 9));
+    stack_write(&a->frames[0].stack, -8, 8, &ctx);
+    stack_write(&a->frames[0].stack, -64, 8, &seven);
+    stack_write(&a->frames[0].stack, -100, 2, NULL);
+    a->frames[0].mark_count = 1;
+    a->frames[0].marks[0].head = 5;
+    a->reference_count = 1;
+    a->references[0] = (struct reference){3, 17};
+    size_t size = state_packed_size(a);
+    CHECK(size < state_size(1) / 3);
+    void *packed = malloc(size);
+    state_pack(a, packed);
+    memset(b, 0xa5, state_size(1));
+    state_unpack(packed, b);
+    CHECK(state_leq(a, b));
+    CHECK(state_leq(b, a));
+    CHECK_EQ(b->frames[0].marks[0].head, 5);
+    CHECK_EQ(b->references[0].pc, 17);
+    CHECK_EQ(stack_read(&b->frames[0].stack, -8, 8, false).type, VALUE_CTX);
+    CHECK_EQ(stack_read(&b->frames[0].stack, -64, 8, false).var.umin, 7);
+    CHECK_EQ(b->frames[0].stack.spills[10].type, VALUE_UNINIT);
+    free(packed);
+    free(a);
+    free(b);
+}
+
 TEST(state_order_on_registers_and_stack)
 {
     struct state *a = new_state(), *b = new_state();
