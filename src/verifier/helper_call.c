@@ -135,8 +135,12 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
         c->released_id = v.id;
         return 0;
     case ARG_FUNC:
-        return analysis_fail(a, c->pc, -EACCES, "%s takes a callback: callbacks are not analysed yet",
-                             c->proto->name);
+        if (!(c->proto->flags & HELPER_CALLBACK_LOOP))
+            return analysis_fail(a, c->pc, -EACCES, "%s takes a callback: its callbacks are not analysed yet",
+                                 c->proto->name);
+        if (v.type != VALUE_FUNC)
+            return wrong_arg(c, reg, "a function (callback)", &v);
+        return 0;
     case ARG_STACK_OR_NULL:
         if (!is_zero(&v) && v.type != VALUE_STACK)
             return wrong_arg(c, reg, "a stack pointer or 0", &v);

@@ -79,7 +79,7 @@ static const struct helper_proto protos[] = {
       MAP_TYPE_ANY, BASE),
     P(165, "snprintf", RET_INTEGER, ARG_MEM_UNINIT, ARG_CONST_SIZE_OR_ZERO, ARG_CONST_STR,
       ARG_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, 0, 0, BASE),
-    P(181, "loop", RET_INTEGER, ANY, ARG_FUNC, ARG_STACK_OR_NULL, ANY, N, 0, 0, BASE),
+    P(181, "loop", RET_INTEGER, ANY, ARG_FUNC, ARG_STACK_OR_NULL, ANY, N, HELPER_CALLBACK_LOOP, 0, BASE),
     P(182, "strncmp", RET_INTEGER, ARG_MEM, ARG_CONST_SIZE, ARG_CONST_STR, N, N, 0, 0, BASE),
 };
 
@@ -88,6 +88,12 @@ size_t helper_proto_count(void) { return sizeof protos / sizeof protos[0]; }
 const struct helper_proto *helper_proto_at(size_t index)
 {
     return index < helper_proto_count() ? &protos[index] : NULL;
+}
+
+bool helper_calls_back(int32_t id)
+{
+    const struct helper_proto *p = helper_proto(id);
+    return p && (p->flags & HELPER_CALLBACK_LOOP);
 }
 
 const struct helper_proto *helper_proto(int32_t id)

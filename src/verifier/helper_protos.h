@@ -4,6 +4,7 @@
 #ifndef BPFHOST_VERIFIER_HELPER_PROTOS_H
 #define BPFHOST_VERIFIER_HELPER_PROTOS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,7 @@ enum {
     HELPER_CHANGES_PACKET = 1,  /* may move or resize the packet: packet pointers die */
     HELPER_ACQUIRES_REF = 2,    /* the result must be released (socket lookups) */
     HELPER_RELEASES_REF = 4,
+    HELPER_CALLBACK_LOOP = 8,   /* calls its ARG_FUNC repeatedly with (u32 index, the stack arg) */
 };
 
 /* Linux map types that prototypes require. */
@@ -75,6 +77,9 @@ struct helper_proto {
     uint32_t map_type;      /* required type of the ARG_MAP_PTR argument, MAP_TYPE_ANY for data maps */
     uint32_t group;         /* HELPERS_* */
 };
+
+/* Whether helper id runs a callback in a loop (bpf_loop). */
+bool helper_calls_back(int32_t id);
 
 /* The prototype of helper id, or NULL if bpfhost does not know it. */
 const struct helper_proto *helper_proto(int32_t id);

@@ -12,6 +12,7 @@ void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc)
     f->regs[EBPF_REG_FP].frame = (uint8_t)frame_index;
     stack_init(&f->stack);
     f->call_pc = call_pc;
+    f->callback = 0;
     f->mark_count = 0;
 }
 
@@ -373,7 +374,7 @@ struct packed_header {
 };
 
 struct packed_frame {
-    uint32_t call_pc, mark_count;
+    uint32_t call_pc, callback, mark_count;
     uint64_t spill_mask;
 };
 
@@ -417,7 +418,7 @@ void state_pack(const struct state *s, void *out)
     uint8_t *p = put(out, &h, sizeof h);
     for (uint32_t i = 0; i < s->depth; i++) {
         const struct frame *f = &s->frames[i];
-        struct packed_frame pf = {f->call_pc, f->mark_count, spill_mask(&f->stack)};
+        struct packed_frame pf = {f->call_pc, f->callback, f->mark_count, spill_mask(&f->stack)};
         p = put(p, &pf, sizeof pf);
         p = put(p, f->regs, sizeof f->regs);
         p = put(p, f->stack.bytes, sizeof f->stack.bytes);
@@ -441,6 +442,7 @@ void state_unpack(const void *in, struct state *s)
         struct packed_frame pf;
         p = get(p, &pf, sizeof pf);
         f->call_pc = pf.call_pc;
+        f->callback = pf.callback;
         f->mark_count = pf.mark_count;
         p = get(p, f->regs, sizeof f->regs);
         p = get(p, f->stack.bytes, sizeof f->stack.bytes);

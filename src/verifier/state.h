@@ -39,6 +39,7 @@ struct frame {
     struct value regs[EBPF_REG_COUNT];
     struct stack stack;
     uint32_t call_pc;          /* the call that created this frame; UINT32_MAX for the entry */
+    uint32_t callback;         /* 1: a callback run by the helper called at call_pc */
     uint32_t mark_count;
     struct loop_mark marks[LOOP_MARKS];
 };

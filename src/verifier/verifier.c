@@ -12,6 +12,7 @@
 
 #include "isa/disasm.h"
 #include "verifier/analysis.h"
+#include "verifier/helper_protos.h"
 #include "verifier/liveness.h"
 
 enum { DEFAULT_MAX_STATES = 8, DEFAULT_WIDEN_AFTER = 3, MAX_CONTEXTS = 4096 };
@@ -62,6 +63,7 @@ struct driver {
     size_t heap_len, heap_capacity;
     struct state *work, *branch;    /* scratch states of the largest depth */
     struct state *previous;         /* a stored state before a join */
+    struct state *callee;           /* the state entering a callback */
     struct state **unpacked;        /* the states of one point, max_states_per_point of them */
 };
 
@@ -270,7 +272,7 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
             return 0;
     }
     int target = -1;
-    for (uint32_t i = 0; i < p->count && target < 0 && b->loop_head; i++)
+    for (uint32_t i = 0; i < p->count && target < 0 && (b->loop_head || b->callback_site); i++)
         if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
             target = (int)i;
     if (target < 0 && p->count < d->opts.max_states_per_point) {
@@ -296,7 +298,7 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     struct state *joined = stored[target];
     if (joined->depth != s->depth)
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
-    bool widen = b->loop_head && t->joins >= d->opts.widen_after;
+    bool widen = (b->loop_head || b->callback_site) && t->joins >= d->opts.widen_after;
     memcpy(d->previous, joined, state_size(joined->depth));
     state_join(joined, s, a->thresholds, a->threshold_count, widen);
     state_canonicalize_ids(joined);
@@ -362,6 +364,15 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
         return analysis_fail(a, pc, -EACCES, "the function returns a pointer to its own stack: %s",
                              analysis_reg_text(r0, 0, buf, sizeof buf));
     size_t call_pc = callee->call_pc;
+    if (callee->callback) { /* back to the helper's call, the caller's registers untouched */
+        if (r0->type != VALUE_SCALAR || r0->var.umax > 1)
+            return analysis_fail(a, pc, -EACCES, "a callback must return 0 (go on) or 1 (stop), r0 is %s",
+                                 value_format(r0, buf, sizeof buf));
+        s->depth--;
+        uint32_t depth = s->depth;
+        state_for_each_value(s, forget_dead_stack, &depth);
+        return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc], s, pc);
+    }
     struct frame *caller = &s->frames[s->depth - 2];
     caller->regs[0] = *r0;
     for (int r = 0; r <= 5; r++) {
@@ -373,6 +384,53 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     uint32_t depth = s->depth;
     state_for_each_value(s, forget_dead_stack, &depth);
     return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc + 1], s, pc);
+}
+
+/* A helper that loops over a callback (bpf_loop): the call's block is a loop head whose
+ * body is the callback, analysed in a context of its own. Each run of the callback returns
+ * to the call with the caller's registers as they were; the state after the call is the
+ * one of any number of runs (the call block's joined state). */
+static int call_with_callback(struct driver *d, uint32_t context, size_t pc, struct state *s)
+{
+    struct analysis *a = &d->a;
+    const struct helper_proto *proto = helper_proto(a->insns[pc].imm);
+    int func_arg = 0, ctx_arg = 0;
+    for (int i = 0; i < 5; i++) {
+        if (proto->args[i] == ARG_FUNC)
+            func_arg = i + 1;
+        if (proto->args[i] == ARG_STACK_OR_NULL)
+            ctx_arg = i + 1;
+    }
+    struct state *callee = d->callee;
+    memcpy(callee, s, state_size(s->depth));
+    int err = helper_call(a, s, pc); /* checks the arguments, including the callback */
+    if (!err)
+        err = propagate(d, context, a->cfg.block_at[pc + 1], s, pc);
+    if (err)
+        return err;
+    const struct frame *caller = state_frame(callee);
+    int64_t target = caller->regs[func_arg].off;
+    if (target < 0 || (size_t)target >= a->count || a->cfg.block_at[target] == CFG_NONE)
+        return analysis_fail(a, pc, -EINVAL, "the callback of %s (insn %" PRId64 ") is not a function",
+                             proto->name, target);
+    if (callee->depth == EBPF_MAX_CALL_DEPTH)
+        return analysis_fail(a, pc, -EACCES, "calls nest more than %d frames deep", EBPF_MAX_CALL_DEPTH);
+    for (uint32_t c = context;; c = d->contexts[c].parent) {
+        if (d->contexts[c].entry_pc == (size_t)target)
+            return analysis_fail(a, pc, -EACCES, "recursive call of the function at insn %" PRId64, target);
+        if (c == 0)
+            break;
+    }
+    uint32_t callback_context;
+    if ((err = context_for_call(d, context, pc, (size_t)target, &callback_context)))
+        return err;
+    struct frame *f = &callee->frames[callee->depth];
+    frame_init(f, callee->depth, (uint32_t)pc);
+    f->callback = 1;
+    f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
+    f->regs[2] = caller->regs[ctx_arg];
+    callee->depth++;
+    return propagate(d, callback_context, a->cfg.block_at[target], callee, pc);
 }
 
 /* --- block analysis ------------------------------------------------------------------------------ */
@@ -410,6 +468,8 @@ static int run_block(struct driver *d, uint32_t context, uint32_t block, struct 
             return s->depth == 1 ? transfer_check_exit(a, s, pc) : leave_call(d, context, pc, s);
         if (form == ISA_CALL_LOCAL)
             return enter_call(d, context, pc, s);
+        if (b->callback_site)
+            return call_with_callback(d, context, pc, s);
         if ((err = transfer_insn(a, s, pc)))
             return err;
         pc = next;
@@ -513,7 +573,7 @@ static int compute_store_at(struct driver *d)
             d->store_at[block->callee] = 1;
     }
     for (uint32_t b = 0; b < cfg->block_count; b++)
-        if (preds[b] != 1 || cfg->blocks[b].loop_head || b == 0)
+        if (preds[b] != 1 || cfg->blocks[b].loop_head || cfg->blocks[b].callback_site || b == 0)
             d->store_at[b] = 1;
     free(preds);
     return 0;
@@ -539,6 +599,7 @@ static void driver_free(struct driver *d)
     free(d->work);
     free(d->branch);
     free(d->previous);
+    free(d->callee);
     for (uint32_t i = 0; d->unpacked && i < d->opts.max_states_per_point; i++)
         free(d->unpacked[i]);
     free(d->unpacked);
@@ -603,8 +664,9 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.previous = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        d.callee = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.unpacked = calloc(d.opts.max_states_per_point, sizeof *d.unpacked);
-        bool ok = d.work && d.branch && d.previous && d.unpacked;
+        bool ok = d.work && d.branch && d.previous && d.callee && d.unpacked;
         for (uint32_t i = 0; ok && i < d.opts.max_states_per_point; i++)
             ok = (d.unpacked[i] = malloc(state_size(EBPF_MAX_CALL_DEPTH))) != NULL;
         err = ok ? analyse(&d) : -ENOMEM;

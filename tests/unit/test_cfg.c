@@ -56,6 +56,23 @@ TEST(local_calls_and_lddw)
     cfg_free(&cfg);
 }
 
+TEST(loop_callbacks_make_their_own_blocks)
+{
+    /* 0: r1 = 3; 1: r2 = func (insn 6); 3: r3 = 0; 4: call bpf_loop; 5: exit; 6: r0 = 0; 7: exit */
+    const struct ebpf_insn prog[] = {MOV64_IMM(1, 3), INSN(0x18, 2, 4, 0, 4), INSN(0, 0, 0, 0, 0),
+                                     MOV64_IMM(3, 0), CALL(181), EXIT(), MOV64_IMM(0, 0), EXIT()};
+    struct cfg cfg;
+    CHECK_EQ(cfg_build(prog, 8, &cfg), 0);
+    uint32_t call = cfg.block_at[4];
+    CHECK(call != CFG_NONE);
+    CHECK(cfg.blocks[call].callback_site);
+    CHECK_EQ(cfg.blocks[call].end, 5);
+    CHECK(cfg.block_at[5] != CFG_NONE);
+    CHECK(cfg.block_at[6] != CFG_NONE); /* the callback starts a block */
+    CHECK(!cfg.blocks[cfg.block_at[0]].callback_site);
+    cfg_free(&cfg);
+}
+
 TEST(liveness_per_instruction)
 {
     uint16_t use, def;
