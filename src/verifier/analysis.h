@@ -14,6 +14,7 @@ struct analysis {
     const struct verifier_options *opts;
     struct verifier_result *result;
     struct cfg cfg;
+    uint16_t *live_in;           /* per block: registers live at entry (liveness.h) */
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
     size_t threshold_count;
     size_t log_used;

@@ -2,6 +2,8 @@
 #include "verifier/cfg.h"
 
 #include <errno.h>
+
+#include "verifier/helper_protos.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +33,14 @@ static int find_blocks(const struct ebpf_insn *insns, size_t count, struct cfg *
             leader[isa_jump_target(&insns[pc], pc)] = 1;
         if (id == ISA_CALL_LOCAL)
             leader[pc + 1 + (int64_t)insns[pc].imm] = 1;
-        if (ends_block(id))
+        if (id == ISA_LDDW_FUNC) { /* a callback: a function of its own */
+            int64_t target = (int64_t)pc + 1 + insns[pc].imm;
+            if (target >= 0 && (size_t)target < count)
+                leader[target] = 1;
+        }
+        if (id == ISA_CALL_HELPER && helper_calls_back(insns[pc].imm))
+            leader[pc] = 1; /* callbacks return to the call itself */
+        if (ends_block(id) || (id == ISA_CALL_HELPER && helper_calls_back(insns[pc].imm)))
             leader[pc + 1] = 1;
     }
     uint32_t blocks = 0;
@@ -71,6 +80,7 @@ static void link_blocks(const struct ebpf_insn *insns, struct cfg *cfg)
             last = pc;
         enum isa_form_id id = isa_decode(&insns[last]);
         size_t next = last + insn_width(&insns[last]);
+        block->callback_site = id == ISA_CALL_HELPER && helper_calls_back(insns[last].imm);
         if (id == ISA_EXIT)
             continue;
         if (id == ISA_JA || id == ISA_JA32) {

@@ -18,6 +18,7 @@ struct cfg_block {
     uint8_t succ_count;
     uint8_t back_edges;      /* bit i: the edge to succ[i] closes a loop */
     bool loop_head;
+    bool callback_site;      /* holds only a call of a helper that loops over a callback */
     uint32_t order;          /* position in reverse postorder */
     uint32_t callee;         /* block ending in a local call: the callee's entry block */
     uint32_t loop_index;     /* loop heads: index of their body bitmap */

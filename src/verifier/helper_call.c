@@ -17,7 +17,7 @@ struct call {
     const struct helper_proto *proto;
     int32_t map;           /* the ARG_MAP_PTR argument's map */
     uint64_t alloc_size;
-    uint32_t ringbuf_id;   /* reservation released by this call */
+    uint32_t released_id;  /* reference (reservation, socket) released by this call */
 };
 
 static int wrong_arg(struct call *c, int reg, const char *expected, const struct value *v)
@@ -59,8 +59,11 @@ static int check_sized_memory(struct call *c, int reg, enum helper_arg kind, con
     }
     char what[64];
     snprintf(what, sizeof what, "argument %d of %s", reg, c->proto->name);
-    return memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax,
-                                kind == ARG_MEM_UNINIT, what);
+    err = memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax,
+                               kind == ARG_MEM_UNINIT, what);
+    if (!err && kind == ARG_MEM_RW)
+        err = memory_region_access(c->a, c->s, c->pc, reg, size.var.umin, size.var.umax, true, what);
+    return err;
 }
 
 static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_next)
@@ -95,6 +98,7 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
     case ARG_MEM:
     case ARG_MEM_OR_NULL:
     case ARG_MEM_UNINIT:
+    case ARG_MEM_RW:
         *skip_next = true;
         return check_sized_memory(c, reg, kind, &v);
     case ARG_CONST_SIZE:
@@ -114,6 +118,11 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
     case ARG_SOCKET:
         if (v.type != VALUE_SOCKET)
             return wrong_arg(c, reg, value_is_nullable(&v) ? "a socket checked against 0" : "a socket", &v);
+        if (c->proto->flags & HELPER_RELEASES_REF) {
+            if (!v.id)
+                return wrong_arg(c, reg, "a socket from a lookup", &v);
+            c->released_id = v.id;
+        }
         return 0;
     case ARG_SPIN_LOCK:
         if (v.type != VALUE_MAP_VALUE || !scalar_is_const(&v.var))
@@ -123,11 +132,15 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
         if (v.type != VALUE_RINGBUF_MEM || !unmodified(&v))
             return wrong_arg(c, reg, value_is_nullable(&v) ? "a reservation checked against 0"
                                                             : "a ring buffer reservation (unmodified)", &v);
-        c->ringbuf_id = v.id;
+        c->released_id = v.id;
         return 0;
     case ARG_FUNC:
-        return analysis_fail(a, c->pc, -EACCES, "%s takes a callback: callbacks are not analysed yet",
-                             c->proto->name);
+        if (!(c->proto->flags & HELPER_CALLBACK_LOOP))
+            return analysis_fail(a, c->pc, -EACCES, "%s takes a callback: its callbacks are not analysed yet",
+                                 c->proto->name);
+        if (v.type != VALUE_FUNC)
+            return wrong_arg(c, reg, "a function (callback)", &v);
+        return 0;
     case ARG_STACK_OR_NULL:
         if (!is_zero(&v) && v.type != VALUE_STACK)
             return wrong_arg(c, reg, "a stack pointer or 0", &v);
@@ -148,10 +161,10 @@ static void invalidate_packet(struct value *v, void *arg)
         *v = value_unknown_scalar();
 }
 
-static void release_reservation(struct value *v, void *arg)
+static void forget_released(struct value *v, void *arg)
 {
     const uint32_t *id = arg;
-    if (v->type == VALUE_RINGBUF_MEM && v->id == *id)
+    if ((v->type == VALUE_RINGBUF_MEM || v->type == VALUE_SOCKET) && v->id == *id)
         *v = value_unknown_scalar();
 }
 
@@ -164,6 +177,9 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
         return analysis_fail(a, pc, -EACCES, "helper %d%s%s is not available", id, name ? " " : "",
                              name ? name : "");
     }
+    if (!(proto->group & a->opts->prog_type->helper_groups))
+        return analysis_fail(a, pc, -EACCES, "helper %s#%d is not available to %s programs", proto->name, id,
+                             a->opts->prog_type->name);
     struct call c = {a, s, pc, proto, -1, 0, 0};
     for (int i = 0; i < 5 && proto->args[i] != ARG_NONE; i++) {
         bool skip_next = false;
@@ -174,8 +190,12 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     }
     if (proto->flags & HELPER_CHANGES_PACKET)
         state_for_each_value(s, invalidate_packet, NULL);
-    if (c.ringbuf_id)
-        state_for_each_value(s, release_reservation, &c.ringbuf_id);
+    if (c.released_id) {
+        if (!state_release(s, c.released_id))
+            return analysis_fail(a, pc, -EACCES, "%s releases something that is not held (released twice?)",
+                                 proto->name);
+        state_for_each_value(s, forget_released, &c.released_id);
+    }
     struct frame *f = state_frame(s);
     for (int r = 1; r <= 5; r++) {
         f->regs[r] = value_uninit();
@@ -186,11 +206,17 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     case RET_VOID:
         r0 = value_uninit();
         break;
-    case RET_MAP_VALUE_OR_NULL:
-        r0 = value_pointer(VALUE_MAP_VALUE_OR_NULL);
-        r0.map = c.map;
+    case RET_MAP_VALUE_OR_NULL: {
+        const struct verifier_map *m = &a->opts->maps[c.map];
+        bool of_maps = m->type == MAP_TYPE_ARRAY_OF_MAPS || m->type == MAP_TYPE_HASH_OF_MAPS;
+        if (of_maps && m->inner_map >= a->opts->map_count)
+            return analysis_fail(a, pc, -EINVAL, "map %d holds maps but its inner map %u is not provided",
+                                 c.map, m->inner_map);
+        r0 = value_pointer(of_maps ? VALUE_MAP_PTR_OR_NULL : VALUE_MAP_VALUE_OR_NULL);
+        r0.map = of_maps ? (int32_t)m->inner_map : c.map;
         r0.id = s->next_id++;
         break;
+    }
     case RET_RINGBUF_MEM_OR_NULL:
         r0 = value_pointer(VALUE_RINGBUF_MEM_OR_NULL);
         r0.mem_size = (uint32_t)c.alloc_size;
@@ -206,5 +232,10 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     }
     f->regs[0] = r0;
     loop_marks_clobber(f, 0);
+    if (proto->ret == RET_RINGBUF_MEM_OR_NULL || (proto->flags & HELPER_ACQUIRES_REF)) {
+        if (!state_acquire(s, r0.id, (uint32_t)pc))
+            return analysis_fail(a, pc, -EACCES, "more than %d reservations or sockets held at once",
+                                 MAX_REFERENCES);
+    }
     return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef BPFHOST_VERIFIER_HELPER_PROTOS_H
 #define BPFHOST_VERIFIER_HELPER_PROTOS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,7 @@ enum helper_arg {
     ARG_MEM,                   /* pointer to readable bytes; their count is the next argument */
     ARG_MEM_OR_NULL,           /* same, or null (then the size must be 0) */
     ARG_MEM_UNINIT,            /* pointer to writable bytes, filled by the helper; size next */
+    ARG_MEM_RW,                /* pointer to readable bytes that the helper also writes; size next */
     ARG_CONST_SIZE,            /* a number in [1, region]: the size of the previous argument */
     ARG_CONST_SIZE_OR_ZERO,    /* same, 0 allowed */
     ARG_CONST_ALLOC_SIZE,      /* a known constant: the size of the memory returned */
@@ -41,12 +43,29 @@ enum {
     HELPER_CHANGES_PACKET = 1,  /* may move or resize the packet: packet pointers die */
     HELPER_ACQUIRES_REF = 2,    /* the result must be released (socket lookups) */
     HELPER_RELEASES_REF = 4,
+    HELPER_CALLBACK_LOOP = 8,   /* calls its ARG_FUNC repeatedly with (u32 index, the stack arg) */
 };
 
 /* Linux map types that prototypes require. */
 enum {
-    MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_DEVMAP = 14,
+    MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_STACK_TRACE = 7,
+    MAP_TYPE_ARRAY_OF_MAPS = 12, MAP_TYPE_HASH_OF_MAPS = 13, MAP_TYPE_DEVMAP = 14,
     MAP_TYPE_QUEUE = 22, MAP_TYPE_RINGBUF = 27,
+};
+
+/* Groups of helpers, which program types make available (prog_type_desc.helper_groups). */
+enum {
+    HELPERS_BASE = 1 << 0,         /* maps, time, random, tail calls, ring buffers, printk */
+    HELPERS_CURRENT = 1 << 1,      /* the current task: pid, uid, comm */
+    HELPERS_TRACING = 1 << 2,      /* kernel and user memory, stacks, perf counters */
+    HELPERS_PERF_OUTPUT = 1 << 3,
+    HELPERS_PACKET = 1 << 4,       /* checksums over memory */
+    HELPERS_SKB_READ = 1 << 5,
+    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet of an skb */
+    HELPERS_XDP = 1 << 7,          /* move the bounds of an XDP packet */
+    HELPERS_REDIRECT = 1 << 8,     /* redirect, redirect_map, fib_lookup */
+    HELPERS_SK_LOOKUP = 1 << 9,
+    HELPERS_SOCKOPT = 1 << 10,
 };
 
 struct helper_proto {
@@ -56,7 +75,11 @@ struct helper_proto {
     uint8_t args[5];        /* enum helper_arg for r1..r5 */
     uint8_t flags;          /* HELPER_* */
     uint32_t map_type;      /* required type of the ARG_MAP_PTR argument, MAP_TYPE_ANY for data maps */
+    uint32_t group;         /* HELPERS_* */
 };
+
+/* Whether helper id runs a callback in a loop (bpf_loop). */
+bool helper_calls_back(int32_t id);
 
 /* The prototype of helper id, or NULL if bpfhost does not know it. */
 const struct helper_proto *helper_proto(int32_t id);

@@ -192,6 +192,26 @@ int memory_access(struct analysis *a, struct state *s, size_t pc, int reg, int64
     return object_access(a, s, pc, reg, &p, off, size, size, write, sign_extend, stored, loaded, false);
 }
 
+/* A helper that reads stack memory holding a spilled pointer would pass the pointer on (into
+ * a map, an event...) as data. */
+static int check_no_spilled_pointer(struct analysis *a, struct state *s, size_t pc, int reg,
+                                    const struct value *p, uint64_t size, const char *what)
+{
+    struct span sp = span_of(p, 0);
+    const struct stack *st = &s->frames[p->frame].stack;
+    int64_t end = add_sat(sp.hi, (int64_t)size);
+    for (int64_t slot_off = sp.lo & ~7ll; slot_off < end; slot_off += 8) {
+        unsigned slot = (unsigned)(slot_off + EBPF_STACK_SIZE) / 8;
+        if (stack_slot_is_spill(st, slot) && value_is_pointer(&st->spills[slot])) {
+            char bv[200];
+            return analysis_fail(a, pc, -EACCES, "%s (r%d) holds a pointer at stack offset %" PRId64
+                                 " (%s): passing it to the helper leaks it", what, reg, slot_off,
+                                 value_format(&st->spills[slot], bv, sizeof bv));
+        }
+    }
+    return 0;
+}
+
 int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg, uint64_t size_min,
                          uint64_t size_max, bool write, const char *what)
 {
@@ -201,5 +221,8 @@ int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg
         return err;
     if (size_max == 0)
         return 0;
-    return object_access(a, s, pc, reg, &p, 0, size_min, size_max, write, false, NULL, NULL, true);
+    err = object_access(a, s, pc, reg, &p, 0, size_min, size_max, write, false, NULL, NULL, true);
+    if (!err && !write && p.type == VALUE_STACK)
+        err = check_no_spilled_pointer(a, s, pc, reg, &p, size_max, what);
+    return err;
 }

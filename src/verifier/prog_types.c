@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "verifier/helper_protos.h"
+
 static const struct ctx_field xdp_fields[] = {
     {"data", 0, 4, CTX_READ, CTX_PACKET},
     {"data_end", 4, 4, CTX_READ, CTX_PACKET_END},
@@ -206,19 +208,29 @@ static const struct ctx_field perf_event_fields[] = {
 
 /* Tracing contexts hold x86-64's struct pt_regs (21 registers of 8 bytes). */
 static const struct prog_type_desc prog_types[] = {
-    {"xdp", PROG_TYPE_XDP, "struct xdp_md", 24, FIELDS(xdp_fields), false, 0, 0, false},
-    {"socket", PROG_TYPE_SOCKET_FILTER, "struct __sk_buff", 192, FIELDS(socket_fields), false, 0, 0, true},
-    {"tc", PROG_TYPE_SCHED_CLS, "struct __sk_buff", 192, FIELDS(tc_fields), false, 0, 0, true},
+    {"xdp", PROG_TYPE_XDP, "struct xdp_md", 24, FIELDS(xdp_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_PACKET | HELPERS_XDP | HELPERS_REDIRECT | HELPERS_SK_LOOKUP},
+    {"socket", PROG_TYPE_SOCKET_FILTER, "struct __sk_buff", 192, FIELDS(socket_fields), false, 0, 0, true,
+     HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SKB_READ},
+    {"tc", PROG_TYPE_SCHED_CLS, "struct __sk_buff", 192, FIELDS(tc_fields), false, 0, 0, true,
+     HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_PACKET | HELPERS_SKB_READ | HELPERS_SKB_WRITE | HELPERS_REDIRECT | HELPERS_SK_LOOKUP},
     {"cgroup/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr", 72,
-     FIELDS(sock_addr_fields), true, 0, 1, false},
-    {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false},
-    {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false},
-    {"kprobe", PROG_TYPE_KPROBE, "struct pt_regs", 168, FIELDS(pt_regs_fields), false, 0, 0, false},
-    {"tracepoint", PROG_TYPE_TRACEPOINT, "tracepoint record", 2048, FIELDS(tracepoint_fields), false, 0, 0, false},
+     FIELDS(sock_addr_fields), true, 0, 1, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT | HELPERS_SK_LOOKUP | HELPERS_SOCKOPT},
+    {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false,
+     HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SOCKOPT},
+    {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
+    {"kprobe", PROG_TYPE_KPROBE, "struct pt_regs", 168, FIELDS(pt_regs_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
+    {"tracepoint", PROG_TYPE_TRACEPOINT, "tracepoint record", 2048, FIELDS(tracepoint_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
     {"raw_tracepoint", PROG_TYPE_RAW_TRACEPOINT, "struct bpf_raw_tracepoint_args", 96,
-     FIELDS(raw_tp_fields), false, 0, 0, false},
+     FIELDS(raw_tp_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
     {"perf_event", PROG_TYPE_PERF_EVENT, "struct bpf_perf_event_data", 184, FIELDS(perf_event_fields),
-     false, 0, 0, false},
+     false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
 };
 
 size_t prog_type_count(void) { return sizeof prog_types / sizeof prog_types[0]; }

@@ -51,6 +51,7 @@ struct prog_type_desc {
     bool checks_return;         /* whether r0 at exit must lie in [return_min, return_max] */
     int64_t return_min, return_max;
     bool allows_ld_abs;         /* legacy packet loads (skb-based types) */
+    uint32_t helper_groups;     /* HELPERS_* of helper_protos.h available to this type */
 };
 
 const struct prog_type_desc *prog_type_by_name(const char *name);

@@ -12,12 +12,14 @@ void stack_init(struct stack *s)
 
 static unsigned index_of(int64_t offset) { return (unsigned)(offset + EBPF_STACK_SIZE); }
 
-/* A slot that is partly overwritten keeps only the knowledge that its bytes hold data. */
+/* A slot that is partly overwritten keeps only the knowledge that its bytes hold data; the
+ * remains of a pointer may not be read at all (they would leak it as a number). */
 static void break_spill(struct stack *s, unsigned slot)
 {
     if (s->bytes[slot * 8] != STACK_SPILL)
         return;
-    memset(&s->bytes[slot * 8], STACK_DATA, 8);
+    bool pointer = value_is_pointer(&s->spills[slot]);
+    memset(&s->bytes[slot * 8], pointer ? STACK_UNINIT : STACK_DATA, 8);
     s->spills[slot] = value_uninit();
 }
 
@@ -97,8 +99,14 @@ void stack_join(struct stack *into, const struct stack *other, const int64_t *th
                 continue;
             }
         }
+        bool pointer = (a[0] == STACK_SPILL && value_is_pointer(&into->spills[slot])) ||
+                       (b[0] == STACK_SPILL && value_is_pointer(&other->spills[slot]));
         if (a[0] == STACK_SPILL)
             into->spills[slot] = value_uninit();
+        if (pointer) { /* a pointer on one path: unreadable, like the remains of a pointer */
+            memset(a, STACK_UNINIT, 8);
+            continue;
+        }
         for (unsigned i = 0; i < 8; i++) {
             uint8_t x = a[i] == STACK_SPILL ? STACK_DATA : a[i];
             uint8_t y = b[i] == STACK_SPILL ? STACK_DATA : b[i];
@@ -117,10 +125,9 @@ bool stack_leq(const struct stack *a, const struct stack *b)
             continue;
         }
         /* A spilled pointer read back as data would become a number in b but a pointer in a. */
-        if (x[0] == STACK_SPILL && a->spills[slot].type != VALUE_SCALAR)
-            return false;
+        bool pointer = x[0] == STACK_SPILL && a->spills[slot].type != VALUE_SCALAR;
         for (unsigned i = 0; i < 8; i++)
-            if (y[i] == STACK_DATA && x[i] == STACK_UNINIT)
+            if (y[i] == STACK_DATA && (x[i] == STACK_UNINIT || pointer))
                 return false;
     }
     return true;

@@ -12,6 +12,7 @@ void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc)
     f->regs[EBPF_REG_FP].frame = (uint8_t)frame_index;
     stack_init(&f->stack);
     f->call_pc = call_pc;
+    f->callback = 0;
     f->mark_count = 0;
 }
 
@@ -26,8 +27,11 @@ static bool spill_kind_equal(const struct stack *a, const struct stack *b, unsig
 
 bool state_same_partition(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth)
+    if (a->depth != b->depth || a->reference_count != b->reference_count)
         return false;
+    for (uint32_t i = 0; i < a->reference_count; i++)
+        if (a->references[i].pc != b->references[i].pc)
+            return false;
     for (uint32_t i = 0; i < a->depth; i++) {
         const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
         if (fa->call_pc != fb->call_pc)
@@ -42,31 +46,57 @@ bool state_same_partition(const struct state *a, const struct state *b)
     return true;
 }
 
+static bool same_range(const struct value *a, const struct value *b)
+{
+    bool packet = a->type == VALUE_PACKET || a->type == VALUE_PACKET_META;
+    return !packet || a->range == b->range;
+}
+
+bool state_same_facts(const struct state *a, const struct state *b)
+{
+    for (uint32_t i = 0; i < a->depth; i++) {
+        const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
+        for (int r = 0; r < EBPF_REG_COUNT; r++)
+            if (!same_range(&fa->regs[r], &fb->regs[r]))
+                return false;
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if (stack_slot_is_spill(&fa->stack, slot) && stack_slot_is_spill(&fb->stack, slot) &&
+                !same_range(&fa->stack.spills[slot], &fb->stack.spills[slot]))
+                return false;
+    }
+    return true;
+}
+
 /* --- ids ----------------------------------------------------------------------------------------- */
 
 static bool has_id(const struct value *v)
 {
-    return v->type == VALUE_PACKET || v->type == VALUE_PACKET_META || value_is_nullable(v);
+    return v->type == VALUE_PACKET || v->type == VALUE_PACKET_META || value_is_nullable(v) ||
+           (v->type == VALUE_SCALAR && v->id);
 }
 
 enum { MAX_IDS = EBPF_MAX_CALL_DEPTH * (EBPF_REG_COUNT + STACK_SLOTS) + 1 };
 
-/* b's ids must map to a's consistently: values sharing an id in b share one in a. */
+/* b's ids must map to a's consistently: values sharing an id in b share one in a, and, for
+ * packet pointers, the same difference between the fixed offsets (b's shared variable part
+ * is then a's shifted by that difference). */
 struct id_map {
     uint32_t from[MAX_IDS], to[MAX_IDS];
+    int64_t delta[MAX_IDS];
     size_t count;
 };
 
-static bool id_map_consistent(struct id_map *m, uint32_t b_id, uint32_t a_id)
+static bool id_map_consistent(struct id_map *m, uint32_t b_id, uint32_t a_id, int64_t delta)
 {
     if (b_id == 0)
         return a_id == 0;
     for (size_t i = 0; i < m->count; i++)
         if (m->from[i] == b_id)
-            return m->to[i] == a_id;
+            return m->to[i] == a_id && m->delta[i] == delta;
     if (m->count < MAX_IDS) {
         m->from[m->count] = b_id;
-        m->to[m->count++] = a_id;
+        m->to[m->count] = a_id;
+        m->delta[m->count++] = delta;
     }
     return true;
 }
@@ -75,10 +105,20 @@ static bool value_leq_ids(const struct value *a, const struct value *b, struct i
 {
     if (b->type == VALUE_UNINIT || b->type == VALUE_MIXED || !has_id(b))
         return value_leq(a, b);
-    if (!value_same_kind(a, b) || !id_map_consistent(m, b->id, a->id))
+    bool packet = b->type == VALUE_PACKET || b->type == VALUE_PACKET_META;
+    int64_t delta = packet ? a->off - b->off : 0;
+    if (!value_same_kind(a, b) || !id_map_consistent(m, b->id, a->id, delta))
+        return false;
+    if (b->type == VALUE_SCALAR && !a->id) /* b knows an equality that a does not */
         return false;
     struct value a_renamed = *a;
     a_renamed.id = b->id;
+    if (delta) { /* compare with a split the way b splits its offset */
+        struct scalar shift = scalar_const((uint64_t)delta);
+        a_renamed.off = b->off;
+        a_renamed.var = scalar_alu(SCALAR_ADD, 64, &a->var, &shift);
+        a_renamed.range = a->range - delta;
+    }
     return value_leq(&a_renamed, b);
 }
 
@@ -107,13 +147,16 @@ static bool marks_leq(const struct frame *a, const struct frame *b)
 
 bool state_leq(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth)
+    if (a->depth != b->depth || a->reference_count != b->reference_count)
         return false;
     struct id_map *m = malloc(sizeof *m);
     if (!m)
         return false; /* "not contained" only costs more analysis */
     m->count = 0;
     bool leq = true;
+    for (uint32_t i = 0; i < a->reference_count && leq; i++)
+        leq = a->references[i].pc == b->references[i].pc &&
+              id_map_consistent(m, b->references[i].id, a->references[i].id, 0);
     for (uint32_t i = 0; i < a->depth && leq; i++) {
         const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
         if (fa->call_pc != fb->call_pc || !marks_leq(fa, fb)) {
@@ -145,6 +188,8 @@ static uint32_t pair_id(struct id_pairs *p, const struct value *a, const struct 
     bool fold = a->off != b->off;
     if (!fold && a->id == 0 && b->id == 0)
         return 0;
+    if (a->type == VALUE_SCALAR && (!a->id || !b->id)) /* equal on one path only */
+        return 0;
     int64_t oa = fold ? a->off : INT64_MIN, ob = fold ? b->off : INT64_MIN;
     for (size_t i = 0; i < p->count; i++)
         if (p->a[i] == a->id && p->b[i] == b->id && p->off_a[i] == oa && p->off_b[i] == ob)
@@ -161,7 +206,8 @@ static uint32_t pair_id(struct id_pairs *p, const struct value *a, const struct 
 static struct value join_ids(const struct value *a, const struct value *b, struct id_pairs *p,
                              const int64_t *t, size_t n, bool widen)
 {
-    if (!has_id(a) || !value_same_kind(a, b))
+    bool scalars = a->type == VALUE_SCALAR && b->type == VALUE_SCALAR;
+    if ((!has_id(a) && !scalars) || !value_same_kind(a, b))
         return value_join(a, b, t, n, widen);
     uint32_t id = pair_id(p, a, b);
     struct value x = *a, y = *b;
@@ -256,6 +302,12 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
         fa->stack = joined;
         marks_join(fa, fb, widen);
     }
+    /* same partition: the same references, acquired at the same places */
+    for (uint32_t i = 0; p && i < into->reference_count && i < other->reference_count; i++) {
+        struct value x = {.type = VALUE_RINGBUF_MEM, .id = into->references[i].id};
+        struct value y = {.type = VALUE_RINGBUF_MEM, .id = other->references[i].id};
+        into->references[i].id = pair_id(p, &x, &y);
+    }
     into->next_id = (p ? (uint32_t)p->count : 0) + 1;
     free(p);
 }
@@ -287,8 +339,121 @@ void state_canonicalize_ids(struct state *s)
         return; /* ids stay valid, only less comparable */
     rn->count = 0;
     state_for_each_value(s, renumber, rn);
+    for (uint32_t i = 0; i < s->reference_count; i++) {
+        struct value held = {.type = VALUE_RINGBUF_MEM, .id = s->references[i].id};
+        renumber(&held, rn);
+        s->references[i].id = held.id;
+    }
     s->next_id = (uint32_t)rn->count + 1;
     free(rn);
+}
+
+bool state_acquire(struct state *s, uint32_t id, uint32_t pc)
+{
+    if (s->reference_count == MAX_REFERENCES)
+        return false;
+    s->references[s->reference_count++] = (struct reference){id, pc};
+    return true;
+}
+
+bool state_release(struct state *s, uint32_t id)
+{
+    for (uint32_t i = 0; i < s->reference_count; i++)
+        if (s->references[i].id == id) {
+            memmove(&s->references[i], &s->references[i + 1],
+                    (s->reference_count - i - 1) * sizeof s->references[0]);
+            s->reference_count--;
+            return true;
+        }
+    return false;
+}
+
+struct packed_header {
+    uint32_t depth, next_id, reference_count;
+    struct reference references[MAX_REFERENCES];
+};
+
+struct packed_frame {
+    uint32_t call_pc, callback, mark_count;
+    uint64_t spill_mask;
+};
+
+static uint64_t spill_mask(const struct stack *st)
+{
+    uint64_t mask = 0;
+    for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+        if (stack_slot_is_spill(st, slot))
+            mask |= 1ull << slot;
+    return mask;
+}
+
+size_t state_packed_size(const struct state *s)
+{
+    size_t size = sizeof(struct packed_header);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        const struct frame *f = &s->frames[i];
+        size += sizeof(struct packed_frame) + sizeof f->regs + sizeof f->stack.bytes +
+                f->mark_count * sizeof f->marks[0] +
+                (size_t)__builtin_popcountll(spill_mask(&f->stack)) * sizeof(struct value);
+    }
+    return size;
+}
+
+static uint8_t *put(uint8_t *out, const void *data, size_t size)
+{
+    memcpy(out, data, size);
+    return out + size;
+}
+
+static const uint8_t *get(const uint8_t *in, void *data, size_t size)
+{
+    memcpy(data, in, size);
+    return in + size;
+}
+
+void state_pack(const struct state *s, void *out)
+{
+    struct packed_header h = {s->depth, s->next_id, s->reference_count, {{0, 0}}};
+    memcpy(h.references, s->references, sizeof h.references);
+    uint8_t *p = put(out, &h, sizeof h);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        const struct frame *f = &s->frames[i];
+        struct packed_frame pf = {f->call_pc, f->callback, f->mark_count, spill_mask(&f->stack)};
+        p = put(p, &pf, sizeof pf);
+        p = put(p, f->regs, sizeof f->regs);
+        p = put(p, f->stack.bytes, sizeof f->stack.bytes);
+        p = put(p, f->marks, f->mark_count * sizeof f->marks[0]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if ((pf.spill_mask >> slot) & 1)
+                p = put(p, &f->stack.spills[slot], sizeof f->stack.spills[slot]);
+    }
+}
+
+void state_unpack(const void *in, struct state *s)
+{
+    struct packed_header h;
+    const uint8_t *p = get(in, &h, sizeof h);
+    s->depth = h.depth;
+    s->next_id = h.next_id;
+    s->reference_count = h.reference_count;
+    memcpy(s->references, h.references, sizeof h.references);
+    for (uint32_t i = 0; i < s->depth; i++) {
+        struct frame *f = &s->frames[i];
+        struct packed_frame pf;
+        p = get(p, &pf, sizeof pf);
+        f->call_pc = pf.call_pc;
+        f->callback = pf.callback;
+        f->mark_count = pf.mark_count;
+        p = get(p, f->regs, sizeof f->regs);
+        p = get(p, f->stack.bytes, sizeof f->stack.bytes);
+        p = get(p, f->marks, f->mark_count * sizeof f->marks[0]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++) {
+            if ((pf.spill_mask >> slot) & 1)
+                p = get(p, &f->stack.spills[slot], sizeof f->stack.spills[slot]);
+            else
+                f->stack.spills[slot] = value_uninit();
+        }
+    }
 }
 
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg)

@@ -12,7 +12,14 @@
 #include "verifier/stack.h"
 #include "verifier/value.h"
 
-enum { LOOP_MARKS = 4 };
+enum { LOOP_MARKS = 4, MAX_REFERENCES = 8 };
+
+/* A resource the program holds and must give back (a ring buffer reservation, a socket
+ * from a lookup): the id of the pointers to it and the instruction that acquired it. */
+struct reference {
+    uint32_t id;
+    uint32_t pc;
+};
 
 enum { DELTA_UNSIGNED = 1, DELTA_SIGNED = 2 }; /* the delta is exact without wrapping in that view */
 
@@ -32,6 +39,7 @@ struct frame {
     struct value regs[EBPF_REG_COUNT];
     struct stack stack;
     uint32_t call_pc;          /* the call that created this frame; UINT32_MAX for the entry */
+    uint32_t callback;         /* 1: a callback run by the helper called at call_pc */
     uint32_t mark_count;
     struct loop_mark marks[LOOP_MARKS];
 };
@@ -39,6 +47,8 @@ struct frame {
 struct state {
     uint32_t depth;            /* frames in use; frames[depth - 1] is the current one */
     uint32_t next_id;
+    uint32_t reference_count;
+    struct reference references[MAX_REFERENCES]; /* in order of acquisition */
     struct frame frames[];
 };
 
@@ -54,6 +64,10 @@ void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc);
 /* The same frames, calls and register/spill types: states that may be joined without
  * losing what a pointer is. */
 bool state_same_partition(const struct state *a, const struct state *b);
+/* Within a partition: the same proven packet ranges. States that differ in them are kept
+ * apart while there is room, so that a bound proven on one path is not lost by a join with
+ * a path that did not prove it. */
+bool state_same_facts(const struct state *a, const struct state *b);
 /* Whether every concrete state of a is one of b (then a needs no further analysis). */
 bool state_leq(const struct state *a, const struct state *b);
 /* into := into joined with other (same depth), widening if asked. */
@@ -61,6 +75,18 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
                 size_t threshold_count, bool widen);
 /* Renumbers ids 1..n in order of appearance so that equal states compare equal. */
 void state_canonicalize_ids(struct state *s);
+
+/* Records a reference to a resource acquired at pc; false when too many are held. */
+bool state_acquire(struct state *s, uint32_t id, uint32_t pc);
+/* Forgets the reference with this id (released, or found to be null); false if not held. */
+bool state_release(struct state *s, uint32_t id);
+
+/* Compact copies for storage: the registers and stack bytes, but only the spill slots and
+ * loop marks in use (a stored state is several times smaller than a working one).
+ * state_pack writes state_packed_size(s) bytes; state_unpack needs room for the depth. */
+size_t state_packed_size(const struct state *s);
+void state_pack(const struct state *s, void *out);
+void state_unpack(const void *in, struct state *s);
 
 /* Calls fn on every value of the state: registers, then spilled slots, frame by frame. */
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg);

@@ -165,6 +165,14 @@ static int transfer_mov(struct analysis *a, struct state *s, size_t pc, const st
     }
     if (bits == 64) {
         struct frame *f = state_frame(s);
+        if (src->type == VALUE_SCALAR && (insn->code & EBPF_SRC_X) && insn->src != insn->dst) {
+            /* copies of a number share an id, so that a bound proven on one holds for all */
+            if (!f->regs[insn->src].id)
+                f->regs[insn->src].id = s->next_id++;
+            f->regs[insn->dst] = f->regs[insn->src];
+            loop_marks_copy(f, insn->dst, insn->src);
+            return 0;
+        }
         f->regs[insn->dst] = *src;
         if (insn->code & EBPF_SRC_X)
             loop_marks_copy(f, insn->dst, insn->src);
@@ -436,6 +444,28 @@ static enum scalar_cond cond_of(uint8_t code)
     }
 }
 
+struct scalar_copy {
+    uint32_t id;
+    struct scalar value;
+};
+
+static void apply_scalar_copy(struct value *v, void *arg)
+{
+    const struct scalar_copy *c = arg;
+    if (v->type == VALUE_SCALAR && v->id == c->id)
+        v->var = c->value;
+}
+
+/* After a comparison narrowed register reg: every copy of it is narrowed too. */
+static void refine_copies(struct state *s, int reg)
+{
+    const struct value *v = &state_frame(s)->regs[reg];
+    if (v->type != VALUE_SCALAR || !v->id)
+        return;
+    struct scalar_copy c = {v->id, v->var};
+    state_for_each_value(s, apply_scalar_copy, &c);
+}
+
 struct null_check {
     uint32_t id;
     uint8_t type;
@@ -523,11 +553,17 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
             state_frame(jump)->regs[insn->dst].var = jd;
             if (reg_form)
                 state_frame(jump)->regs[insn->src].var = js;
+            refine_copies(jump, insn->dst);
+            if (reg_form)
+                refine_copies(jump, insn->src);
         }
         if (out->fall_feasible) {
             state_frame(s)->regs[insn->dst].var = fd;
             if (reg_form)
                 state_frame(s)->regs[insn->src].var = fs;
+            refine_copies(s, insn->dst);
+            if (reg_form)
+                refine_copies(s, insn->src);
         }
         return 0;
     }
@@ -537,6 +573,7 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
             struct null_check null = {ptr->id, ptr->type, true}, not_null = {ptr->id, ptr->type, false};
             state_for_each_value(jump, apply_null_check, cond == SCALAR_EQ ? &null : &not_null);
             state_for_each_value(s, apply_null_check, cond == SCALAR_EQ ? &not_null : &null);
+            state_release(cond == SCALAR_EQ ? jump : s, null.id); /* nothing to give back */
             return 0;
         }
         if (ptr && value_is_pointer(ptr) && ptr->type != VALUE_FUNC) {
@@ -568,6 +605,12 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
 
 int transfer_check_exit(struct analysis *a, const struct state *s, size_t pc)
 {
+    if (s->reference_count) {
+        uint32_t at = s->references[0].pc;
+        const char *name = isa_helper_name(a->insns[at].imm);
+        return analysis_fail(a, pc, -EACCES, "the %s result of insn %u is not released on this path "
+                             "(submit, discard or release it before exit)", name ? name : "helper", at);
+    }
     const struct value *r0 = &s->frames[s->depth - 1].regs[0];
     char buf[200];
     if (r0->type == VALUE_UNINIT)

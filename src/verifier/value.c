@@ -13,6 +13,7 @@ static const char *const type_names[VALUE_TYPE_COUNT] = {
     [VALUE_PACKET_END] = "packet_end",
     [VALUE_PACKET_META] = "packet_meta",
     [VALUE_MAP_PTR] = "map_ptr",
+    [VALUE_MAP_PTR_OR_NULL] = "map_ptr_or_null",
     [VALUE_MAP_VALUE] = "map_value",
     [VALUE_MAP_VALUE_OR_NULL] = "map_value_or_null",
     [VALUE_RINGBUF_MEM] = "ringbuf_mem",
@@ -46,6 +47,7 @@ enum value_type value_type_not_null(enum value_type type)
 {
     switch (type) {
     case VALUE_MAP_VALUE_OR_NULL: return VALUE_MAP_VALUE;
+    case VALUE_MAP_PTR_OR_NULL: return VALUE_MAP_PTR;
     case VALUE_RINGBUF_MEM_OR_NULL: return VALUE_RINGBUF_MEM;
     case VALUE_SOCKET_OR_NULL: return VALUE_SOCKET;
     default: return type;
@@ -70,6 +72,7 @@ bool value_same_kind(const struct value *a, const struct value *b)
     switch (a->type) {
     case VALUE_STACK: return a->frame == b->frame;
     case VALUE_MAP_PTR:
+    case VALUE_MAP_PTR_OR_NULL:
     case VALUE_MAP_VALUE:
     case VALUE_MAP_VALUE_OR_NULL: return a->map == b->map;
     case VALUE_RINGBUF_MEM:
@@ -163,11 +166,12 @@ const char *value_format(const struct value *v, char *buf, size_t size)
         break;
     default: {
         int n = snprintf(buf, size, "%s", value_type_name((enum value_type)v->type));
-        if (v->type == VALUE_MAP_PTR || v->type == VALUE_MAP_VALUE || v->type == VALUE_MAP_VALUE_OR_NULL)
+        if (v->type == VALUE_MAP_PTR || v->type == VALUE_MAP_PTR_OR_NULL || v->type == VALUE_MAP_VALUE ||
+            v->type == VALUE_MAP_VALUE_OR_NULL)
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(map %d)", v->map);
         if (v->type == VALUE_STACK && v->frame)
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(frame %u)", v->frame);
-        if (v->type != VALUE_MAP_PTR)
+        if (v->type != VALUE_MAP_PTR && v->type != VALUE_MAP_PTR_OR_NULL)
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, " off=%" PRId64, v->off);
         if (!(scalar_is_const(&v->var) && v->var.umin == 0))
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, " var=%s", var);

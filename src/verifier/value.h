@@ -21,6 +21,7 @@ enum value_type {
     VALUE_PACKET_END,          /* one past the packet's last byte */
     VALUE_PACKET_META,         /* metadata before the packet data (XDP data_meta) */
     VALUE_MAP_PTR,             /* a map itself (map is the index in the verifier options) */
+    VALUE_MAP_PTR_OR_NULL,     /* a lookup result in a map of maps, before its null check */
     VALUE_MAP_VALUE,           /* inside a map value */
     VALUE_MAP_VALUE_OR_NULL,   /* a lookup result before its null check */
     VALUE_RINGBUF_MEM,         /* a ring buffer reservation of mem_size bytes */
@@ -35,7 +36,8 @@ enum value_type {
 struct value {
     uint8_t type;        /* enum value_type */
     uint8_t frame;       /* VALUE_STACK: index of the frame whose stack it points into */
-    uint32_t id;         /* *_OR_NULL: null-check id; VALUE_PACKET*: id of var (0: var == 0) */
+    uint32_t id;         /* *_OR_NULL: null-check id; VALUE_PACKET*: id of var (0: var == 0);
+                          * VALUE_SCALAR: copies of one number share an id (0: none) */
     int32_t map;         /* VALUE_MAP_*: index of the map */
     uint32_t mem_size;   /* VALUE_RINGBUF_MEM*: size of the reservation */
     int64_t off;         /* fixed offset */
@@ -59,7 +61,7 @@ static inline bool value_is_pointer(const struct value *v)
 static inline bool value_is_nullable(const struct value *v)
 {
     return v->type == VALUE_MAP_VALUE_OR_NULL || v->type == VALUE_RINGBUF_MEM_OR_NULL ||
-           v->type == VALUE_SOCKET_OR_NULL;
+           v->type == VALUE_SOCKET_OR_NULL || v->type == VALUE_MAP_PTR_OR_NULL;
 }
 /* The type a nullable pointer has once it is known not to be null. */
 enum value_type value_type_not_null(enum value_type type);

@@ -10,14 +10,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "isa/disasm.h"
 #include "verifier/analysis.h"
+#include "verifier/helper_protos.h"
+#include "verifier/liveness.h"
 
 enum { DEFAULT_MAX_STATES = 8, DEFAULT_WIDEN_AFTER = 3, MAX_CONTEXTS = 4096 };
 #define DEFAULT_MAX_STEPS ((uint64_t)EBPF_MAX_INSNS)
 #define DEFAULT_MAX_LOOP_ITERATIONS (1ull << 23)
 
 struct stored {
-    struct state *state;
+    void *packed;            /* state_pack form */
     uint32_t joins;
     bool dirty;
 };
@@ -42,14 +45,26 @@ struct work_item {
     uint32_t context, block;
 };
 
+/* A state on its way into a block that keeps no states (see needs_store). */
+struct pending {
+    uint32_t context, block;
+    struct state *state;
+};
+
 struct driver {
     struct analysis a;
+    uint8_t *store_at;              /* per block: whether its entry keeps states */
+    struct pending *pending;
+    size_t pending_len, pending_capacity;
     struct verifier_options opts;   /* with defaults filled in */
     struct context *contexts;
     uint32_t context_count, context_capacity;
     struct work_item *heap;
     size_t heap_len, heap_capacity;
     struct state *work, *branch;    /* scratch states of the largest depth */
+    struct state *previous;         /* a stored state before a join */
+    struct state *callee;           /* the state entering a callback */
+    struct state **unpacked;        /* the states of one point, max_states_per_point of them */
 };
 
 /* --- messages ------------------------------------------------------------------------------------ */
@@ -61,46 +76,12 @@ const char *analysis_reg_text(const struct value *v, int reg, char *buf, size_t 
     return buf;
 }
 
-static const char *default_insn_text(const struct ebpf_insn *insns, size_t pc, char *buf, size_t size)
-{
-    const struct ebpf_insn *i = &insns[pc];
-    enum isa_form_id form = isa_decode(i);
-    const char *name = isa_forms[form].name;
-    switch (isa_forms[form].operands) {
-    case ISA_OPS_NONE: snprintf(buf, size, "%s", name); break;
-    case ISA_OPS_DST: snprintf(buf, size, "%s r%d", name, i->dst); break;
-    case ISA_OPS_DST_IMM: snprintf(buf, size, "%s r%d, %d", name, i->dst, i->imm); break;
-    case ISA_OPS_DST_SRC: snprintf(buf, size, "%s r%d, r%d", name, i->dst, i->src); break;
-    case ISA_OPS_LOAD: snprintf(buf, size, "%s r%d, [r%d%+d]", name, i->dst, i->src, i->off); break;
-    case ISA_OPS_STORE_IMM: snprintf(buf, size, "%s [r%d%+d], %d", name, i->dst, i->off, i->imm); break;
-    case ISA_OPS_STORE_REG: snprintf(buf, size, "%s [r%d%+d], r%d", name, i->dst, i->off, i->src); break;
-    case ISA_OPS_JUMP: snprintf(buf, size, "%s %+d", name, i->off); break;
-    case ISA_OPS_JUMP32: snprintf(buf, size, "%s %+d", name, i->imm); break;
-    case ISA_OPS_COND_IMM: snprintf(buf, size, "%s r%d, %d, %+d", name, i->dst, i->imm, i->off); break;
-    case ISA_OPS_COND_REG: snprintf(buf, size, "%s r%d, r%d, %+d", name, i->dst, i->src, i->off); break;
-    case ISA_OPS_CALL_HELPER: {
-        const char *helper = isa_helper_name(i->imm);
-        snprintf(buf, size, "call %s#%d", helper ? helper : "unknown", i->imm);
-        break;
-    }
-    case ISA_OPS_CALL_LOCAL: snprintf(buf, size, "call local %+d", i->imm); break;
-    case ISA_OPS_CALL_KFUNC: snprintf(buf, size, "call kfunc %d", i->imm); break;
-    case ISA_OPS_CALLX: snprintf(buf, size, "callx r%d", i->dst); break;
-    case ISA_OPS_LDDW:
-        snprintf(buf, size, "%s r%d, 0x%" PRIx64, name, i->dst,
-                 (uint64_t)(uint32_t)i->imm | ((uint64_t)(uint32_t)i[1].imm << 32));
-        break;
-    case ISA_OPS_LD_ABS: snprintf(buf, size, "%s %d", name, i->imm); break;
-    case ISA_OPS_LD_IND: snprintf(buf, size, "%s r%d, %d", name, i->src, i->imm); break;
-    }
-    return buf;
-}
-
 const char *analysis_insn_text(const struct analysis *a, size_t pc, char *buf, size_t size)
 {
     if (a->opts->format_insn)
         return a->opts->format_insn(a->insns, a->count, pc, buf, size);
-    return default_insn_text(a->insns, pc, buf, size);
+    disasm_insn(a->insns, a->count, pc, buf, size);
+    return buf;
 }
 
 int analysis_fail(struct analysis *a, size_t pc, int err, const char *fmt, ...)
@@ -236,47 +217,100 @@ static int enqueue(struct driver *d, struct point *p, uint32_t context, uint32_t
     return heap_push(d, (struct work_item){key, context, block});
 }
 
+static void forget_dead_registers(struct frame *f, uint16_t live)
+{
+    for (int r = 0; r < EBPF_REG_FP; r++)
+        if (!(live & (1u << r)) && f->regs[r].type != VALUE_UNINIT) {
+            f->regs[r] = value_uninit();
+            loop_marks_clobber(f, r);
+        }
+}
+
+static int push_pending(struct driver *d, uint32_t context, uint32_t block, const struct state *s)
+{
+    if (d->pending_len == d->pending_capacity) {
+        size_t cap = d->pending_capacity ? d->pending_capacity * 2 : 16;
+        struct pending *p = realloc(d->pending, cap * sizeof *p);
+        if (!p)
+            return -ENOMEM;
+        d->pending = p;
+        d->pending_capacity = cap;
+    }
+    struct state *copy = malloc(state_size(s->depth));
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, s, state_size(s->depth));
+    d->pending[d->pending_len++] = (struct pending){context, block, copy};
+    return 0;
+}
+
 /* Adds state s (which the caller no longer needs) to the entry of block in context. */
 static int propagate(struct driver *d, uint32_t context, uint32_t block, struct state *s, size_t from_pc)
 {
     struct analysis *a = &d->a;
     const struct cfg_block *b = &a->cfg.blocks[block];
+    forget_dead_registers(state_frame(s), a->live_in[block]);
     loop_marks_leave_outside(a, s, block);
     if (b->loop_head) {
         int err = loop_marks_enter(a, s, block, from_pc);
         if (err)
             return err;
     }
+    if (!d->store_at[block]) /* reached from one place only: nothing to join or compare */
+        return push_pending(d, context, block, s);
     state_canonicalize_ids(s);
     struct point *p = point_at(d, context, block);
     if (!p)
         return -ENOMEM;
-    struct stored *target = NULL;
-    for (uint32_t i = 0; i < p->count && !target; i++)
-        if (state_same_partition(p->states[i].state, s))
-            target = &p->states[i];
-    if (!target && p->count < d->opts.max_states_per_point) {
-        struct state *copy = malloc(state_size(s->depth));
-        if (!copy)
+    /* Forward merges keep paths apart while there is room (a bounded disjunction), so that
+     * correlations between registers, stack contents and packet bounds survive; loop heads
+     * join states of the same kind at once, to converge quickly. */
+    struct state **stored = d->unpacked;
+    for (uint32_t i = 0; i < p->count; i++) {
+        state_unpack(p->states[i].packed, stored[i]);
+        if (stored[i]->depth == s->depth && state_leq(s, stored[i]))
+            return 0;
+    }
+    int target = -1;
+    for (uint32_t i = 0; i < p->count && target < 0 && (b->loop_head || b->callback_site); i++)
+        if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
+            target = (int)i;
+    if (target < 0 && p->count < d->opts.max_states_per_point) {
+        void *packed = malloc(state_packed_size(s));
+        if (!packed)
             return -ENOMEM;
-        memcpy(copy, s, state_size(s->depth));
-        p->states[p->count++] = (struct stored){copy, 0, true};
+        state_pack(s, packed);
+        p->states[p->count++] = (struct stored){packed, 0, true};
         a->result->stats.states++;
         if (p->count > a->result->stats.max_states_at_point)
             a->result->stats.max_states_at_point = p->count;
         return enqueue(d, p, context, block);
     }
-    if (!target) /* too many kinds of states here: merge, possibly into mixed types */
-        target = &p->states[0];
-    if (target->state->depth != s->depth)
+    for (uint32_t i = 0; i < p->count && target < 0; i++) /* no room: join the most alike */
+        if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
+            target = (int)i;
+    for (uint32_t i = 0; i < p->count && target < 0; i++)
+        if (state_same_partition(stored[i], s))
+            target = (int)i;
+    if (target < 0) /* too many kinds of states here: merge, possibly into mixed types */
+        target = 0;
+    struct stored *t = &p->states[target];
+    struct state *joined = stored[target];
+    if (joined->depth != s->depth)
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
-    if (state_leq(s, target->state))
+    bool widen = (b->loop_head || b->callback_site) && t->joins >= d->opts.widen_after;
+    memcpy(d->previous, joined, state_size(joined->depth));
+    state_join(joined, s, a->thresholds, a->threshold_count, widen);
+    state_canonicalize_ids(joined);
+    if (state_leq(joined, d->previous)) /* nothing new: do not analyse it again */
         return 0;
-    bool widen = b->loop_head && target->joins >= d->opts.widen_after;
-    state_join(target->state, s, a->thresholds, a->threshold_count, widen);
-    state_canonicalize_ids(target->state);
-    target->joins++;
-    target->dirty = true;
+    void *packed = realloc(t->packed, state_packed_size(joined));
+    if (!packed)
+        return -ENOMEM;
+    state_pack(joined, packed);
+    t->packed = packed;
+    t->joins++;
+    t->dirty = true;
     a->result->stats.joins++;
     a->result->stats.widenings += widen;
     return enqueue(d, p, context, block);
@@ -312,6 +346,8 @@ static int enter_call(struct driver *d, uint32_t context, size_t pc, struct stat
     frame_init(f, s->depth, (uint32_t)pc);
     for (int r = 1; r <= 5; r++)
         f->regs[r] = caller->regs[r];
+    /* what the caller reads after the call: r6-r9 as live there (r0-r5 are overwritten) */
+    forget_dead_registers(caller, a->live_in[a->cfg.block_at[pc + 1]] & ~0x3fu);
     s->depth++;
     return propagate(d, callee, a->cfg.block_at[target], s, pc);
 }
@@ -328,6 +364,15 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
         return analysis_fail(a, pc, -EACCES, "the function returns a pointer to its own stack: %s",
                              analysis_reg_text(r0, 0, buf, sizeof buf));
     size_t call_pc = callee->call_pc;
+    if (callee->callback) { /* back to the helper's call, the caller's registers untouched */
+        if (r0->type != VALUE_SCALAR || r0->var.umax > 1)
+            return analysis_fail(a, pc, -EACCES, "a callback must return 0 (go on) or 1 (stop), r0 is %s",
+                                 value_format(r0, buf, sizeof buf));
+        s->depth--;
+        uint32_t depth = s->depth;
+        state_for_each_value(s, forget_dead_stack, &depth);
+        return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc], s, pc);
+    }
     struct frame *caller = &s->frames[s->depth - 2];
     caller->regs[0] = *r0;
     for (int r = 0; r <= 5; r++) {
@@ -339,6 +384,53 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     uint32_t depth = s->depth;
     state_for_each_value(s, forget_dead_stack, &depth);
     return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc + 1], s, pc);
+}
+
+/* A helper that loops over a callback (bpf_loop): the call's block is a loop head whose
+ * body is the callback, analysed in a context of its own. Each run of the callback returns
+ * to the call with the caller's registers as they were; the state after the call is the
+ * one of any number of runs (the call block's joined state). */
+static int call_with_callback(struct driver *d, uint32_t context, size_t pc, struct state *s)
+{
+    struct analysis *a = &d->a;
+    const struct helper_proto *proto = helper_proto(a->insns[pc].imm);
+    int func_arg = 0, ctx_arg = 0;
+    for (int i = 0; i < 5; i++) {
+        if (proto->args[i] == ARG_FUNC)
+            func_arg = i + 1;
+        if (proto->args[i] == ARG_STACK_OR_NULL)
+            ctx_arg = i + 1;
+    }
+    struct state *callee = d->callee;
+    memcpy(callee, s, state_size(s->depth));
+    int err = helper_call(a, s, pc); /* checks the arguments, including the callback */
+    if (!err)
+        err = propagate(d, context, a->cfg.block_at[pc + 1], s, pc);
+    if (err)
+        return err;
+    const struct frame *caller = state_frame(callee);
+    int64_t target = caller->regs[func_arg].off;
+    if (target < 0 || (size_t)target >= a->count || a->cfg.block_at[target] == CFG_NONE)
+        return analysis_fail(a, pc, -EINVAL, "the callback of %s (insn %" PRId64 ") is not a function",
+                             proto->name, target);
+    if (callee->depth == EBPF_MAX_CALL_DEPTH)
+        return analysis_fail(a, pc, -EACCES, "calls nest more than %d frames deep", EBPF_MAX_CALL_DEPTH);
+    for (uint32_t c = context;; c = d->contexts[c].parent) {
+        if (d->contexts[c].entry_pc == (size_t)target)
+            return analysis_fail(a, pc, -EACCES, "recursive call of the function at insn %" PRId64, target);
+        if (c == 0)
+            break;
+    }
+    uint32_t callback_context;
+    if ((err = context_for_call(d, context, pc, (size_t)target, &callback_context)))
+        return err;
+    struct frame *f = &callee->frames[callee->depth];
+    frame_init(f, callee->depth, (uint32_t)pc);
+    f->callback = 1;
+    f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
+    f->regs[2] = caller->regs[ctx_arg];
+    callee->depth++;
+    return propagate(d, callback_context, a->cfg.block_at[target], callee, pc);
 }
 
 /* --- block analysis ------------------------------------------------------------------------------ */
@@ -376,6 +468,8 @@ static int run_block(struct driver *d, uint32_t context, uint32_t block, struct 
             return s->depth == 1 ? transfer_check_exit(a, s, pc) : leave_call(d, context, pc, s);
         if (form == ISA_CALL_LOCAL)
             return enter_call(d, context, pc, s);
+        if (b->callback_site)
+            return call_with_callback(d, context, pc, s);
         if ((err = transfer_insn(a, s, pc)))
             return err;
         pc = next;
@@ -392,11 +486,20 @@ static int analyse(struct driver *d)
     struct state *s = d->work;
     s->depth = 1;
     s->next_id = 1;
+    s->reference_count = 0;
     frame_init(&s->frames[0], 0, UINT32_MAX);
     s->frames[0].regs[1] = value_pointer(VALUE_CTX);
     if ((err = propagate(d, entry, 0, s, 0)))
         return err;
-    while (d->heap_len) {
+    while (d->heap_len || d->pending_len) {
+        if (d->pending_len) {
+            struct pending next = d->pending[--d->pending_len];
+            memcpy(d->work, next.state, state_size(next.state->depth));
+            free(next.state);
+            if ((err = run_block(d, next.context, next.block, d->work)))
+                return err;
+            continue;
+        }
         struct work_item item = heap_pop(d);
         struct point *p = &d->contexts[item.context].points[item.block];
         p->queued = false;
@@ -404,7 +507,7 @@ static int analyse(struct driver *d)
             if (!p->states[i].dirty)
                 continue;
             p->states[i].dirty = false;
-            memcpy(d->work, p->states[i].state, state_size(p->states[i].state->depth));
+            state_unpack(p->states[i].packed, d->work);
             if ((err = run_block(d, item.context, item.block, d->work)))
                 return err;
         }
@@ -447,13 +550,46 @@ static int collect_thresholds(struct analysis *a)
     return 0;
 }
 
+/* Blocks whose entry keeps states: merge points, loop heads, function entries and call
+ * continuations (reached from every exit of the callee). Elsewhere a state goes straight
+ * into the block, which halves the memory of typical programs. */
+static int compute_store_at(struct driver *d)
+{
+    const struct cfg *cfg = &d->a.cfg;
+    d->store_at = calloc(cfg->block_count, 1);
+    uint32_t *preds = calloc(cfg->block_count, sizeof *preds);
+    if (!d->store_at || !preds) {
+        free(preds);
+        return -ENOMEM;
+    }
+    for (uint32_t b = 0; b < cfg->block_count; b++) {
+        const struct cfg_block *block = &cfg->blocks[b];
+        for (int s = 0; s < block->succ_count; s++) {
+            preds[block->succ[s]]++;
+            if (block->callee != CFG_NONE)
+                d->store_at[block->succ[s]] = 1;
+        }
+        if (block->callee != CFG_NONE)
+            d->store_at[block->callee] = 1;
+    }
+    for (uint32_t b = 0; b < cfg->block_count; b++)
+        if (preds[b] != 1 || cfg->blocks[b].loop_head || cfg->blocks[b].callback_site || b == 0)
+            d->store_at[b] = 1;
+    free(preds);
+    return 0;
+}
+
 static void driver_free(struct driver *d)
 {
+    for (size_t i = 0; i < d->pending_len; i++)
+        free(d->pending[i].state);
+    free(d->pending);
+    free(d->store_at);
     for (uint32_t c = 0; c < d->context_count; c++) {
         struct point *points = d->contexts[c].points;
         for (uint32_t b = 0; points && b < d->a.cfg.block_count; b++) {
             for (uint32_t i = 0; i < points[b].count; i++)
-                free(points[b].states[i].state);
+                free(points[b].states[i].packed);
             free(points[b].states);
         }
         free(points);
@@ -462,7 +598,13 @@ static void driver_free(struct driver *d)
     free(d->heap);
     free(d->work);
     free(d->branch);
+    free(d->previous);
+    free(d->callee);
+    for (uint32_t i = 0; d->unpacked && i < d->opts.max_states_per_point; i++)
+        free(d->unpacked[i]);
+    free(d->unpacked);
     free(d->a.thresholds);
+    free(d->a.live_in);
     cfg_free(&d->a.cfg);
 }
 
@@ -510,9 +652,24 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     if (!err)
         err = collect_thresholds(&d.a);
     if (!err) {
+        d.a.live_in = malloc(d.a.cfg.block_count * sizeof *d.a.live_in);
+        if (d.a.live_in)
+            liveness_compute(insns, &d.a.cfg, d.a.live_in);
+        else
+            err = -ENOMEM;
+    }
+    if (!err)
+        err = compute_store_at(&d);
+    if (!err) {
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
-        err = d.work && d.branch ? analyse(&d) : -ENOMEM;
+        d.previous = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        d.callee = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        d.unpacked = calloc(d.opts.max_states_per_point, sizeof *d.unpacked);
+        bool ok = d.work && d.branch && d.previous && d.callee && d.unpacked;
+        for (uint32_t i = 0; ok && i < d.opts.max_states_per_point; i++)
+            ok = (d.unpacked[i] = malloc(state_size(EBPF_MAX_CALL_DEPTH))) != NULL;
+        err = ok ? analyse(&d) : -ENOMEM;
     }
     if (err == -ENOMEM && !result->message[0])
         snprintf(result->message, sizeof result->message, "out of memory while verifying");

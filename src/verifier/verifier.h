@@ -22,6 +22,7 @@ struct verifier_map {
     uint32_t value_size;
     uint32_t max_entries;
     bool read_only;          /* values may not be written by the program (.rodata, frozen) */
+    uint32_t inner_map;      /* maps of maps (types 12, 13): index of the inner maps' template */
 };
 
 /* Formats instruction pc ("r0 = *(u32 *)(r1 + 4)") for messages; returns buf. */
@@ -41,7 +42,7 @@ struct verifier_options {
     uint32_t max_states_per_point;  /* states kept apart per block; 0: 8 */
     uint32_t widen_after;           /* joins at a loop head before widening; 0: 3 */
     uint64_t max_loop_iterations;   /* bound a loop must be proven to respect; 0: 1 << 23 */
-    verifier_format_insn_fn format_insn; /* NULL: the form's name and fields */
+    verifier_format_insn_fn format_insn; /* NULL: disasm_insn (Linux syntax) */
     char *log;                      /* verbose mode: invariants at each block, or NULL */
     size_t log_size;
 };

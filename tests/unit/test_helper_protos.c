@@ -37,7 +37,8 @@ TEST(shapes)
     for (size_t i = 0; i < helper_proto_count(); i++) {
         const struct helper_proto *p = helper_proto_at(i);
         for (int a = 0; a < 5; a++)
-            if (p->args[a] == ARG_MEM || p->args[a] == ARG_MEM_OR_NULL || p->args[a] == ARG_MEM_UNINIT) {
+            if (p->args[a] == ARG_MEM || p->args[a] == ARG_MEM_OR_NULL || p->args[a] == ARG_MEM_UNINIT ||
+                p->args[a] == ARG_MEM_RW) {
                 CHECK(a < 4);
                 CHECK(p->args[a + 1] == ARG_CONST_SIZE || p->args[a + 1] == ARG_CONST_SIZE_OR_ZERO);
             }

@@ -6,11 +6,11 @@
 
 /* Maps every test program may use, by index. */
 static const struct verifier_map test_maps[] = {
-    {1, 4, 8, 16, false},    /* 0: hash, 4-byte key, 8-byte value */
-    {2, 4, 64, 4, false},    /* 1: array of 64-byte values */
-    {27, 0, 0, 4096, false}, /* 2: ring buffer */
-    {3, 4, 4, 8, false},     /* 3: program array */
-    {2, 4, 16, 1, true},     /* 4: read-only array (.rodata) */
+    {1, 4, 8, 16, false, 0},    /* 0: hash, 4-byte key, 8-byte value */
+    {2, 4, 64, 4, false, 0},    /* 1: array of 64-byte values */
+    {27, 0, 0, 4096, false, 0}, /* 2: ring buffer */
+    {3, 4, 4, 8, false, 0},     /* 3: program array */
+    {2, 4, 16, 1, true, 0},     /* 4: read-only array (.rodata) */
 };
 
 static struct verifier_result result;
@@ -84,7 +84,7 @@ TEST(packet_access_after_data_end_check)
 TEST(packet_access_without_check_is_rejected)
 {
     CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(B, 0, 2, 12), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 1 (ldxb r0, [r2+12]): packet access r2+12 size 1 needs 13 bytes but only 0 are proven");
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u8 *)(r2 + 12)): packet access r2+12 size 1 needs 13 bytes but only 0 are proven");
     CHECK_CONTAINS(result.message, "check r2 + 13 <= data_end first");
 }
 
@@ -169,7 +169,7 @@ TEST(map_key_must_be_initialized)
 {
     CHECK_EQ(XDP(LD_MAP(1, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1), MOV64_IMM(0, 2), EXIT()),
              -EACCES);
-    CHECK_CONTAINS(result.message, "call map_lookup_elem#1");
+    CHECK_CONTAINS(result.message, "call bpf_map_lookup_elem#1");
     CHECK_CONTAINS(result.message, "stack byte at offset -4 is read before it is written");
 }
 
@@ -254,7 +254,7 @@ TEST(division_by_zero_is_defined)
 TEST(uninitialized_register_read)
 {
     CHECK_EQ(XDP(MOV64_IMM(0, 10), ALU64_REG(MOD, 0, 3), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 1 (mod r0, r3): r3 is read before it is written");
+    CHECK_CONTAINS(result.message, "insn 1 (r0 %= r3): r3 is read before it is written");
 }
 
 #define LOOKUP_MAP1                                                                                \
@@ -270,6 +270,19 @@ TEST(jmp32_bounds_only_the_low_half)
     /* zero-extend first (w0 = w0): then the 32-bit check bounds everything */
     CHECK_EQ(XDP(LOOKUP_MAP1, MOV32_REG(0, 0), JMP32_IMM(JGT, 0, 56, 3), ALU64_REG(ADD, 6, 0),
                  LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+}
+
+TEST(a_bound_proven_on_a_copy_holds_for_the_original)
+{
+    /* r1 = r0; if r1 > 56 goto out; r6 += r0 */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0),
+                 LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    /* also through a spill to the stack */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), STX(DW, 10, 1, -16), JMP_IMM(JGT, 0, 56, 4),
+                 LDX(DW, 2, 10, -16), ALU64_REG(ADD, 6, 2), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    /* but not once the copy was changed */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+                 ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
 }
 
 TEST(signed_upper_bound_alone_allows_negative_offsets)
@@ -348,17 +361,26 @@ TEST(helper_argument_checks)
 TEST(helper_memory_and_size)
 {
     /* get_current_comm(buf, 16) fills the buffer, which may then be read */
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
                  LDX(DW, 0, 10, -16), EXIT()), 0);
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 17), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 17), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "outside the frame");
-    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 0), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 0), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "argument 2 of get_current_comm may be 0");
-    CHECK_EQ(XDP(CALL(7), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_REG(2, 0), CALL(16),
+    CHECK_EQ(VERIFY("kprobe", CALL(7), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_REG(2, 0), CALL(16),
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "unbounded size");
+    /* helpers belong to program types */
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "helper get_current_comm#16 is not available to xdp programs");
+    CHECK_EQ(VERIFY("socket", MOV64_IMM(2, 0), ST(DW, 10, -8, 0), MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8),
+                    MOV64_IMM(4, 8), MOV64_IMM(5, 0), CALL(9), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "helper skb_store_bytes#9 is not available to socket programs");
+    CHECK_EQ(VERIFY("tc", MOV64_IMM(2, 0), ST(DW, 10, -8, 0), MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8),
+                    MOV64_IMM(4, 8), MOV64_IMM(5, 0), CALL(9), MOV64_IMM(0, 0), EXIT()), 0);
 }
 
 TEST(ring_buffer_reservation)
@@ -376,11 +398,54 @@ TEST(ring_buffer_reservation)
                  MOV64_IMM(0, 0), EXIT()), -EACCES);
 }
 
-TEST(callbacks_are_not_supported_yet)
+TEST(references_must_be_released)
 {
-    CHECK_EQ(XDP(MOV64_IMM(1, 4), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0),
-                 MOV64_IMM(4, 0), CALL(181), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "loop takes a callback");
+    /* reserve, check, write, but never submit */
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 1),
+                 ST(DW, 0, 8, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "the ringbuf_reserve result of insn 4 is not released on this path");
+    /* submitted twice */
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 7),
+                 MOV64_REG(6, 0), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132), MOV64_REG(1, 6), MOV64_IMM(2, 0),
+                 CALL(132), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 12 (call bpf_ringbuf_submit#132): argument 1 of ringbuf_submit must be a ring buffer reservation");
+    /* a socket from a lookup is released on every path that got one */
+    CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
+                 MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), JMP_IMM(JEQ, 0, 0, 2),
+                 MOV64_REG(1, 0), CALL(86), MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
+                 MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "sk_lookup_tcp result of insn 7 is not released");
+}
+
+/* bpf_loop(10, callback, &sum, 0) where callback(i, ctx) adds i to *ctx. The call is at
+ * insn 6, the callback at insn 11. */
+#define LOOP_PROGRAM(callback_body...)                                                             \
+    ST(DW, 10, -8, 0), MOV64_IMM(1, 10), INSN(0x18, 2, 4, 0, 8), INSN(0, 0, 0, 0, 0),               \
+        MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8), MOV64_IMM(4, 0), CALL(181), LDX(DW, 0, 10, -8),    \
+        MOV64_IMM(0, 2), EXIT(), callback_body
+
+TEST(loop_callbacks)
+{
+    CHECK_EQ(XDP(LOOP_PROGRAM(LDX(DW, 3, 2, 0), ALU64_REG(ADD, 3, 1), STX(DW, 2, 3, 0), MOV64_IMM(0, 0),
+                              EXIT())), 0);
+    CHECK_EQ(result.stats.contexts, 2);
+    /* the callback's verdict must be 0 or 1 */
+    CHECK_EQ(XDP(LOOP_PROGRAM(MOV64_IMM(0, 2), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 12 (exit): a callback must return 0 (go on) or 1 (stop), r0 is scalar 2");
+    /* the callback's context is 8 bytes of the caller's stack */
+    CHECK_EQ(XDP(LOOP_PROGRAM(ST(DW, 2, 8, 1), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 11 (*(u64 *)(r2 + 8) = 1): stack access at offset 0 size 8 is outside the frame");
+    /* the loop keeps what the callback may have done to the stack: a spilled pointer is gone */
+    CHECK_EQ(XDP(STX(DW, 10, 1, -8), MOV64_IMM(1, 10), INSN(0x18, 2, 4, 0, 8), INSN(0, 0, 0, 0, 0),
+                 MOV64_REG(3, 10), ALU64_IMM(ADD, 3, -8), MOV64_IMM(4, 0), CALL(181), LDX(DW, 1, 10, -8),
+                 LDX(W, 0, 1, 12), EXIT(),
+                 ST(DW, 2, 0, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 9 (r0 = *(u32 *)(r1 + 12)): r1 is a number, not a pointer");
+    /* callbacks of other helpers are not analysed yet */
+    CHECK_EQ(XDP(LD_MAP(1, 0), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+                 CALL(164), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "for_each_map_elem takes a callback: its callbacks are not analysed yet");
 }
 
 /* --- loops ------------------------------------------------------------------------------------- */
@@ -443,7 +508,7 @@ TEST(complexity_budget)
                                      ALU64_IMM(ADD, 0, 1), EXIT()};
     struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .max_steps = 3};
     CHECK_EQ(verifier_verify(prog, 5, &opts, &result), -E2BIG);
-    CHECK_CONTAINS(result.message, "insn 3 (add r0, 1): the program is too complex: 3 instructions analysed, the limit is 3");
+    CHECK_CONTAINS(result.message, "insn 3 (r0 += 1): the program is too complex: 3 instructions analysed, the limit is 3");
 }
 
 /* --- paths ------------------------------------------------------------------------------------- */
@@ -474,7 +539,7 @@ TEST(local_calls)
     CHECK_EQ(result.stats.contexts, 2);
     /* the callee has its own r6 */
     CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(1), EXIT(), MOV64_REG(0, 6), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "insn 3 (mov r0, r6): r6 is read before it is written");
+    CHECK_CONTAINS(result.message, "insn 3 (r0 = r6): r6 is read before it is written");
     /* but keeps the caller's r6 across the call */
     CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(2), MOV64_REG(0, 6), EXIT(), MOV64_IMM(0, 1), EXIT()), 0);
     /* a stack pointer passed down may be written by the callee */
@@ -496,11 +561,12 @@ TEST(local_call_errors)
 TEST(verbose_log_shows_invariants)
 {
     char log[4096];
-    const struct ebpf_insn prog[] = {MOV64_IMM(0, 1), JMP_IMM(JGT, 0, 0, 1), MOV64_IMM(0, 2), EXIT()};
+    const struct ebpf_insn prog[] = {LDX(W, 0, 1, 12), JMP_IMM(JGT, 0, 0, 1), MOV64_IMM(0, 2), EXIT()};
     struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .log = log, .log_size = sizeof log};
     CHECK_EQ(verifier_verify(prog, 4, &opts, &result), 0);
     CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
-    CHECK_CONTAINS(log, "insn 3: r0=scalar 1");
+    CHECK_CONTAINS(log, "insn 3: r0=scalar [1, 4294967295] r10");
+    CHECK_CONTAINS(log, "context 0 insn 2: r10=stack off=0\n"); /* r0 is dead there */
 }
 
 TEST_MAIN

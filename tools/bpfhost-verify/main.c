@@ -1,0 +1,249 @@
+/* bpfhost-verify: runs the verifier on the programs of ELF objects.
+ *
+ *   bpfhost-verify [--max-states N] [--log] FILE [PROGRAM]
+ *       verifies every program of FILE (or the one named), one line each.
+ *   bpfhost-verify --corpus DIR
+ *       verifies the programs listed in DIR/expectations.tsv and compares the verdicts
+ *       with the "expect" column; ends with counts and "N passed, N failed", where a
+ *       failure is an unsafe program accepted (precision misses are counted apart).
+ *
+ * Program types come from the section names (the loader's table); types without a
+ * descriptor of their own are verified with the closest one (skb-based types as tc), and
+ * sections the loader does not know get a type from their name's prefix the way PREVAIL
+ * guesses it ("xdp_vlan_swap" is XDP), XDP when nothing matches (".text", "test"). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf/elf_object.h"
+#include "verifier/verifier.h"
+
+enum { MAX_MAPS = 1024, LOG_SIZE = 1 << 20 };
+
+struct run {
+    uint32_t max_states;
+    bool log;
+};
+
+static const struct prog_type_desc *guess_from_section(const char *section)
+{
+    static const struct {
+        const char *prefix, *type;
+    } prefixes[] = {
+        {"xdp", "xdp"}, {"socket", "socket"}, {"kprobe", "kprobe"}, {"kretprobe", "kprobe"},
+        {"tracepoint", "tracepoint"}, {"raw_tracepoint", "raw_tracepoint"},
+        {"perf_event", "perf_event"}, {"sockops", "sockops"}, {"cgroup/sock", "cgroup/sock"},
+        {"cgroup/", "cgroup/sock_addr"}, {"classifier", "tc"}, {"tc", "tc"},
+    };
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+        if (!strncmp(section, prefixes[i].prefix, strlen(prefixes[i].prefix)))
+            return prog_type_by_name(prefixes[i].type);
+    return prog_type_by_name("xdp");
+}
+
+static const struct prog_type_desc *descriptor_for(uint32_t prog_type, const char *section)
+{
+    if (prog_type == EBPF_PROG_TYPE_UNSPEC)
+        return guess_from_section(section);
+    const struct prog_type_desc *d = prog_type_by_linux_type(prog_type);
+    if (d)
+        return d;
+    switch (prog_type) {
+    case EBPF_PROG_TYPE_SCHED_ACT:
+    case EBPF_PROG_TYPE_CGROUP_SKB:
+    case EBPF_PROG_TYPE_LWT_IN:
+    case EBPF_PROG_TYPE_LWT_OUT:
+    case EBPF_PROG_TYPE_LWT_XMIT:
+    case EBPF_PROG_TYPE_SK_SKB:
+        return prog_type_by_name("tc");
+    case EBPF_PROG_TYPE_HOST_XDP_TEST:
+        return prog_type_by_name("xdp");
+    default:
+        return NULL;
+    }
+}
+
+/* The object's maps as the verifier sees them; inner map templates are appended. */
+static size_t collect_maps(const struct elf_object *obj, struct verifier_map *maps)
+{
+    size_t count = elf_object_map_count(obj), extra = count;
+    for (size_t i = 0; i < count && i < MAX_MAPS; i++) {
+        const struct elf_map *m = elf_object_map(obj, i);
+        maps[i] = (struct verifier_map){m->type, m->key_size, m->value_size, m->max_entries,
+                                        m->origin == ELF_MAP_RODATA || m->origin == ELF_MAP_KCONFIG ||
+                                            (m->map_flags & 0x80) /* BPF_F_RDONLY_PROG */,
+                                        0};
+        if (m->inner && extra < MAX_MAPS) {
+            maps[extra] = (struct verifier_map){m->inner->type, m->inner->key_size, m->inner->value_size,
+                                                m->inner->max_entries, false, 0};
+            maps[i].inner_map = (uint32_t)extra++;
+        } else if (m->inner_map_index >= 0) {
+            maps[i].inner_map = (uint32_t)m->inner_map_index;
+        }
+    }
+    return extra < MAX_MAPS ? extra : MAX_MAPS;
+}
+
+/* Verifies one program; returns the verifier's result code. */
+static int verify_program(const struct elf_object *obj, const struct elf_program *prog, const struct run *run,
+                          struct verifier_result *result)
+{
+    static struct verifier_map maps[MAX_MAPS];
+    static char log[LOG_SIZE];
+    const struct prog_type_desc *type = descriptor_for(prog->prog_type, prog->section_name);
+    if (!type) {
+        memset(result, 0, sizeof *result);
+        result->error_pc = -1;
+        snprintf(result->message, sizeof result->message,
+                 "program type %u (section %s) has no descriptor yet", prog->prog_type, prog->section_name);
+        return -EOPNOTSUPP;
+    }
+    struct verifier_options opts = {
+        .prog_type = type,
+        .maps = maps,
+        .map_count = collect_maps(obj, maps),
+        .max_states_per_point = run->max_states,
+        .log = run->log ? log : NULL,
+        .log_size = run->log ? sizeof log : 0,
+    };
+    int err = verifier_verify(prog->insns, prog->insn_count, &opts, result);
+    if (run->log)
+        fputs(log, stdout);
+    return err;
+}
+
+static void print_verdict(const char *name, int err, const struct verifier_result *r)
+{
+    if (!err)
+        printf("%s: accepted (%" PRIu64 " steps, %" PRIu64 " states, %.4f s)\n", name, r->stats.steps,
+               r->stats.states, r->stats.seconds);
+    else
+        printf("%s: rejected: %s\n", name, r->message);
+}
+
+static int verify_file(const char *path, const char *only, const struct run *run)
+{
+    struct elf_object *obj;
+    char msg[512];
+    int err = elf_object_open_file(path, NULL, &obj, msg, sizeof msg);
+    if (err) {
+        fprintf(stderr, "%s: %s\n", path, msg);
+        return 1;
+    }
+    int status = 0;
+    for (size_t i = 0; i < elf_object_program_count(obj); i++) {
+        const struct elf_program *prog = elf_object_program(obj, i);
+        if (only ? strcmp(prog->name, only) != 0 : prog->is_subprog)
+            continue;
+        struct verifier_result result;
+        err = verify_program(obj, prog, run, &result);
+        print_verdict(prog->name, err, &result);
+        status |= err != 0;
+    }
+    elf_object_free(obj);
+    return status;
+}
+
+struct tally {
+    int accept_ok, accept_missed, reject_ok, reject_missed, load_refused, other;
+    double seconds, slowest;
+};
+
+/* One expectations.tsv row: file, section, program, instructions, expect, ... */
+static void corpus_row(const char *dir, char *line, const struct run *run, struct tally *t)
+{
+    char *fields[6] = {0};
+    char *save = NULL, *p = strtok_r(line, "\t\n", &save);
+    for (int i = 0; p && i < 6; i++, p = strtok_r(NULL, "\t\n", &save))
+        fields[i] = p;
+    if (!fields[4])
+        return;
+    const char *file = fields[0], *section = fields[1], *program = fields[2], *expect = fields[4];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    struct elf_object *obj;
+    char msg[512];
+    if (elf_object_open_file(path, NULL, &obj, msg, sizeof msg)) {
+        bool expected = !strcmp(expect, "load-error");
+        t->load_refused++;
+        printf("%s %s %s: load error (%s)%s\n", file, section, program, msg, expected ? "" : " [unexpected]");
+        return;
+    }
+    for (size_t i = 0; i < elf_object_program_count(obj); i++) {
+        const struct elf_program *prog = elf_object_program(obj, i);
+        if (strcmp(prog->section_name, section) != 0 ||
+            (strcmp(program, "-") && strcmp(prog->name, program) && strcmp(section, program)))
+            continue;
+        if (!strcmp(program, "-") && prog->is_subprog)
+            continue;
+        struct verifier_result r;
+        int err = verify_program(obj, prog, run, &r);
+        t->seconds += r.stats.seconds;
+        if (r.stats.seconds > t->slowest)
+            t->slowest = r.stats.seconds;
+        const char *verdict;
+        if (!strcmp(expect, "accept")) {
+            verdict = err ? "MISSED (safe program rejected)" : "ok";
+            err ? t->accept_missed++ : t->accept_ok++;
+        } else if (!strcmp(expect, "reject")) {
+            verdict = err ? "ok" : "UNSAFE ACCEPTED";
+            err ? t->reject_ok++ : t->reject_missed++;
+        } else {
+            verdict = "no reference";
+            t->other++;
+        }
+        printf("%s %s %s: %s: %s\n", file, section, prog->name, verdict, err ? r.message : "accepted");
+    }
+    elf_object_free(obj);
+}
+
+static int verify_corpus(const char *dir, const struct run *run)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/expectations.tsv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    struct tally t = {0};
+    char line[8192];
+    if (!fgets(line, sizeof line, f)) /* header */
+        line[0] = 0;
+    while (fgets(line, sizeof line, f))
+        corpus_row(dir, line, run, &t);
+    fclose(f);
+    printf("safe programs accepted: %d of %d\n", t.accept_ok, t.accept_ok + t.accept_missed);
+    printf("unsafe programs rejected: %d of %d\n", t.reject_ok, t.reject_ok + t.reject_missed);
+    printf("objects the loader refused: %d; programs without reference: %d\n", t.load_refused, t.other);
+    printf("analysis time: %.3f s in total, slowest %.4f s\n", t.seconds, t.slowest);
+    printf("%d passed, %d failed\n", t.accept_ok + t.reject_ok, t.reject_missed);
+    return t.reject_missed != 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct run run = {0};
+    const char *corpus = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--corpus") && i + 1 < argc)
+            corpus = argv[++i];
+        else if (!strcmp(argv[i], "--max-states") && i + 1 < argc)
+            run.max_states = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--log"))
+            run.log = true;
+        else
+            break;
+    }
+    if (corpus)
+        return verify_corpus(corpus, &run);
+    if (i >= argc) {
+        fprintf(stderr, "usage: bpfhost-verify [--max-states N] [--log] FILE [PROGRAM]\n"
+                        "       bpfhost-verify [--max-states N] --corpus DIR\n");
+        return 2;
+    }
+    return verify_file(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &run);
+}
