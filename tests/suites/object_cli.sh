@@ -170,6 +170,20 @@ for name in sorted(os.listdir(results)):
                     slots += 2 if re.search(r"= .* ll$|= map\[|= btf_var|= func\[", line) else 1
             want = sum(p["linked_insn_count"] for p in doc["programs"])
             check(slots == want, n + ": dump shows every instruction", "%d of %d" % (slots, want))
+    # bpftool's view of the BTF: the variables of the .maps section are the BTF-defined maps.
+    btf_path = os.path.join(d, "btf")
+    if doc and os.path.exists(btf_path):
+        btf_maps, in_maps = [], False
+        for line in read(btf_path).splitlines():
+            if line.startswith("["):
+                in_maps = re.match(r"\[\d+\] DATASEC '\.maps' ", line) is not None
+            elif in_maps:
+                v = re.search(r"\(VAR '([^']*)'\)", line)
+                if v:
+                    btf_maps.append(v.group(1))
+        ours_btf = [m["name"] for m in doc["maps"] if m["origin"] == "btf"]
+        check(sorted(btf_maps) == sorted(ours_btf), n + ": BTF maps as bpftool btf dump lists them",
+              "bpftool %s, bpfhost %s" % (sorted(btf_maps), sorted(ours_btf)))
     if read(os.path.join(d, "libbpf.status")).strip() != "0":
         unopenable.append(os.path.basename(n))
         continue
@@ -215,6 +229,8 @@ print("note: compared with libbpf on %d objects; libbpf 1.x cannot open: %s" % (
 print("compared=%d" % compared)
 print("compare: %d passed, %d failed" % (passed, failed))
 PY
+bpftool=$(command -v bpftool)
+[ -n "$bpftool" ] || echo "note: no bpftool; BTF map names are not cross-checked"
 if cc -o "$tmp/chk" "$tmp/chk.c" -lbpf 2>"$tmp/cc.log"; then
     i=0
     for f in "$CORPUS"/build/*.o "$CORPUS"/linux/*.o "$CORPUS"/prototype-kernel/*.o "$CORPUS"/invalid/* "$fw"; do
@@ -229,6 +245,9 @@ if cc -o "$tmp/chk" "$tmp/chk.c" -lbpf 2>"$tmp/cc.log"; then
         echo $? >"$d/dump.status"
         "$tmp/chk" "$f" >"$d/libbpf" 2>/dev/null
         echo $? >"$d/libbpf.status"
+        if [ -n "$bpftool" ]; then
+            bpftool btf dump file "$f" >"$d/btf" 2>/dev/null || rm -f "$d/btf"
+        fi
     done
     python3 "$tmp/compare.py" "$tmp/results" "$CORPUS/expectations.tsv" >"$tmp/compare.log" 2>&1
     grep -v '^compare\|^compared=' "$tmp/compare.log"
