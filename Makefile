@@ -7,7 +7,7 @@ SHARED  ?= ../shared
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc -Iinclude -MMD -MP
-LDLIBS  := -lelf -lz -lurcu-memb -lpthread -lm
+LDLIBS  := -lelf -lz -lurcu-memb -lpcap -lpthread -lm
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRCS  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -20,8 +20,12 @@ LIB_ASAN  := $(BUILD)/asan/lib/libbpfhost.a
 BINS      := $(TOOLS:%=$(BUILD)/bin/%)
 UNIT      := $(TESTS:%=$(BUILD)/tests/%)
 UNIT_ASAN := $(TESTS:%=$(BUILD)/asan/tests/%)
+BPF_SRCS  := $(wildcard tests/bpf/*.bpf.c)
+BPF_OBJS  := $(BPF_SRCS:tests/bpf/%.c=$(BUILD)/bpf/%.o)
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-all: $(LIB) $(BINS) $(UNIT)
+all: $(LIB) $(BINS) $(UNIT) $(BPF_OBJS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -57,7 +61,20 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(LIB_ASAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $< $(LIB_ASAN) $(LDLIBS)
 
-asan: $(UNIT_ASAN)
+asan: $(UNIT_ASAN) $(BPF_OBJS)
+
+# --- eBPF test objects: tests/bpf/NAME.bpf.c -> build/bpf/NAME.bpf.o (read by unit tests) -----
+BPF_CFLAGS := -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine)
+$(BUILD)/bpf/%.o: tests/bpf/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# --- fuzz targets: tests/fuzz/NAME.c -> build/fuzz/NAME (libFuzzer, ASan+UBSan) -------------
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS)
+fuzz: $(FUZZ_BINS)
 
 test: deps
 	@$(MAKE) --no-print-directory all asan
@@ -74,6 +91,6 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps asan test demo bench clean
+.PHONY: all deps asan fuzz test demo bench clean
 .PRECIOUS: $(BUILD)/obj/%.o $(BUILD)/asan/obj/%.o
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -8,7 +8,7 @@
 
 #include "elf/elf_object_impl.h"
 
-enum { CODE_CALL = 0x85, CODE_LDDW = 0x18 };
+enum { CODE_CALL = 0x85, CODE_LDDW = 0x18, MAX_LINKED_INSNS = 8 * EBPF_MAX_INSNS };
 
 struct piece {
     size_t program;   /* function appended */
@@ -17,6 +17,7 @@ struct piece {
 
 struct builder {
     struct elf_object *obj;
+    const struct function_index *functions;
     struct elf_program *prog;
     struct piece *pieces;
     size_t piece_count;
@@ -38,17 +39,43 @@ static const struct elf_insn_reloc *find_reloc(const struct elf_section *s, size
     return NULL;
 }
 
-/* The function of section `section` containing instruction `insn` (in section units). */
-static int function_at(const struct elf_object *obj, size_t section, int64_t insn)
+/* Functions ordered by (section, offset), for finding call targets by binary search;
+ * functions of a section never overlap (elf_programs.c checks). */
+struct function_index {
+    const struct elf_program *programs;
+    const struct elf_program **order;
+    size_t count;
+};
+
+static int by_place(const void *a, const void *b)
 {
-    for (size_t i = 0; i < obj->program_count; i++) {
-        const struct elf_program *p = &obj->programs[i];
+    const struct elf_program *x = *(const struct elf_program *const *)a;
+    const struct elf_program *y = *(const struct elf_program *const *)b;
+    if (x->section_index != y->section_index)
+        return x->section_index < y->section_index ? -1 : 1;
+    return x->section_offset < y->section_offset ? -1 : x->section_offset > y->section_offset;
+}
+
+/* The function of section `section` containing instruction `insn` (in section units). */
+static int function_at(const struct function_index *index, size_t section, int64_t insn)
+{
+    size_t lo = 0, hi = index->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct elf_program *p = index->order[mid];
         int64_t start = p->section_offset / 8;
-        if (p->section_index == section && insn >= start &&
-            insn < start + (int64_t)p->own_insn_count)
-            return (int)i;
+        if (p->section_index < section || (p->section_index == section && start <= insn))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return -1;
+    if (lo == 0)
+        return -1;
+    const struct elf_program *p = index->order[lo - 1];
+    int64_t start = p->section_offset / 8;
+    if (p->section_index != section || insn < start || insn >= start + (int64_t)p->own_insn_count)
+        return -1;
+    return (int)(p - index->programs);
 }
 
 static int append_btf_ext(struct builder *b, const struct elf_program *f, size_t start)
@@ -134,7 +161,7 @@ static int link_piece(struct builder *b, struct piece piece)
             return elf_fail(obj, EINVAL, "section '%s': insn %zu loads a function address "
                             "without a relocation", s->name, own_start + k);
         }
-        int callee = function_at(obj, target_section, target);
+        int callee = function_at(b->functions, target_section, target);
         if (callee < 0)
             return elf_fail(obj, EINVAL, "section '%s': insn %zu %s instruction %lld of '%s', "
                             "which is in no function", s->name, own_start + k,
@@ -161,9 +188,10 @@ static int by_line_insn(const void *a, const void *b)
     return x->insn < y->insn ? -1 : x->insn > y->insn;
 }
 
-static int link_program(struct elf_object *obj, size_t index, size_t *placed)
+static int link_program(struct elf_object *obj, const struct function_index *functions,
+                        size_t index, size_t *placed)
 {
-    struct builder b = {obj, &obj->programs[index], NULL, 0, placed};
+    struct builder b = {obj, functions, &obj->programs[index], NULL, 0, placed};
     for (size_t i = 0; i < obj->program_count; i++)
         placed[i] = SIZE_MAX;
     int err = append(&b, index);
@@ -190,11 +218,29 @@ static int link_program(struct elf_object *obj, size_t index, size_t *placed)
 int elf_link_programs(struct elf_object *obj)
 {
     size_t *placed = calloc(obj->program_count + 1, sizeof(*placed));
-    if (!placed)
+    struct function_index functions = {
+        obj->programs, calloc(obj->program_count + 1, sizeof(*functions.order)),
+        obj->program_count};
+    if (!placed || !functions.order) {
+        free(placed);
+        free(functions.order);
         return elf_fail(obj, ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < obj->program_count; i++)
+        functions.order[i] = &obj->programs[i];
+    qsort(functions.order, obj->program_count, sizeof(*functions.order), by_place);
     int err = 0;
-    for (size_t i = 0; i < obj->program_count && !err; i++)
-        err = link_program(obj, i, placed);
+    size_t total = 0;
+    for (size_t i = 0; i < obj->program_count && !err; i++) {
+        err = link_program(obj, &functions, i, placed);
+        total += obj->programs[i].insn_count;
+        /* Each program gets its own copy of its subprograms; a file of chained calls could
+         * otherwise make that quadratic in its size. */
+        if (!err && total > MAX_LINKED_INSNS)
+            err = elf_fail(obj, E2BIG, "more than %d instructions once subprograms are "
+                           "appended to every program", MAX_LINKED_INSNS);
+    }
+    free(functions.order);
     free(placed);
     return err;
 }

@@ -17,6 +17,9 @@ enum {
      * value_size, max_entries, map_flags (libbpf's struct bpf_map_def), then inner_map_idx
      * and numa_node. Larger definitions must be zero beyond these. */
     LEGACY_DEF_FIELDS = 7,
+    /* Linux refuses array map values above KMALLOC_MAX_SIZE (4 MiB with 4 KiB pages); .bss
+     * occupies no file space, so without this limit a tiny file could ask for gigabytes. */
+    MAX_GLOBAL_DATA_SIZE = 4 << 20,
 };
 
 int elf_add_map(struct elf_object *obj, size_t section, uint64_t offset, uint64_t size)
@@ -423,8 +426,10 @@ static int collect_global_data(struct elf_object *obj)
             continue;
         if (s->size == 0)
             continue;
-        if (s->size > UINT32_MAX)
-            return elf_fail(obj, E2BIG, "section '%s' is too large for a map", s->name);
+        if (s->size > MAX_GLOBAL_DATA_SIZE)
+            return elf_fail(obj, E2BIG, "section '%s' of %llu bytes is larger than an array "
+                            "map value may be (%d bytes)", s->name,
+                            (unsigned long long)s->size, MAX_GLOBAL_DATA_SIZE);
         int err = elf_add_internal_map(obj, i, s->name, origin, (uint32_t)s->size, s->data);
         if (err < 0)
             return err;

@@ -161,6 +161,9 @@ struct elf_program {
     uint32_t prog_type, expected_attach_type, prog_flags;
     bool is_subprog;             /* a .text function, when the object has other programs */
     bool is_global;              /* global symbol (non-static function) */
+    /* The section had no function symbols (old compilers): this program is the whole
+     * section and is named after it. libbpf 1.x does not see such programs. */
+    bool whole_section;
     size_t section_index;        /* ELF section */
     uint32_t section_offset;     /* byte offset of the function in its section */
     size_t own_insn_count;       /* the function alone (libbpf's insn count at open) */

@@ -8,7 +8,7 @@
 #include "elf/elf_object_impl.h"
 
 static int add_program(struct elf_object *obj, size_t section, const char *name,
-                       uint64_t offset, uint64_t size, bool global)
+                       uint64_t offset, uint64_t size, bool global, bool whole_section)
 {
     const struct elf_section *s = &obj->sections[section];
     if (size == 0 || size % sizeof(struct ebpf_insn) || offset % sizeof(struct ebpf_insn))
@@ -36,6 +36,7 @@ static int add_program(struct elf_object *obj, size_t section, const char *name,
     p->section_offset = (uint32_t)offset;
     p->own_insn_count = size / sizeof(struct ebpf_insn);
     p->is_global = global;
+    p->whole_section = whole_section;
     return 0;
 }
 
@@ -60,7 +61,7 @@ static int collect_section(struct elf_object *obj, size_t section)
             return elf_fail(obj, EINVAL, "section '%s': program '%s' offset is too large",
                             s->name, sym->name);
         err = add_program(obj, section, sym->name, sym->value, sym->size,
-                              sym->bind != ELF_STB_LOCAL);
+                              sym->bind != ELF_STB_LOCAL, false);
         if (err)
             return err;
         found = true;
@@ -68,7 +69,7 @@ static int collect_section(struct elf_object *obj, size_t section)
     if (found)
         return 0;
     /* Old compilers: no STT_FUNC symbols; the whole section is one program. */
-    return add_program(obj, section, s->name, 0, s->size, true);
+    return add_program(obj, section, s->name, 0, s->size, true, true);
 }
 
 static int by_offset(const void *a, const void *b)

@@ -28,6 +28,16 @@ enum helper_id {
  * checksums, strings. */
 void helpers_register_basic(struct vm_helpers *table);
 
+/* Registers the map, ring buffer, spin lock, tail call and CPU slot helpers. */
+void helpers_register_maps(struct vm_helpers *table);
+
+/* Registers the XDP helpers (adjust_head/meta/tail, redirect, redirect_map); they act on
+ * the struct runtime_xdp_frame that run->host points to. */
+void helpers_register_xdp(struct vm_helpers *table);
+
+/* Registers every helper bpfhost provides. */
+void helpers_fill_table(struct vm_helpers *table);
+
 /* Where bpf_trace_printk lines go (the trace pipe). The default sink writes each line to
  * stderr. sink NULL restores the default. The sink may be called from any thread. */
 typedef void (*helpers_trace_sink)(const char *line, size_t len, void *arg);

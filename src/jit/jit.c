@@ -95,7 +95,7 @@ int jit_compile(const struct ebpf_insn *insns, size_t count, const struct vm_hel
     prog->helpers = helpers;
     prog->resolve_tail_call = opts->resolve_tail_call;
 #if defined(__x86_64__)
-    err = jit_backend_compile(prog, insns, count, opts->constant_blinding, seed, msg, msg_size);
+    err = jit_backend_compile(prog, insns, count, opts, seed, msg, msg_size);
 #endif
     if (err) {
         free(prog);

@@ -32,13 +32,17 @@ struct jit_options {
     bool verified;          /* the verifier accepted this program */
     bool allow_unverified;  /* compile it even though it was not verified */
     bool constant_blinding; /* no program-chosen immediate appears in the code (untrusted code) */
+    /* Enforce run->max_steps (0 = no limit), for code that may loop forever: every backward
+     * jump charges the instructions of the loop it closes, and a run that exceeds the budget
+     * faults with -E2BIG. Costs a memory decrement per loop iteration. */
+    bool count_steps;
     jit_tail_call_resolver resolve_tail_call; /* NULL: any tail call faults with -ENOEXEC */
 };
 
 /* Entry point of a compiled program with the C calling convention: the zero-cost way to run it
  * from a hook. run must be initialised (vm_run_init) and not reused without resetting stop,
  * tail_call_target and error. Returns r0; on a fault returns 0 and sets run->error,
- * run->error_pc and run->msg. */
+ * run->error_pc and run->msg. run->steps is not maintained. */
 typedef uint64_t (*jit_entry_fn)(uint64_t r1, uint64_t r2, struct vm_run *run);
 
 /* Validates insns (isa_validate_program, every called helper present in helpers, the

@@ -24,17 +24,19 @@ struct jit_context {
     uint64_t r1, r2;      /* at the latest helper call: what a tail-called program receives */
     uint32_t depth;       /* bpf-to-bpf frames beyond the entry frame */
     uint32_t tail_calls;
+    uint64_t steps_left;  /* with jit_options.count_steps: run->max_steps - 1, wrapping */
 };
 
 enum jit_fault {
     JIT_FAULT_CALL_DEPTH,      /* a bpf-to-bpf call beyond EBPF_MAX_CALL_DEPTH frames */
     JIT_FAULT_UNKNOWN_HELPER,  /* callx with an id that has no helper; detail = the id */
+    JIT_FAULT_STEP_BUDGET,     /* run->max_steps exhausted (jit_options.count_steps) */
 };
 
-/* Translates a validated program into prog (code, entry, body). With constant blinding,
- * immediates are hidden with keys drawn from blinding_seed. */
+/* Translates a validated program into prog (code, entry, body) as opts asks. With constant
+ * blinding, immediates are hidden with keys drawn from blinding_seed. */
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
-                        bool constant_blinding, uint64_t blinding_seed, char *msg,
+                        const struct jit_options *opts, uint64_t blinding_seed, char *msg,
                         size_t msg_size);
 bool jit_backend_available(void);
 

@@ -42,6 +42,12 @@ void jit_support_fault(struct jit_context *ctx, int fault, uint32_t pc, uint64_t
         snprintf(run->msg, sizeof(run->msg), "pc %" PRIu32 ": call exceeds %d frames", pc,
                  EBPF_MAX_CALL_DEPTH);
         break;
+    case JIT_FAULT_STEP_BUDGET:
+        fail(run, -E2BIG, pc);
+        snprintf(run->msg, sizeof(run->msg),
+                 "pc %" PRIu32 ": step budget of %" PRIu64 " instructions exhausted", pc,
+                 run->max_steps);
+        break;
     default:
         fail(run, -EINVAL, pc);
         snprintf(run->msg, sizeof(run->msg), "pc %" PRIu32 ": callx to unknown helper %" PRIu64,

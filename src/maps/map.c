@@ -83,6 +83,18 @@ int map_error(int err, char *msg, size_t msg_size, const char *fmt, ...)
     return err;
 }
 
+int map_check_prealloc(const struct map_create_attr *attr, uint64_t count, uint64_t size,
+                       char *msg, size_t msg_size)
+{
+    if (size && count > MAP_PREALLOC_MAX / size)
+        return map_error(-E2BIG, msg, msg_size,
+                         "%s: %llu entries of %llu bytes exceed the %llu bytes a map may "
+                         "preallocate",
+                         map_type_name(attr->map_type), (unsigned long long)count,
+                         (unsigned long long)size, (unsigned long long)MAP_PREALLOC_MAX);
+    return 0;
+}
+
 static bool type_holds_objects(uint32_t type)
 {
     return type == MAP_TYPE_PROG_ARRAY || type == MAP_TYPE_PERF_EVENT_ARRAY ||

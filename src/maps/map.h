@@ -107,6 +107,10 @@ enum {
     MAP_KEY_SIZE_MAX = 512,   /* Linux: MAX_BPF_STACK */
 };
 
+/* Most memory one map may preallocate (values of arrays, queues, slots): larger requests
+ * are refused with -E2BIG rather than attempted. */
+#define MAP_PREALLOC_MAX (1ull << 32)
+
 struct bpfhost_map;
 
 /* How a PROG_ARRAY or PERF_EVENT_ARRAY references the objects its slots hold (programs,
@@ -301,6 +305,10 @@ void map_copy_value_locked(const struct bpfhost_map *map, void *dst, const void 
                            bool lock_in_dst);
 /* Checks update flags as Linux does: -EINVAL for unknown bits, or F_LOCK without a lock. */
 int map_check_update_flags(const struct bpfhost_map *map, uint64_t flags);
+/* -E2BIG with a message when a map would preallocate count * size bytes, more than
+ * MAP_PREALLOC_MAX; 0 otherwise. */
+int map_check_prealloc(const struct map_create_attr *attr, uint64_t count, uint64_t size,
+                       char *msg, size_t msg_size);
 /* Formats msg and returns err. */
 int map_error(int err, char *msg, size_t msg_size, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

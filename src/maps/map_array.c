@@ -15,7 +15,8 @@ struct array_map {
     uint32_t stride;   /* value_size rounded up to 8 */
     uint32_t slots;    /* 1, or the slot count for per-CPU arrays */
     size_t size;       /* bytes at values */
-    unsigned char *values;
+    unsigned char *values; /* page-aligned, inside block */
+    unsigned char *block;
 };
 
 static struct array_map *array_of(struct bpfhost_map *map)
@@ -121,7 +122,7 @@ static int array_get_next_key(struct bpfhost_map *map, const void *key, void *ne
 static void array_destroy(struct bpfhost_map *map)
 {
     struct array_map *array = array_of(map);
-    free(array->values);
+    free(array->block);
     free(array);
 }
 
@@ -173,26 +174,25 @@ static int array_create(const struct map_create_attr *attr, struct bpfhost_map *
     uint32_t stride = map_round_up8(attr->value_size);
     uint32_t slots = percpu ? platform_cpu_slot_count() : 1;
     size_t page = platform_page_size();
-    size_t count = (size_t)attr->max_entries * slots;
-    if (count > (SIZE_MAX - page) / stride)
-        return map_error(-E2BIG, msg, msg_size, "%s: %u entries of %u bytes do not fit in memory",
-                         map_type_name(attr->map_type), attr->max_entries, attr->value_size);
+    uint64_t count = (uint64_t)attr->max_entries * slots;
+    int err = map_check_prealloc(attr, count, stride, msg, msg_size);
+    if (err)
+        return err;
     size_t size = (count * stride + page - 1) / page * page;
     struct array_map *array = calloc(1, sizeof *array);
-    unsigned char *values = NULL;
-    if (array && posix_memalign((void **)&values, page, size) == 0)
-        memset(values, 0, size);
-    if (!array || !values) {
+    /* calloc: large blocks come zeroed from the kernel, touched only when used. */
+    unsigned char *block = array ? calloc(1, size + page) : NULL;
+    if (!block) {
         free(array);
-        free(values);
         return map_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %zu bytes",
                          map_type_name(attr->map_type), size);
     }
+    array->block = block;
+    array->values = block + (page - (uintptr_t)block % page) % page;
     map_init_common(&array->map, percpu ? &percpu_array_ops : &array_ops, attr);
     array->stride = stride;
     array->slots = slots;
     array->size = size;
-    array->values = values;
     *out = &array->map;
     return 0;
 }

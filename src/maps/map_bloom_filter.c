@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "maps/map.h"
+#include "platform/random.h"
 
 struct bloom_filter {
     struct bpfhost_map map;
@@ -122,8 +123,10 @@ static int bloom_create(const struct map_create_attr *attr, struct bpfhost_map *
         return map_error(-ENOMEM, msg, msg_size, "bloom_filter: cannot allocate %llu bits",
                          (unsigned long long)bits);
     }
-    static _Atomic uint64_t seed_counter;
-    bloom->seed = attr->map_flags & MAP_F_ZERO_SEED ? 0 : mix((uintptr_t)bloom ^ ++seed_counter);
+    bloom->seed = 0;
+    if (!(attr->map_flags & MAP_F_ZERO_SEED) &&
+        platform_random_bytes(&bloom->seed, sizeof bloom->seed))
+        bloom->seed = mix((uintptr_t)bloom); /* no entropy source: still a working filter */
     bloom->hash_count = hash_count;
     bloom->bit_mask = bits - 1;
     bloom->words = words;

@@ -20,6 +20,7 @@
 
 #include "maps/map.h"
 #include "platform/cpu_slot.h"
+#include "platform/random.h"
 
 struct htab_elem {
     struct htab_elem *_Atomic next;
@@ -160,8 +161,11 @@ static bool lru_evict_one(struct htab *h)
 {
     pthread_mutex_lock(&h->lru_lock);
     struct htab_elem *victim = h->lru_tail;
-    /* Each referenced element is passed over once, so this ends within two rounds. */
-    while (victim && atomic_load_explicit(&victim->referenced, memory_order_relaxed)) {
+    /* Each referenced element is passed over once, so this ends within two rounds; the
+     * bound only matters when lookups keep setting bits while we clear them. */
+    uint64_t passes = 2 * (uint64_t)h->map.max_entries;
+    while (victim && passes-- &&
+           atomic_load_explicit(&victim->referenced, memory_order_relaxed)) {
         atomic_store_explicit(&victim->referenced, false, memory_order_relaxed);
         lru_unlink(h, victim);
         lru_push_front(h, victim);
@@ -603,9 +607,11 @@ static int htab_create(const struct map_create_attr *attr, struct bpfhost_map **
     h->percpu = map_type_is_percpu(type);
     h->lru = type == MAP_TYPE_LRU_HASH || type == MAP_TYPE_LRU_PERCPU_HASH;
     h->slots = h->percpu ? platform_cpu_slot_count() : 1;
-    /* Not a secret: it only spreads keys; ZERO_SEED makes bucket order reproducible. */
-    static _Atomic uint64_t seed_counter;
-    h->seed = attr->map_flags & MAP_F_ZERO_SEED ? 0 : mix((uintptr_t)h ^ ++seed_counter);
+    /* A random seed keeps programs fed with chosen keys from piling them into one bucket;
+     * ZERO_SEED makes the bucket order reproducible, as on Linux. */
+    h->seed = 0;
+    if (!(attr->map_flags & MAP_F_ZERO_SEED) && platform_random_bytes(&h->seed, sizeof h->seed))
+        h->seed = mix((uintptr_t)h); /* no entropy source: spread keys all the same */
     h->buckets = calloc(buckets, sizeof *h->buckets);
     h->locks = calloc(locks, sizeof *h->locks);
     if (!h->buckets || !h->locks) {

@@ -303,6 +303,9 @@ static int object_array_check(const struct map_create_attr *attr, char *msg, siz
 static int object_array_create(const struct map_create_attr *attr, struct bpfhost_map **out,
                                char *msg, size_t msg_size)
 {
+    int err = map_check_prealloc(attr, attr->max_entries, sizeof(void *), msg, msg_size);
+    if (err)
+        return err;
     struct object_array *array = calloc(1, sizeof *array);
     void *_Atomic *slots = array ? calloc(attr->max_entries, sizeof *slots) : NULL;
     if (!slots) {

@@ -127,6 +127,9 @@ static int queue_check(const struct map_create_attr *attr, char *msg, size_t msg
 static int queue_create(const struct map_create_attr *attr, struct bpfhost_map **out,
                         char *msg, size_t msg_size)
 {
+    int err = map_check_prealloc(attr, attr->max_entries, attr->value_size, msg, msg_size);
+    if (err)
+        return err;
     struct queue_map *q = calloc(1, sizeof *q);
     unsigned char *values = q ? calloc(attr->max_entries, attr->value_size) : NULL;
     if (!values) {

@@ -829,8 +829,15 @@ struct scalar scalar_widen(const struct scalar *old, const struct scalar *grown,
         r.u32_min = (uint32_t)MIN(uthreshold_below(j.u32_min, t, n), UINT32_MAX);
     if (j.u32_max > old->u32_max)
         r.u32_max = (uint32_t)MIN(uthreshold_above(j.u32_max, t, n), UINT32_MAX);
-    /* Unsynced on purpose: sync could pull a widened bound back from the other components
-     * and undo the widening. */
+    /* The known bits must let the widened bounds through, or sync would pull the bounds
+     * back one bit per iteration. Unsynced on purpose for the same reason. */
+    if (!scalar_equals(&r, &j)) {
+        r.bits = tnum_union(r.bits, tnum_range(r.umin, r.umax));
+        struct tnum sub = tnum_union(tnum_subreg(r.bits), tnum_range(r.u32_min, r.u32_max));
+        r.bits = tnum_with_subreg(r.bits, sub);
+        if (r.smin < 0 && r.smax >= 0)
+            r.bits = tnum_union(r.bits, tnum_range((uint64_t)r.smin, UINT64_MAX));
+    }
     return r;
 }
 

@@ -121,6 +121,7 @@ int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run
     run->stop = false;
     run->tail_call_target = NULL;
     run->tail_call_count = 0;
+    run->checked = mode == VM_MODE_CHECKED;
     uint64_t result = mode == VM_MODE_CHECKED ? vm_interp_checked(prog, run, r1, r2)
                                               : vm_interp_fast(prog, run, r1, r2);
     if (run->error)

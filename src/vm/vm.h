@@ -49,6 +49,8 @@ struct vm_run {
     const uint8_t *packet;      /* what LD_ABS / LD_IND read (legacy socket filters) */
     size_t packet_len;
     uint64_t max_steps;         /* checked mode: instructions before giving up, 0 = no limit */
+    bool checked;               /* set by the engine: helpers register the memory they hand
+                                   out (vm_run_add_region) only when it is true */
 
     struct vm_region *regions;  /* checked mode; grown by vm_run_add_region */
     size_t region_count;

@@ -1,6 +1,7 @@
 /* Lists what bpfhost's loader sees in eBPF objects, in the same line format as
  * libbpf_list.c, so that tests/suites/corpus_open.sh can compare the two. With -v it also
- * prints subprograms, final instruction counts, line info and map details. */
+ * prints subprograms, final instruction counts, line info and map details; with
+ * --sections it prints the types of section names. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,8 @@ static int list(const char *path, int verbose)
     }
     for (size_t i = 0; i < elf_object_program_count(obj); i++) {
         const struct elf_program *p = elf_object_program(obj, i);
-        if (p->is_subprog && !verbose)
-            continue;
+        if ((p->is_subprog || p->whole_section) && !verbose)
+            continue; /* libbpf's view */
         printf("prog %s %s %u %u %zu", p->name, p->section_name, p->prog_type,
                p->expected_attach_type, p->own_insn_count);
         if (verbose)
@@ -41,8 +42,21 @@ static int list(const char *path, int verbose)
     return 0;
 }
 
+/* "--sections NAME...": the program type and attach type of each section name. */
+static int sections(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++) {
+        struct elf_section_type t;
+        elf_section_type_by_name(argv[i], &t);
+        printf("%s %u %u\n", argv[i], t.prog_type, t.expected_attach_type);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--sections"))
+        return sections(argc, argv);
     int verbose = argc > 1 && !strcmp(argv[1], "-v");
     int status = 0;
     for (int i = 1 + verbose; i < argc; i++)

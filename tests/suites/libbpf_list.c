@@ -1,8 +1,10 @@
 /* Lists what libbpf (the system's libbpf 1.x) sees in an eBPF object, in the format of
- * elf_list.c. Built by tests/suites/corpus_open.sh, never part of the library. */
+ * elf_list.c (with --sections NAME..., the types libbpf gives section names). Built by
+ * tests/suites/corpus_open.sh, never part of the library. */
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static int print_warnings(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -12,6 +14,16 @@ static int print_warnings(enum libbpf_print_level level, const char *fmt, va_lis
 int main(int argc, char **argv)
 {
     libbpf_set_print(print_warnings);
+    if (argc > 1 && !strcmp(argv[1], "--sections")) {
+        for (int i = 2; i < argc; i++) {
+            enum bpf_prog_type type = BPF_PROG_TYPE_UNSPEC;
+            enum bpf_attach_type attach = 0;
+            if (libbpf_prog_type_by_name(argv[i], &type, &attach))
+                type = BPF_PROG_TYPE_UNSPEC, attach = 0;
+            printf("%s %d %d\n", argv[i], type, attach);
+        }
+        return 0;
+    }
     if (argc != 2)
         return 2;
     struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);

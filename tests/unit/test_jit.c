@@ -695,6 +695,63 @@ TEST(tail_call_without_jitted_target_faults)
     jit_free(p);
 }
 
+TEST(jumps_of_every_length)
+{
+    /* Forward and backward jumps over 0..60 instructions of 7 bytes each cross the reach of
+     * short branches (127 bytes) in both directions. */
+    static struct ebpf_insn insns[200];
+    uint8_t mem[MEM_SIZE];
+    for (int n = 0; n <= 60; n++) {
+        size_t count = 0;
+        insns[count++] = (struct ebpf_insn)MOV64(0, 1);
+        insns[count++] = (struct ebpf_insn)MOV64(3, 0);
+        insns[count++] = (struct ebpf_insn)JMP_IMM(OP_JEQ, 0, 1, (int16_t)n);
+        for (int i = 0; i < n; i++)
+            insns[count++] = (struct ebpf_insn)ALU64_IMM(OP_ADD, 3, 1000);
+        insns[count++] = (struct ebpf_insn)ALU64_IMM(OP_ADD, 0, 1);
+        insns[count++] = (struct ebpf_insn)JMP_IMM(OP_JLT, 0, 3, (int16_t)-(n + 2));
+        insns[count++] = (struct ebpf_insn)ALU64_REG(OP_ADD, 0, 3);
+        insns[count++] = (struct ebpf_insn)EXIT;
+        /* The first jump skips the additions to "r0 += 1" (r0 = 2); the jump back runs them
+         * once: r0 = 3, r3 = 1000 n. */
+        struct outcome o = run_program(insns, count, mem, NULL);
+        CHECK_EQ(o.compile_error, 0);
+        CHECK_EQ(o.r0, 3 + 1000 * (uint64_t)n);
+    }
+}
+
+TEST(step_budget_stops_endless_loops)
+{
+    const struct ebpf_insn forever[] = {MOV64(0, 0), ALU64_IMM(OP_ADD, 0, 1), JA(-2)};
+    const struct ebpf_insn counted[] = {MOV64(0, 0), ALU64_IMM(OP_ADD, 0, 1),
+                                        JMP_IMM(OP_JLT, 0, 100, -2), EXIT};
+    struct jit_options opts = {.allow_unverified = true, .count_steps = true};
+    struct jit_program *p, *q;
+    char msg[256];
+    CHECK_EQ(jit_compile(forever, 3, NULL, &opts, &p, msg, sizeof(msg)), 0);
+    CHECK_EQ(jit_compile(counted, 4, NULL, &opts, &q, msg, sizeof(msg)), 0);
+    struct vm_run run;
+    uint64_t r0 = 0;
+    fresh_run(&run);
+    run.max_steps = 10000;
+    CHECK_EQ(jit_exec(p, &run, 0, 0, &r0), -E2BIG);
+    CHECK_EQ(run.error_pc, 2);
+    CHECK_CONTAINS(run.msg, "step budget of 10000");
+    /* 100 iterations of a 2-instruction loop fit in 201 steps, not in 150. */
+    fresh_run(&run);
+    run.max_steps = 201;
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 100);
+    fresh_run(&run);
+    run.max_steps = 150;
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), -E2BIG);
+    fresh_run(&run); /* max_steps 0: no limit */
+    CHECK_EQ(jit_exec(q, &run, 0, 0, &r0), 0);
+    CHECK_EQ(r0, 100);
+    jit_free(p);
+    jit_free(q);
+}
+
 static bool code_contains(const struct jit_program *p, uint32_t value)
 {
     const uint8_t *code = (const uint8_t *)(uintptr_t)jit_entry(p);

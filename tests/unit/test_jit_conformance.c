@@ -38,7 +38,8 @@ static const char *run_vector(const char *text, bool blinding, char *why, size_t
         problem = data.expects_error ? NULL : data.asm_text ? why : "no program";
         goto out;
     }
-    struct jit_options opts = {.allow_unverified = true, .constant_blinding = blinding};
+    struct jit_options opts = {.allow_unverified = true, .constant_blinding = blinding,
+                               .count_steps = true};
     struct jit_program *prog;
     int err = jit_compile(insns, count, &helpers, &opts, &prog, why, why_size);
     if (err) {
@@ -50,6 +51,7 @@ static const char *run_vector(const char *text, bool blinding, char *why, size_t
         memcpy(mem, data.mem, data.mem_len);
     struct vm_run run;
     vm_run_init(&run);
+    run.max_steps = 100000000; /* a hostile vector cannot hang the suite */
     uint64_t r0 = 0;
     err = mem ? jit_exec(prog, &run, (uintptr_t)(data.mem_len ? mem : NULL), data.mem_len, &r0)
               : -ENOMEM;

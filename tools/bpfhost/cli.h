@@ -39,6 +39,8 @@ int cmd_disasm(int argc, char **argv);
 void cmd_disasm_help(void);
 int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
+int cmd_xdp(int argc, char **argv);
+void cmd_xdp_help(void);
 int cmd_object(int argc, char **argv);
 void cmd_object_help(void);
 int cmd_prog(int argc, char **argv);

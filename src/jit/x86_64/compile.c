@@ -123,33 +123,48 @@ static const struct plan plans[ISA_FORM_COUNT] = {
     A2(ATOMIC_XCHG, A_XCHG) A2(ATOMIC_CMPXCHG, A_CMPXCHG)
 };
 
-/* Labels: one per instruction (after any function prologue), one per function entry, and the
- * shared slow paths. */
+/* Labels: one per instruction (after any function prologue), one per function entry, the
+ * shared slow paths, and one per fault site's stub (at most two per instruction). */
 enum special_label { L_EXIT, L_STOP, L_TAIL_CALL, L_RETURN_ZERO, L_FAULT, L_SPECIAL_COUNT };
 
+enum { UNBOUND = SIZE_MAX };
+
 struct fixup {
-    size_t at;     /* rel32 field */
+    size_t at;     /* displacement field */
     size_t label;
+    bool short_form; /* rel8, else rel32 */
 };
 
 struct fault_site {
-    size_t at;     /* rel32 field of the branch to the site's stub */
     uint32_t pc;
     uint8_t fault;
 };
 
+/* Translation runs in passes. The first uses long forms everywhere and gives an upper bound
+ * of the code size, for which executable pages are reserved. Later passes know where the code
+ * will live (so helpers in reach get direct rel32 calls) and where every label was in the
+ * previous pass (so jumps in reach get rel8 forms). A jump once short stays short and nothing
+ * grows, so every pass's distances are at most the previous pass's and its choices stay
+ * valid; passes stop when the size no longer changes. */
 struct compiler {
     struct x86_buf b;
     const struct ebpf_insn *insns;
     size_t count;
     const struct jit_program *prog;
     size_t *label_pos;
+    size_t *prev_label_pos;  /* NULL in the first pass */
     size_t label_count;
     struct fixup *fixups;
     size_t fixup_count, fixup_cap;
     struct fault_site *faults;
     size_t fault_count, fault_cap;
+    bool *short_jump, *prev_short_jump; /* per jump site, in emission order */
+    size_t jump_count, jump_cap, prev_jump_count, prev_jump_cap;
+    uintptr_t base;          /* final address of the code; 0 in the first pass */
+    size_t size_bound;       /* size of the first pass */
     bool blinding;
+    bool count_steps;
+    uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
 };
@@ -160,44 +175,94 @@ static size_t special_label(const struct compiler *c, enum special_label l)
 {
     return 2 * c->count + l;
 }
+static size_t fault_label(const struct compiler *c, size_t site)
+{
+    return 2 * c->count + L_SPECIAL_COUNT + site;
+}
 
 static void bind_label(struct compiler *c, size_t label) { c->label_pos[label] = c->b.len; }
 
-static void add_fixup(struct compiler *c, size_t at, size_t label)
+static bool grow(struct compiler *c, void **array, size_t *cap, size_t count, size_t elem)
 {
-    if (c->fixup_count == c->fixup_cap) {
-        size_t cap = c->fixup_cap ? c->fixup_cap * 2 : 256;
-        struct fixup *f = realloc(c->fixups, cap * sizeof(*f));
-        if (!f) {
-            c->out_of_memory = true;
-            return;
-        }
-        c->fixups = f;
-        c->fixup_cap = cap;
+    if (count < *cap)
+        return true;
+    size_t new_cap = *cap ? *cap * 2 : 256;
+    void *grown = realloc(*array, new_cap * elem);
+    if (!grown) {
+        c->out_of_memory = true;
+        return false;
     }
-    c->fixups[c->fixup_count++] = (struct fixup){at, label};
+    *array = grown;
+    *cap = new_cap;
+    return true;
 }
 
-static void jump_to(struct compiler *c, size_t label) { add_fixup(c, x86_jmp32(&c->b), label); }
-static void branch_to(struct compiler *c, enum x86_cond cc, size_t label)
+static void add_fixup(struct compiler *c, size_t at, size_t label, bool short_form)
 {
-    add_fixup(c, x86_jcc32(&c->b, cc), label);
+    if (grow(c, (void **)&c->fixups, &c->fixup_cap, c->fixup_count, sizeof(*c->fixups)))
+        c->fixups[c->fixup_count++] = (struct fixup){at, label, short_form};
+}
+
+/* Whether a 2-byte branch emitted here reaches label: exactly for labels already bound in this
+ * pass, by an upper bound (the label's previous position) for labels ahead. */
+static bool short_reach(const struct compiler *c, size_t label)
+{
+    long end = (long)c->b.len + 2;
+    if (c->label_pos[label] != UNBOUND)
+        return (long)c->label_pos[label] - end >= -128;
+    if (!c->prev_label_pos)
+        return false;
+    return (long)c->prev_label_pos[label] - end <= 127;
+}
+
+/* cc < 0: unconditional jump. */
+static void branch(struct compiler *c, int cc, size_t label)
+{
+    size_t site = c->jump_count;
+    bool short_form = (site < c->prev_jump_count && c->prev_short_jump[site]) ||
+                      short_reach(c, label);
+    if (!grow(c, (void **)&c->short_jump, &c->jump_cap, site, sizeof(bool)))
+        return;
+    c->short_jump[c->jump_count++] = short_form;
+    size_t at;
+    if (short_form)
+        at = cc < 0 ? x86_jmp8(&c->b) : x86_jcc8(&c->b, (enum x86_cond)cc);
+    else
+        at = cc < 0 ? x86_jmp32(&c->b) : x86_jcc32(&c->b, (enum x86_cond)cc);
+    add_fixup(c, at, label, short_form);
+}
+
+static void jump_to(struct compiler *c, size_t label) { branch(c, -1, label); }
+static void branch_to(struct compiler *c, enum x86_cond cc, size_t label) { branch(c, cc, label); }
+
+static void call_label(struct compiler *c, size_t label)
+{
+    add_fixup(c, x86_call32(&c->b), label, false);
+}
+
+/* A call to C code at a fixed address: rel32 when the code will be in reach, else through
+ * r11. */
+static void call_address(struct compiler *c, uintptr_t t)
+{
+    uintptr_t lo = c->base, hi = c->base + c->size_bound;
+    const uintptr_t reach = (uintptr_t)INT32_MAX - 16;
+    bool near = c->base && (t > lo ? t - lo : lo - t) < reach && (t > hi ? t - hi : hi - t) < reach;
+    if (!near) {
+        x86_mov_ri64(&c->b, X86_R11, (uint64_t)t);
+        x86_call_reg(&c->b, X86_R11);
+        return;
+    }
+    size_t at = x86_call32(&c->b);
+    x86_patch_u32(&c->b, at, (uint32_t)(int32_t)((int64_t)t - (int64_t)(c->base + at + 4)));
 }
 
 static void branch_to_fault(struct compiler *c, enum x86_cond cc, size_t pc, enum jit_fault fault)
 {
-    if (c->fault_count == c->fault_cap) {
-        size_t cap = c->fault_cap ? c->fault_cap * 2 : 16;
-        struct fault_site *f = realloc(c->faults, cap * sizeof(*f));
-        if (!f) {
-            c->out_of_memory = true;
-            return;
-        }
-        c->faults = f;
-        c->fault_cap = cap;
-    }
-    c->faults[c->fault_count++] = (struct fault_site){x86_jcc32(&c->b, cc), (uint32_t)pc,
-                                                      (uint8_t)fault};
+    size_t site = c->fault_count;
+    if (!grow(c, (void **)&c->faults, &c->fault_cap, site, sizeof(*c->faults)))
+        return;
+    c->faults[c->fault_count++] = (struct fault_site){(uint32_t)pc, (uint8_t)fault};
+    branch(c, cc, fault_label(c, site));
 }
 
 /* xorshift64: cheap per-instruction keys from a random seed. */
@@ -280,12 +345,18 @@ static void emit_entry(struct compiler *c)
     /* depth and tail_calls */
     x86_op_rm(&c->b, X86_W, 0xc7, 1, 0, CONTEXT_REG, offsetof(struct jit_context, depth));
     x86_u32(&c->b, 0);
+    if (c->count_steps) {
+        x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RAX, X86_RDX, offsetof(struct vm_run, max_steps));
+        x86_alu_ri(&c->b, true, X86_SUB, X86_RAX, 1);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RAX, CONTEXT_REG,
+                  offsetof(struct jit_context, steps_left));
+    }
     /* Registers the program has not set read as zero, as in the interpreter. */
     static const uint8_t cleared[] = {X86_RAX, X86_RDX, X86_RCX, X86_R8,
                                       X86_RBX, X86_R13, X86_R14, X86_R15};
     for (size_t i = 0; i < sizeof(cleared); i++)
         x86_alu_rr(&c->b, false, X86_XOR, cleared[i], cleared[i]);
-    add_fixup(c, x86_call32(&c->b), function_label(c, 0));
+    call_label(c, function_label(c, 0));
     bind_label(c, special_label(c, L_EXIT));
     x86_alu_ri(&c->b, true, X86_ADD, X86_RSP, CONTEXT_FRAME);
     for (size_t i = sizeof(saved); i-- > 0;)
@@ -311,8 +382,7 @@ static void emit_slow_paths(struct compiler *c)
     bind_label(c, special_label(c, L_TAIL_CALL));
     x86_mov_rr(b, true, X86_RDI, CONTEXT_REG);
     x86_mov_ri64(b, X86_RSI, (uint64_t)(uintptr_t)c->prog);
-    x86_mov_ri64(b, X86_RAX, (uint64_t)(uintptr_t)&jit_support_tail_call);
-    x86_call_reg(b, X86_RAX);
+    call_address(c, (uintptr_t)&jit_support_tail_call);
     x86_test_rr(b, true, X86_RAX, X86_RAX);
     branch_to(c, X86_CC_E, special_label(c, L_RETURN_ZERO));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
@@ -324,8 +394,7 @@ static void emit_slow_paths(struct compiler *c)
     bind_label(c, special_label(c, L_FAULT));
     x86_mov_rr(b, true, X86_RDI, CONTEXT_REG);
     x86_mov_rr(b, true, X86_RCX, X86_R10);
-    x86_mov_ri64(b, X86_RAX, (uint64_t)(uintptr_t)&jit_support_fault);
-    x86_call_reg(b, X86_RAX);
+    call_address(c, (uintptr_t)&jit_support_fault);
     /* End the program with r0 = 0: faults, and packet loads out of bounds. */
     bind_label(c, special_label(c, L_RETURN_ZERO));
     x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
@@ -333,22 +402,26 @@ static void emit_slow_paths(struct compiler *c)
     jump_to(c, special_label(c, L_EXIT));
 
     for (size_t i = 0; i < c->fault_count; i++) {
-        x86_patch_rel32_here(b, c->faults[i].at);
+        bind_label(c, fault_label(c, i));
         x86_mov_ri(b, false, X86_RSI, c->faults[i].fault);
         x86_mov_ri(b, false, X86_RDX, (int32_t)c->faults[i].pc);
         jump_to(c, special_label(c, L_FAULT));
     }
 }
 
-/* After every helper call: act on the helper's stop or tail-call request. */
-static void emit_helper_call(struct compiler *c, int target_reg)
+/* Calls helper fn (0: the address is in r11), then acts on the helper's stop or tail-call
+ * request. */
+static void emit_helper_call(struct compiler *c, uintptr_t fn)
 {
     struct x86_buf *b = &c->b;
     /* r1 and r2 are what a tail-called program receives, should the helper request one. */
     x86_op_rm(b, X86_W, 0x89, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
     x86_op_rm(b, X86_W, 0x89, 1, X86_RSI, CONTEXT_REG, offsetof(struct jit_context, r2));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R9, CONTEXT_REG, offsetof(struct jit_context, run));
-    x86_call_reg(b, target_reg);
+    if (fn)
+        call_address(c, fn);
+    else
+        x86_call_reg(b, X86_R11);
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(b, 0, 0x80, 1, X86_CMP, X86_R11, offsetof(struct vm_run, stop));
     x86_u8(b, 0);
@@ -635,7 +708,20 @@ static void emit_callx(struct compiler *c, const struct ebpf_insn *insn, size_t 
         x86_u8(b, load_entry[i]);
     x86_test_rr(b, true, X86_R11, X86_R11);
     branch_to_fault(c, X86_CC_E, pc, JIT_FAULT_UNKNOWN_HELPER);
-    emit_helper_call(c, X86_R11);
+    emit_helper_call(c, 0);
+}
+
+/* With count_steps, a backward jump charges the length of the loop it closes (taken or not:
+ * an over-estimate keeps the check to one decrement). */
+static void charge_loop(struct compiler *c, const struct ebpf_insn *insn, size_t pc)
+{
+    int64_t target = isa_jump_target(insn, pc);
+    if (!c->count_steps || target > (int64_t)pc)
+        return;
+    int32_t length = (int32_t)((int64_t)pc - target + 1);
+    x86_op_rm(&c->b, X86_W, 0x81, 1, X86_SUB, CONTEXT_REG, offsetof(struct jit_context, steps_left));
+    x86_u32(&c->b, (uint32_t)length);
+    branch_to_fault(c, X86_CC_B, pc, JIT_FAULT_STEP_BUDGET);
 }
 
 static void emit_insn(struct compiler *c, size_t pc)
@@ -692,9 +778,13 @@ static void emit_insn(struct compiler *c, size_t pc)
     case K_LE:
     case K_BE:
     case K_BSWAP: emit_byte_swap(c, p, dst); break;
-    case K_JA: jump_to(c, pc_label((size_t)isa_jump_target(insn, pc))); break;
+    case K_JA:
+        charge_loop(c, insn, pc);
+        jump_to(c, pc_label((size_t)isa_jump_target(insn, pc)));
+        break;
     case K_JCC:
     case K_JSET: {
+        charge_loop(c, insn, pc);
         bool test = p->kind == K_JSET;
         if (!p->imm) {
             if (test)
@@ -716,8 +806,7 @@ static void emit_insn(struct compiler *c, size_t pc)
         break;
     }
     case K_CALL_HELPER:
-        x86_mov_ri64(b, X86_R11, (uint64_t)(uintptr_t)c->prog->helpers->fn[insn->imm]);
-        emit_helper_call(c, X86_R11);
+        emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
         break;
     case K_CALL_LOCAL: {
         size_t target = pc + 1 + (size_t)(int64_t)insn->imm;
@@ -727,7 +816,7 @@ static void emit_insn(struct compiler *c, size_t pc)
         branch_to_fault(c, X86_CC_AE, pc, JIT_FAULT_CALL_DEPTH);
         x86_op_rm(b, 0, 0x83, 1, X86_ADD, CONTEXT_REG, depth);
         x86_u8(b, 1);
-        add_fixup(c, x86_call32(b), function_label(c, target));
+        call_label(c, function_label(c, target));
         x86_op_rm(b, 0, 0x83, 1, X86_SUB, CONTEXT_REG, depth);
         x86_u8(b, 1);
         break;
@@ -746,18 +835,14 @@ static void emit_insn(struct compiler *c, size_t pc)
     }
 }
 
-static int translate(struct compiler *c)
+/* One pass over the program. */
+static int translate(struct compiler *c, const uint8_t *is_function)
 {
-    uint8_t *is_function = calloc(c->count, 1);
-    if (!is_function)
-        return -ENOMEM;
-    is_function[0] = 1;
-    for (size_t pc = 0; pc < c->count; pc++) {
-        if (isa_decode(&c->insns[pc]) == ISA_CALL_LOCAL)
-            is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
-        if (isa_is_lddw(&c->insns[pc]))
-            pc++;
-    }
+    c->b.len = 0;
+    c->fixup_count = c->fault_count = c->jump_count = 0;
+    c->key_state = c->blinding_seed | 1; /* the same keys, hence the same sizes, every pass */
+    for (size_t i = 0; i < c->label_count; i++)
+        c->label_pos[i] = UNBOUND;
     emit_entry(c);
     for (size_t pc = 0; pc < c->count; pc++) {
         if (is_function[pc]) {
@@ -773,46 +858,104 @@ static int translate(struct compiler *c)
         if (isa_is_lddw(&c->insns[pc]))
             bind_label(c, pc_label(++pc));
     }
-    free(is_function);
     emit_slow_paths(c);
     if (c->b.out_of_memory || c->out_of_memory)
         return -ENOMEM;
     for (size_t i = 0; i < c->fixup_count; i++) {
-        size_t at = c->fixups[i].at;
-        size_t target = c->label_pos[c->fixups[i].label];
-        x86_patch_u32(&c->b, at, (uint32_t)(int32_t)((int64_t)target - (int64_t)(at + 4)));
+        const struct fixup *f = &c->fixups[i];
+        int64_t rel = (int64_t)c->label_pos[f->label] - (int64_t)(f->at + (f->short_form ? 1 : 4));
+        if (f->short_form) {
+            if (rel < -128 || rel > 127)
+                return -ERANGE; /* cannot happen: see struct compiler */
+            c->b.data[f->at] = (uint8_t)(int8_t)rel;
+        } else {
+            x86_patch_u32(&c->b, f->at, (uint32_t)(int32_t)rel);
+        }
     }
     return 0;
 }
 
+static int compile_passes(struct compiler *c, struct jit_program *prog, char *msg, size_t msg_size)
+{
+    uint8_t *is_function = calloc(c->count, 1);
+    c->label_pos = calloc(c->label_count, sizeof(*c->label_pos));
+    c->prev_label_pos = NULL;
+    size_t *prev_pos = calloc(c->label_count, sizeof(*prev_pos));
+    int err = -ENOMEM;
+    if (!is_function || !c->label_pos || !prev_pos)
+        goto out;
+    is_function[0] = 1;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        if (isa_decode(&c->insns[pc]) == ISA_CALL_LOCAL)
+            is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+        if (isa_is_lddw(&c->insns[pc]))
+            pc++;
+    }
+    err = translate(c, is_function);
+    if (err)
+        goto out;
+    c->size_bound = c->b.len;
+    const void *near = (const void *)(uintptr_t)&jit_support_fault;
+    err = exec_memory_reserve(c->size_bound, near, &prog->code, msg, msg_size);
+    if (err)
+        goto out;
+    c->base = (uintptr_t)prog->code.base;
+    enum { MAX_PASSES = 10 };
+    for (int pass = 1; pass < MAX_PASSES; pass++) {
+        size_t previous_len = c->b.len;
+        memcpy(prev_pos, c->label_pos, c->label_count * sizeof(*prev_pos));
+        c->prev_label_pos = prev_pos;
+        bool *swap = c->prev_short_jump;
+        c->prev_short_jump = c->short_jump;
+        c->short_jump = swap;
+        size_t cap = c->jump_cap;
+        c->jump_cap = c->prev_jump_cap;
+        c->prev_jump_cap = cap;
+        c->prev_jump_count = c->jump_count;
+        err = translate(c, is_function);
+        if (err || c->b.len == previous_len)
+            break;
+    }
+    if (err)
+        goto out;
+    memcpy(prog->code.base, c->b.data, c->b.len);
+    err = exec_memory_seal(&prog->code, msg, msg_size);
+    if (err)
+        goto out;
+    prog->code_size = c->b.len;
+    prog->entry = (jit_entry_fn)(void *)prog->code.base;
+    prog->body = (uint8_t *)prog->code.base + c->label_pos[function_label(c, 0)];
+out:
+    if (err == -ENOMEM)
+        snprintf(msg, msg_size, "out of memory translating %zu instructions", c->count);
+    else if (err == -ERANGE)
+        snprintf(msg, msg_size, "internal error: a short branch went out of reach");
+    if (err)
+        exec_memory_release(&prog->code);
+    free(is_function);
+    free(prev_pos);
+    return err;
+}
+
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
-                        bool constant_blinding, uint64_t blinding_seed, char *msg,
+                        const struct jit_options *opts, uint64_t blinding_seed, char *msg,
                         size_t msg_size)
 {
     struct compiler c = {
         .insns = insns,
         .count = count,
         .prog = prog,
-        .label_count = 2 * count + L_SPECIAL_COUNT,
-        .blinding = constant_blinding,
-        .key_state = blinding_seed | 1,
+        .label_count = 4 * count + L_SPECIAL_COUNT,
+        .blinding = opts->constant_blinding,
+        .count_steps = opts->count_steps,
+        .blinding_seed = blinding_seed,
     };
-    c.label_pos = calloc(c.label_count, sizeof(*c.label_pos));
-    int err = c.label_pos ? translate(&c) : -ENOMEM;
-    if (err) {
-        snprintf(msg, msg_size, "out of memory translating %zu instructions", count);
-    } else {
-        err = exec_memory_create(c.b.data, c.b.len, &prog->code, msg, msg_size);
-        if (!err) {
-            prog->code_size = c.b.len;
-            uint8_t *base = prog->code.base;
-            prog->entry = (jit_entry_fn)(void *)base;
-            prog->body = base + c.label_pos[function_label(&c, 0)];
-        }
-    }
+    int err = compile_passes(&c, prog, msg, msg_size);
     free(c.label_pos);
     free(c.fixups);
     free(c.faults);
+    free(c.short_jump);
+    free(c.prev_short_jump);
     x86_buf_free(&c.b);
     return err;
 }

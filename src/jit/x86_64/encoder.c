@@ -225,11 +225,6 @@ size_t x86_call32(struct x86_buf *b)
     return at;
 }
 
-void x86_patch_rel32_here(struct x86_buf *b, size_t at)
-{
-    x86_patch_u32(b, at, (uint32_t)(int32_t)(b->len - (at + 4)));
-}
-
 size_t x86_jcc8(struct x86_buf *b, enum x86_cond cc)
 {
     x86_u8(b, (uint8_t)(0x70 | cc));

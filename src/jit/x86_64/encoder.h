@@ -69,9 +69,8 @@ void x86_call_reg(struct x86_buf *b, int reg);
 size_t x86_jmp32(struct x86_buf *b);
 size_t x86_jcc32(struct x86_buf *b, enum x86_cond cc);
 size_t x86_call32(struct x86_buf *b);
-/* rel32 fields (from the functions above) and rel8 fields (below) point at the current end
- * of the code once patched here. */
-void x86_patch_rel32_here(struct x86_buf *b, size_t at);
+/* rel8 branches: return the position of the rel8 field; x86_patch_rel8_here makes it point
+ * at the current end of the code. */
 size_t x86_jcc8(struct x86_buf *b, enum x86_cond cc);
 size_t x86_jmp8(struct x86_buf *b);
 void x86_patch_rel8_here(struct x86_buf *b, size_t at);

@@ -1,0 +1,159 @@
+/* Loading an ELF object's maps and programs. */
+#include "runtime/object.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_msg(char *msg, size_t msg_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
+{
+    if (!msg || !msg_size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, msg_size, fmt, ap);
+    va_end(ap);
+}
+
+static int create_map(const struct elf_map *def, struct bpfhost_map **out, char *msg, size_t msg_size)
+{
+    struct bpfhost_map *inner = NULL;
+    if (def->inner) {
+        int err = create_map(def->inner, &inner, msg, msg_size);
+        if (err)
+            return err;
+    }
+    struct map_create_attr attr = {
+        .map_type = def->type,
+        .key_size = def->key_size,
+        .value_size = def->value_size,
+        .max_entries = def->max_entries,
+        .map_flags = def->map_flags,
+        .map_extra = def->map_extra,
+        .inner_map = inner,
+        .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops : NULL,
+    };
+    snprintf(attr.name, sizeof attr.name, "%s", def->name);
+    char why[256];
+    int err = map_create(&attr, out, why, sizeof why);
+    if (inner)
+        map_put(inner);
+    if (err) {
+        set_msg(msg, msg_size, "map '%s': %s", def->name, why);
+        return err;
+    }
+    if (def->initial_value) {
+        uint32_t key = 0;
+        err = map_sys_update_elem(*out, &key, def->initial_value, MAP_ANY);
+        if (err) {
+            set_msg(msg, msg_size, "map '%s': cannot set its initial value: %s", def->name, strerror(-err));
+            map_put(*out);
+            *out = NULL;
+        }
+    }
+    return err;
+}
+
+int runtime_object_load(const struct elf_object *elf, const struct runtime_object_options *opts,
+                        struct runtime_object **out, char *msg, size_t msg_size)
+{
+    static const struct runtime_object_options defaults;
+    if (!opts)
+        opts = &defaults;
+    *out = NULL;
+    struct runtime_object *obj = calloc(1, sizeof *obj);
+    size_t map_count = elf_object_map_count(elf), prog_count = elf_object_program_count(elf);
+    if (obj) {
+        obj->elf = elf;
+        obj->maps = calloc(map_count ? map_count : 1, sizeof *obj->maps);
+        obj->progs = calloc(prog_count ? prog_count : 1, sizeof *obj->progs);
+    }
+    if (!obj || !obj->maps || !obj->progs) {
+        runtime_object_free(obj);
+        set_msg(msg, msg_size, "out of memory");
+        return -ENOMEM;
+    }
+    int err = 0;
+    for (size_t i = 0; i < map_count && !err; i++) {
+        err = create_map(elf_object_map(elf, i), &obj->maps[i], msg, msg_size);
+        if (!err)
+            obj->map_count++;
+    }
+    bool found = !opts->only_program;
+    for (size_t i = 0; i < prog_count && !err; i++) {
+        const struct elf_program *p = elf_object_program(elf, i);
+        obj->prog_count = i + 1;
+        if (p->is_subprog || (opts->only_program && strcmp(p->name, opts->only_program)))
+            continue;
+        found = true;
+        struct runtime_prog_attr attr = {
+            .name = p->name,
+            .prog_type = p->prog_type,
+            .expected_attach_type = p->expected_attach_type,
+            .insns = p->insns,
+            .insn_count = p->insn_count,
+            .maps = obj->maps,
+            .map_count = obj->map_count,
+            .engine = opts->engine,
+            .allow_unverified = opts->allow_unverified,
+        };
+        char why[512];
+        err = runtime_prog_load(&attr, &obj->progs[i], why, sizeof why);
+        if (err)
+            set_msg(msg, msg_size, "program '%s' (section %s): %s", p->name, p->section_name, why);
+    }
+    if (!err && !found) {
+        set_msg(msg, msg_size, "no program named '%s' in the object", opts->only_program);
+        err = -ENOENT;
+    }
+    /* Initial slots of prog arrays, now that the programs exist. */
+    for (size_t i = 0; i < obj->map_count && !err; i++) {
+        const struct elf_map *def = elf_object_map(elf, i);
+        if (def->type != MAP_TYPE_PROG_ARRAY)
+            continue;
+        for (size_t s = 0; s < def->init_slot_count && !err; s++) {
+            const struct elf_map_slot *slot = &def->init_slots[s];
+            struct runtime_prog *target = slot->target < prog_count ? obj->progs[slot->target] : NULL;
+            if (!target)
+                continue; /* not loaded (only_program) */
+            err = map_sys_update_object(obj->maps[i], &slot->slot, target, MAP_ANY);
+            if (err)
+                set_msg(msg, msg_size, "map '%s': cannot put program '%s' in slot %u: %s", def->name,
+                        target->name, slot->slot, strerror(-err));
+        }
+    }
+    if (err) {
+        runtime_object_free(obj);
+        return err;
+    }
+    *out = obj;
+    return 0;
+}
+
+void runtime_object_free(struct runtime_object *obj)
+{
+    if (!obj)
+        return;
+    for (size_t i = 0; i < obj->prog_count; i++)
+        runtime_prog_put(obj->progs[i]);
+    for (size_t i = 0; i < obj->map_count; i++)
+        map_put(obj->maps[i]);
+    free(obj->progs);
+    free(obj->maps);
+    free(obj);
+}
+
+struct runtime_prog *runtime_object_prog(const struct runtime_object *obj, const char *name)
+{
+    int index = elf_object_find_program(obj->elf, name);
+    return index >= 0 && (size_t)index < obj->prog_count ? obj->progs[index] : NULL;
+}
+
+struct bpfhost_map *runtime_object_map(const struct runtime_object *obj, const char *name)
+{
+    int index = elf_object_find_map(obj->elf, name);
+    return index >= 0 && (size_t)index < obj->map_count ? obj->maps[index] : NULL;
+}

@@ -1,0 +1,36 @@
+/* Loading a whole ELF object: its maps are created (with their initial contents), then its
+ * programs are loaded against them, then prog arrays get their initial slots. This is
+ * bpf_object__load underneath the libbpf-compatible API. */
+#ifndef BPFHOST_RUNTIME_OBJECT_H
+#define BPFHOST_RUNTIME_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "elf/elf_object.h"
+#include "maps/map.h"
+#include "runtime/prog.h"
+
+struct runtime_object {
+    const struct elf_object *elf;      /* not owned */
+    struct bpfhost_map **maps;         /* per elf map index */
+    size_t map_count;
+    struct runtime_prog **progs;       /* per elf program index; NULL for subprograms */
+    size_t prog_count;
+};
+
+struct runtime_object_options {
+    bool allow_unverified;             /* see runtime_prog_attr */
+    enum runtime_engine engine;
+    const char *only_program;          /* load just this program (NULL: all) */
+};
+
+int runtime_object_load(const struct elf_object *elf, const struct runtime_object_options *opts,
+                        struct runtime_object **out, char *msg, size_t msg_size);
+void runtime_object_free(struct runtime_object *obj);
+
+/* The loaded program or map of that name, or NULL. */
+struct runtime_prog *runtime_object_prog(const struct runtime_object *obj, const char *name);
+struct bpfhost_map *runtime_object_map(const struct runtime_object *obj, const char *name);
+
+#endif

@@ -1,0 +1,69 @@
+/* A loaded program: relocated instructions, the maps it references, and its executable form
+ * (runtime layer). Programs are reference counted; tail calls reach them through PROG_ARRAY
+ * maps, which hold references. */
+#ifndef BPFHOST_RUNTIME_PROG_H
+#define BPFHOST_RUNTIME_PROG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "jit/jit.h"
+#include "maps/map.h"
+#include "vm/vm.h"
+
+enum runtime_engine {
+    RUNTIME_ENGINE_DEFAULT, /* JIT for verified programs where supported, else interpreter */
+    RUNTIME_ENGINE_INTERP,
+    RUNTIME_ENGINE_JIT,
+};
+
+struct runtime_prog_attr {
+    const char *name;
+    uint32_t prog_type, expected_attach_type;
+    const struct ebpf_insn *insns;
+    size_t insn_count;
+    /* The maps that "map index" lddw forms (src 5 and 6) refer to, by index. */
+    struct bpfhost_map *const *maps;
+    size_t map_count;
+    enum runtime_engine engine;
+    /* No verifier has checked this program: it runs only on the checked interpreter (every
+     * memory access bounds-checked), and only when the caller asks for it. */
+    bool allow_unverified;
+};
+
+struct runtime_prog {
+    char name[64];
+    uint32_t prog_type, expected_attach_type;
+    struct ebpf_insn *insns; /* relocated: map handles in place of map indexes */
+    size_t insn_count;
+    struct bpfhost_map **maps; /* one reference each */
+    size_t map_count;
+    enum runtime_engine engine; /* what runs it */
+    bool verified;
+    struct vm_program *vm;
+    struct jit_program *jit;
+    uint32_t id;
+    _Atomic uint32_t refcount;
+};
+
+int runtime_prog_load(const struct runtime_prog_attr *attr, struct runtime_prog **out, char *msg,
+                      size_t msg_size);
+void runtime_prog_get(struct runtime_prog *prog);
+void runtime_prog_put(struct runtime_prog *prog);
+
+/* Runs prog once with r1 (the context) and r2. run->host and the checked-mode regions of the
+ * context are the caller's; the regions of global data are added here. Returns 0 and *r0, or
+ * the engine's negative errno with run->msg. */
+int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64_t r1, uint64_t r2,
+                     uint64_t *r0);
+
+/* How PROG_ARRAY maps hold programs. */
+extern const struct map_object_ops runtime_prog_object_ops;
+
+/* The helper table every program is loaded with. */
+const struct vm_helpers *runtime_helpers(void);
+
+#endif

@@ -1,0 +1,157 @@
+/* XDP frames and their helpers: adjust_head, adjust_meta, adjust_tail, redirect. */
+#include "runtime/xdp_context.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "helpers/helpers.h"
+#include "platform/low_memory.h"
+
+static uint32_t low32(const void *p) { return (uint32_t)(uintptr_t)p; }
+
+int runtime_xdp_frame_init(struct runtime_xdp_frame *frame)
+{
+    memset(frame, 0, sizeof *frame);
+    frame->buffer = platform_low_alloc(XDP_FRAME_SIZE);
+    return frame->buffer ? 0 : -ENOMEM;
+}
+
+void runtime_xdp_frame_release(struct runtime_xdp_frame *frame)
+{
+    platform_low_free(frame->buffer, XDP_FRAME_SIZE);
+    frame->buffer = NULL;
+}
+
+int runtime_xdp_frame_load(struct runtime_xdp_frame *frame, const void *data, size_t len,
+                           uint32_t ingress_ifindex, uint32_t rx_queue_index)
+{
+    if (len > XDP_FRAME_SIZE - XDP_FRAME_HEADROOM)
+        return -EMSGSIZE;
+    uint8_t *start = frame->buffer + XDP_FRAME_HEADROOM;
+    memcpy(start, data, len);
+    frame->md = (struct xdp_md_abi){
+        .data = low32(start),
+        .data_end = low32(start + len),
+        .data_meta = low32(start), /* no metadata yet: meta == data */
+        .ingress_ifindex = ingress_ifindex,
+        .rx_queue_index = rx_queue_index,
+    };
+    frame->redirect = false;
+    frame->redirect_ifindex = 0;
+    return 0;
+}
+
+int runtime_xdp_run(const struct runtime_prog *prog, struct runtime_xdp_frame *frame,
+                    struct vm_run *run, uint32_t *action)
+{
+    run->host = frame;
+    if (!prog->verified) {
+        vm_run_add_region(run, &frame->md, sizeof frame->md, false);
+        vm_run_add_region(run, frame->buffer, XDP_FRAME_SIZE, true);
+    }
+    uint64_t r0 = 0;
+    int err = runtime_prog_run(prog, run, (uintptr_t)&frame->md, 0, &r0);
+    if (err)
+        return err;
+    *action = r0 <= XDP_CODE_REDIRECT ? (uint32_t)r0 : XDP_CODE_ABORTED;
+    if (*action == XDP_CODE_REDIRECT && !frame->redirect)
+        *action = XDP_CODE_ABORTED; /* XDP_REDIRECT without a target */
+    return 0;
+}
+
+/* --- helpers ---------------------------------------------------------------------------- */
+
+#define HELPER(name) static uint64_t name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, \
+                                          struct vm_run *run)
+
+/* The frame of this invocation, if r1 really is its context. */
+static struct runtime_xdp_frame *frame_of(struct vm_run *run, uint64_t ctx)
+{
+    struct runtime_xdp_frame *frame = run->host;
+    return frame && (uintptr_t)&frame->md == ctx ? frame : NULL;
+}
+
+HELPER(helper_xdp_adjust_head)
+{
+    struct runtime_xdp_frame *frame = frame_of(run, r1);
+    if (!frame)
+        return (uint64_t)-EINVAL;
+    int32_t delta = (int32_t)r2;
+    uint32_t meta_len = frame->md.data - frame->md.data_meta;
+    int64_t data = (int64_t)frame->md.data + delta;
+    /* The metadata moves with the data and must stay inside the headroom. */
+    if (data - meta_len < (int64_t)low32(frame->buffer) ||
+        data > (int64_t)frame->md.data_end - XDP_FRAME_MIN_LEN)
+        return (uint64_t)-EINVAL;
+    if (meta_len)
+        memmove((void *)(uintptr_t)(data - meta_len), (void *)(uintptr_t)frame->md.data_meta, meta_len);
+    frame->md.data = (uint32_t)data;
+    frame->md.data_meta = (uint32_t)(data - meta_len);
+    return 0;
+}
+
+HELPER(helper_xdp_adjust_meta)
+{
+    struct runtime_xdp_frame *frame = frame_of(run, r1);
+    if (!frame)
+        return (uint64_t)-EINVAL;
+    int32_t delta = (int32_t)r2;
+    int64_t meta = (int64_t)frame->md.data_meta + delta;
+    int64_t meta_len = (int64_t)frame->md.data - meta;
+    if (delta % 4 || meta < (int64_t)low32(frame->buffer) || meta_len < 0 ||
+        meta_len > XDP_FRAME_METADATA_MAX)
+        return (uint64_t)-EINVAL;
+    frame->md.data_meta = (uint32_t)meta;
+    return 0;
+}
+
+HELPER(helper_xdp_adjust_tail)
+{
+    struct runtime_xdp_frame *frame = frame_of(run, r1);
+    if (!frame)
+        return (uint64_t)-EINVAL;
+    int64_t end = (int64_t)frame->md.data_end + (int32_t)r2;
+    if (end > (int64_t)low32(frame->buffer) + XDP_FRAME_SIZE ||
+        end < (int64_t)frame->md.data + XDP_FRAME_MIN_LEN)
+        return (uint64_t)-EINVAL;
+    if (end > frame->md.data_end) /* grown bytes read as zero, as in Linux */
+        memset((void *)(uintptr_t)frame->md.data_end, 0, (size_t)(end - frame->md.data_end));
+    frame->md.data_end = (uint32_t)end;
+    return 0;
+}
+
+HELPER(helper_redirect)
+{
+    struct runtime_xdp_frame *frame = run->host;
+    if (!frame || r2)
+        return XDP_CODE_ABORTED;
+    frame->redirect = true;
+    frame->redirect_ifindex = (uint32_t)r1;
+    return XDP_CODE_REDIRECT;
+}
+
+/* bpf_redirect_map(map, key, flags): a DEVMAP / DEVMAP_HASH entry names the interface; when
+ * the key is missing the low two bits of flags are the action (Linux's fallback). */
+HELPER(helper_redirect_map)
+{
+    struct runtime_xdp_frame *frame = run->host;
+    struct bpfhost_map *map = (struct bpfhost_map *)(uintptr_t)r1;
+    if (!frame || !map || (map->map_type != MAP_TYPE_DEVMAP && map->map_type != MAP_TYPE_DEVMAP_HASH))
+        return XDP_CODE_ABORTED;
+    uint32_t key = (uint32_t)r2;
+    const uint32_t *entry = map_lookup_elem(map, &key);
+    if (!entry)
+        return r3 & 3;
+    frame->redirect = true;
+    frame->redirect_ifindex = *entry;
+    return XDP_CODE_REDIRECT;
+}
+
+void helpers_register_xdp(struct vm_helpers *table)
+{
+    table->fn[HELPER_XDP_ADJUST_HEAD] = helper_xdp_adjust_head;
+    table->fn[HELPER_XDP_ADJUST_META] = helper_xdp_adjust_meta;
+    table->fn[HELPER_XDP_ADJUST_TAIL] = helper_xdp_adjust_tail;
+    table->fn[HELPER_REDIRECT] = helper_redirect;
+    table->fn[HELPER_REDIRECT_MAP] = helper_redirect_map;
+}

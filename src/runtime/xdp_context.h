@@ -1,0 +1,60 @@
+/* The XDP context: a frame in a buffer with Linux's headroom, the struct xdp_md a program
+ * sees (Linux ABI: 32-bit packet pointers, so the buffer lives below 4 GiB), and what the
+ * program asked for (redirect target). Used by test-run and by the XDP hook. */
+#ifndef BPFHOST_RUNTIME_XDP_CONTEXT_H
+#define BPFHOST_RUNTIME_XDP_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/prog.h"
+
+/* struct xdp_md of linux/bpf.h. */
+struct xdp_md_abi {
+    uint32_t data;
+    uint32_t data_end;
+    uint32_t data_meta;
+    uint32_t ingress_ifindex;
+    uint32_t rx_queue_index;
+    uint32_t egress_ifindex;
+};
+
+enum xdp_action_code { XDP_CODE_ABORTED, XDP_CODE_DROP, XDP_CODE_PASS, XDP_CODE_TX, XDP_CODE_REDIRECT };
+
+enum {
+    XDP_FRAME_HEADROOM = 256,   /* XDP_PACKET_HEADROOM */
+    XDP_FRAME_SIZE = 4096,      /* one page per frame, as Linux's veth and AF_XDP */
+    XDP_FRAME_METADATA_MAX = 32,
+    XDP_FRAME_MIN_LEN = 14,     /* an Ethernet header must remain */
+};
+
+struct runtime_xdp_frame {
+    struct xdp_md_abi md;       /* first: the program's r1 points here */
+    uint8_t *buffer;            /* XDP_FRAME_SIZE bytes below 4 GiB */
+    bool redirect;              /* bpf_redirect or bpf_redirect_map chose a target */
+    uint32_t redirect_ifindex;
+};
+
+/* Allocates the frame's buffer. Returns 0 or -ENOMEM. */
+int runtime_xdp_frame_init(struct runtime_xdp_frame *frame);
+void runtime_xdp_frame_release(struct runtime_xdp_frame *frame);
+
+/* Copies a frame in (after the headroom) and resets the context. Returns 0, or -EMSGSIZE
+ * when len does not fit the page with its headroom. */
+int runtime_xdp_frame_load(struct runtime_xdp_frame *frame, const void *data, size_t len,
+                           uint32_t ingress_ifindex, uint32_t rx_queue_index);
+
+/* The frame's current bytes (after the program moved head or tail). */
+static inline uint8_t *runtime_xdp_frame_data(const struct runtime_xdp_frame *frame, size_t *len)
+{
+    *len = frame->md.data_end - frame->md.data;
+    return (uint8_t *)(uintptr_t)frame->md.data;
+}
+
+/* Runs an XDP program on the loaded frame. Returns 0 with the action in *action (an out of
+ * range return value counts as ABORTED, as on Linux), or the engine's error. */
+int runtime_xdp_run(const struct runtime_prog *prog, struct runtime_xdp_frame *frame,
+                    struct vm_run *run, uint32_t *action);
+
+#endif

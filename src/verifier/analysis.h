@@ -1,0 +1,73 @@
+/* Internals of the analyzer shared by its files: verifier.c (fixpoint driver), transfer.c
+ * (instruction semantics and checks), memory.c (memory access checks) and helper_call.c
+ * (helper calls). Not for use outside src/verifier. */
+#ifndef BPFHOST_VERIFIER_ANALYSIS_H
+#define BPFHOST_VERIFIER_ANALYSIS_H
+
+#include "verifier/cfg.h"
+#include "verifier/state.h"
+#include "verifier/verifier.h"
+
+struct analysis {
+    const struct ebpf_insn *insns;
+    size_t count;
+    const struct verifier_options *opts;
+    struct verifier_result *result;
+    struct cfg cfg;
+    int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
+    size_t threshold_count;
+    size_t log_used;
+};
+
+/* Records a rejection at pc ("insn 12 (ldxw ...): <message>") and returns err. */
+int analysis_fail(struct analysis *a, size_t pc, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Text of instruction pc for messages. */
+const char *analysis_insn_text(const struct analysis *a, size_t pc, char *buf, size_t size);
+
+/* "r3 (packet off=14 range=0)" */
+const char *analysis_reg_text(const struct value *v, int reg, char *buf, size_t size);
+
+/* Reads register reg, which must be initialised and of one type. */
+int analysis_read_reg(struct analysis *a, struct state *s, size_t pc, int reg, struct value *out);
+
+/* Where a jump sends states. */
+struct branch_out {
+    bool fall_feasible, jump_feasible;
+};
+
+/* Executes the non-branching instruction at pc on s. Returns 0 or a negative error (with
+ * the message recorded). */
+int transfer_insn(struct analysis *a, struct state *s, size_t pc);
+/* Splits s at the conditional jump at pc: s becomes the fall-through state and jump the
+ * taken one; out says which of them can happen. */
+int transfer_branch(struct analysis *a, struct state *s, struct state *jump, size_t pc,
+                    struct branch_out *out);
+/* Checks the state at an exit of the entry frame. */
+int transfer_check_exit(struct analysis *a, const struct state *s, size_t pc);
+
+/* Checks a load (write=false) or store of size bytes at reg + off and, for loads, returns
+ * the value read in *loaded. stored is the value stored (NULL: an immediate). */
+int memory_access(struct analysis *a, struct state *s, size_t pc, int reg, int64_t off,
+                  unsigned size, bool write, bool sign_extend, const struct value *stored,
+                  struct value *loaded);
+/* Checks that [ptr, ptr + size) with size in [size_min, size_max] may be read (or written,
+ * then marking stack bytes written) by a helper. */
+int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg,
+                         uint64_t size_min, uint64_t size_max, bool write, const char *what);
+
+int helper_call(struct analysis *a, struct state *s, size_t pc);
+
+/* Loop progress (termination.c). A register written with anything but "r += k", "r -= k"
+ * or a copy forgets its progress. */
+void loop_marks_clobber(struct frame *f, int reg);
+void loop_marks_add(struct frame *f, int reg, const struct scalar *before,
+                    const struct scalar *addend, unsigned bits, bool subtract);
+void loop_marks_copy(struct frame *f, int dst, int src);
+/* At the entry of block, which heads a loop: checks the progress since the last visit of
+ * the same head, then restarts counting. Also forgets loops that block is outside of. */
+int loop_marks_enter(struct analysis *a, struct state *s, uint32_t block, size_t from_pc);
+void loop_marks_leave_outside(struct analysis *a, struct state *s, uint32_t block);
+
+#endif

@@ -1,0 +1,68 @@
+/* An abstract machine state: the call frames (registers, stack, loop progress), plus the
+ * id counter for pointers that share facts. States are compared and joined frame by frame;
+ * ids are matched between the two states, not compared as numbers. */
+#ifndef BPFHOST_VERIFIER_STATE_H
+#define BPFHOST_VERIFIER_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "verifier/stack.h"
+#include "verifier/value.h"
+
+enum { LOOP_MARKS = 4 };
+
+enum { DELTA_UNSIGNED = 1, DELTA_SIGNED = 2 }; /* the delta is exact without wrapping in that view */
+
+/* Progress of each register since the last visit of a loop head: value now = value of
+ * register delta_base then + delta, exactly, in the views flagged. The termination check at the next visit of the
+ * head needs one register that moved strictly towards a bound. */
+struct loop_mark {
+    uint32_t head;                                 /* block */
+    int64_t delta_min[EBPF_REG_COUNT], delta_max[EBPF_REG_COUNT];
+    uint8_t delta_flags[EBPF_REG_COUNT];
+    uint8_t delta_base[EBPF_REG_COUNT];            /* register whose value at the visit it is relative to */
+    uint64_t start_umin[EBPF_REG_COUNT], start_umax[EBPF_REG_COUNT];
+    int64_t start_smin[EBPF_REG_COUNT], start_smax[EBPF_REG_COUNT];
+};
+
+struct frame {
+    struct value regs[EBPF_REG_COUNT];
+    struct stack stack;
+    uint32_t call_pc;          /* the call that created this frame; UINT32_MAX for the entry */
+    uint32_t mark_count;
+    struct loop_mark marks[LOOP_MARKS];
+};
+
+struct state {
+    uint32_t depth;            /* frames in use; frames[depth - 1] is the current one */
+    uint32_t next_id;
+    struct frame frames[];
+};
+
+static inline size_t state_size(uint32_t depth)
+{
+    return sizeof(struct state) + (size_t)depth * sizeof(struct frame);
+}
+static inline struct frame *state_frame(struct state *s) { return &s->frames[s->depth - 1]; }
+
+/* A fresh frame: registers uninitialised, stack unwritten, r10 the frame pointer. */
+void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc);
+
+/* The same frames, calls and register/spill types: states that may be joined without
+ * losing what a pointer is. */
+bool state_same_partition(const struct state *a, const struct state *b);
+/* Whether every concrete state of a is one of b (then a needs no further analysis). */
+bool state_leq(const struct state *a, const struct state *b);
+/* into := into joined with other (same depth), widening if asked. */
+void state_join(struct state *into, const struct state *other, const int64_t *thresholds,
+                size_t threshold_count, bool widen);
+/* Renumbers ids 1..n in order of appearance so that equal states compare equal. */
+void state_canonicalize_ids(struct state *s);
+
+/* Calls fn on every value of the state: registers, then spilled slots, frame by frame. */
+void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,524 @@
+/* The fixpoint driver: call contexts, states per program point, the worklist, joins and
+ * widening, and the verifier's public entry point. */
+#include "verifier/verifier.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "verifier/analysis.h"
+
+enum { DEFAULT_MAX_STATES = 8, DEFAULT_WIDEN_AFTER = 3, MAX_CONTEXTS = 4096 };
+#define DEFAULT_MAX_STEPS ((uint64_t)EBPF_MAX_INSNS)
+#define DEFAULT_MAX_LOOP_ITERATIONS (1ull << 23)
+
+struct stored {
+    struct state *state;
+    uint32_t joins;
+    bool dirty;
+};
+
+struct point {
+    struct stored *states;   /* max_states_per_point entries */
+    uint32_t count;
+    bool queued;
+};
+
+/* A call context: the chain of call sites that leads to a function's frame. Each context
+ * analyses its function separately, like Linux's verification per call site. */
+struct context {
+    uint32_t parent;
+    uint32_t call_pc;        /* UINT32_MAX for the entry */
+    uint32_t entry_pc;
+    struct point *points;    /* per block, allocated on first use */
+};
+
+struct work_item {
+    uint64_t key;
+    uint32_t context, block;
+};
+
+struct driver {
+    struct analysis a;
+    struct verifier_options opts;   /* with defaults filled in */
+    struct context *contexts;
+    uint32_t context_count, context_capacity;
+    struct work_item *heap;
+    size_t heap_len, heap_capacity;
+    struct state *work, *branch;    /* scratch states of the largest depth */
+};
+
+/* --- messages ------------------------------------------------------------------------------------ */
+
+const char *analysis_reg_text(const struct value *v, int reg, char *buf, size_t size)
+{
+    char text[200];
+    snprintf(buf, size, "r%d (%s)", reg, value_format(v, text, sizeof text));
+    return buf;
+}
+
+static const char *default_insn_text(const struct ebpf_insn *insns, size_t pc, char *buf, size_t size)
+{
+    const struct ebpf_insn *i = &insns[pc];
+    enum isa_form_id form = isa_decode(i);
+    const char *name = isa_forms[form].name;
+    switch (isa_forms[form].operands) {
+    case ISA_OPS_NONE: snprintf(buf, size, "%s", name); break;
+    case ISA_OPS_DST: snprintf(buf, size, "%s r%d", name, i->dst); break;
+    case ISA_OPS_DST_IMM: snprintf(buf, size, "%s r%d, %d", name, i->dst, i->imm); break;
+    case ISA_OPS_DST_SRC: snprintf(buf, size, "%s r%d, r%d", name, i->dst, i->src); break;
+    case ISA_OPS_LOAD: snprintf(buf, size, "%s r%d, [r%d%+d]", name, i->dst, i->src, i->off); break;
+    case ISA_OPS_STORE_IMM: snprintf(buf, size, "%s [r%d%+d], %d", name, i->dst, i->off, i->imm); break;
+    case ISA_OPS_STORE_REG: snprintf(buf, size, "%s [r%d%+d], r%d", name, i->dst, i->off, i->src); break;
+    case ISA_OPS_JUMP: snprintf(buf, size, "%s %+d", name, i->off); break;
+    case ISA_OPS_JUMP32: snprintf(buf, size, "%s %+d", name, i->imm); break;
+    case ISA_OPS_COND_IMM: snprintf(buf, size, "%s r%d, %d, %+d", name, i->dst, i->imm, i->off); break;
+    case ISA_OPS_COND_REG: snprintf(buf, size, "%s r%d, r%d, %+d", name, i->dst, i->src, i->off); break;
+    case ISA_OPS_CALL_HELPER: {
+        const char *helper = isa_helper_name(i->imm);
+        snprintf(buf, size, "call %s#%d", helper ? helper : "unknown", i->imm);
+        break;
+    }
+    case ISA_OPS_CALL_LOCAL: snprintf(buf, size, "call local %+d", i->imm); break;
+    case ISA_OPS_CALL_KFUNC: snprintf(buf, size, "call kfunc %d", i->imm); break;
+    case ISA_OPS_CALLX: snprintf(buf, size, "callx r%d", i->dst); break;
+    case ISA_OPS_LDDW:
+        snprintf(buf, size, "%s r%d, 0x%" PRIx64, name, i->dst,
+                 (uint64_t)(uint32_t)i->imm | ((uint64_t)(uint32_t)i[1].imm << 32));
+        break;
+    case ISA_OPS_LD_ABS: snprintf(buf, size, "%s %d", name, i->imm); break;
+    case ISA_OPS_LD_IND: snprintf(buf, size, "%s r%d, %d", name, i->src, i->imm); break;
+    }
+    return buf;
+}
+
+const char *analysis_insn_text(const struct analysis *a, size_t pc, char *buf, size_t size)
+{
+    if (a->opts->format_insn)
+        return a->opts->format_insn(a->insns, a->count, pc, buf, size);
+    return default_insn_text(a->insns, pc, buf, size);
+}
+
+int analysis_fail(struct analysis *a, size_t pc, int err, const char *fmt, ...)
+{
+    struct verifier_result *r = a->result;
+    char text[128], detail[VERIFIER_MSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    /* long messages are cut: the start names the instruction and the property */
+    if (snprintf(r->message, sizeof r->message, "insn %zu (%s): %s", pc,
+                 analysis_insn_text(a, pc, text, sizeof text), detail) < 0)
+        r->message[0] = 0;
+    r->error_pc = (int64_t)pc;
+    return err;
+}
+
+static void log_state(struct driver *d, uint32_t context, uint32_t block, const struct state *s)
+{
+    struct analysis *a = &d->a;
+    if (!a->opts->log || a->log_used + 1 >= a->opts->log_size)
+        return;
+    char *out = a->opts->log + a->log_used;
+    size_t room = a->opts->log_size - a->log_used;
+    int n = snprintf(out, room, "context %u insn %u:", context, a->cfg.blocks[block].start);
+    const struct frame *f = &s->frames[s->depth - 1];
+    for (int r = 0; r < EBPF_REG_COUNT && n > 0 && (size_t)n < room; r++) {
+        if (f->regs[r].type == VALUE_UNINIT)
+            continue;
+        char v[200];
+        n += snprintf(out + n, room - (size_t)n, " r%d=%s", r, value_format(&f->regs[r], v, sizeof v));
+    }
+    if (n > 0 && (size_t)n < room)
+        n += snprintf(out + n, room - (size_t)n, "\n");
+    a->log_used += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* --- worklist ------------------------------------------------------------------------------------- */
+
+static bool heap_less(const struct work_item *x, const struct work_item *y) { return x->key < y->key; }
+
+static int heap_push(struct driver *d, struct work_item item)
+{
+    if (d->heap_len == d->heap_capacity) {
+        size_t cap = d->heap_capacity ? d->heap_capacity * 2 : 64;
+        struct work_item *h = realloc(d->heap, cap * sizeof *h);
+        if (!h)
+            return -ENOMEM;
+        d->heap = h;
+        d->heap_capacity = cap;
+    }
+    size_t i = d->heap_len++;
+    d->heap[i] = item;
+    while (i && heap_less(&d->heap[i], &d->heap[(i - 1) / 2])) {
+        struct work_item t = d->heap[i];
+        d->heap[i] = d->heap[(i - 1) / 2];
+        d->heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return 0;
+}
+
+static struct work_item heap_pop(struct driver *d)
+{
+    struct work_item top = d->heap[0];
+    d->heap[0] = d->heap[--d->heap_len];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < d->heap_len && heap_less(&d->heap[l], &d->heap[m]))
+            m = l;
+        if (r < d->heap_len && heap_less(&d->heap[r], &d->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        struct work_item t = d->heap[i];
+        d->heap[i] = d->heap[m];
+        d->heap[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* --- contexts and points -------------------------------------------------------------------------- */
+
+static int context_for_call(struct driver *d, uint32_t parent, size_t call_pc, size_t entry_pc,
+                            uint32_t *out)
+{
+    for (uint32_t c = 0; c < d->context_count; c++)
+        if (d->contexts[c].parent == parent && d->contexts[c].call_pc == call_pc) {
+            *out = c;
+            return 0;
+        }
+    if (d->context_count == MAX_CONTEXTS)
+        return analysis_fail(&d->a, call_pc, -E2BIG, "more than %d call sites to analyse", MAX_CONTEXTS);
+    if (d->context_count == d->context_capacity) {
+        uint32_t cap = d->context_capacity ? d->context_capacity * 2 : 8;
+        struct context *c = realloc(d->contexts, cap * sizeof *c);
+        if (!c)
+            return -ENOMEM;
+        d->contexts = c;
+        d->context_capacity = cap;
+    }
+    d->contexts[d->context_count] = (struct context){parent, (uint32_t)call_pc, (uint32_t)entry_pc, NULL};
+    *out = d->context_count++;
+    return 0;
+}
+
+static struct point *point_at(struct driver *d, uint32_t context, uint32_t block)
+{
+    struct context *c = &d->contexts[context];
+    if (!c->points) {
+        c->points = calloc(d->a.cfg.block_count, sizeof *c->points);
+        if (!c->points)
+            return NULL;
+    }
+    struct point *p = &c->points[block];
+    if (!p->states) {
+        p->states = calloc(d->opts.max_states_per_point, sizeof *p->states);
+        if (!p->states)
+            return NULL;
+    }
+    return p;
+}
+
+static int enqueue(struct driver *d, struct point *p, uint32_t context, uint32_t block)
+{
+    if (p->queued)
+        return 0;
+    p->queued = true;
+    uint64_t key = ((uint64_t)context << 32) | d->a.cfg.blocks[block].order;
+    return heap_push(d, (struct work_item){key, context, block});
+}
+
+/* Adds state s (which the caller no longer needs) to the entry of block in context. */
+static int propagate(struct driver *d, uint32_t context, uint32_t block, struct state *s, size_t from_pc)
+{
+    struct analysis *a = &d->a;
+    const struct cfg_block *b = &a->cfg.blocks[block];
+    loop_marks_leave_outside(a, s, block);
+    if (b->loop_head) {
+        int err = loop_marks_enter(a, s, block, from_pc);
+        if (err)
+            return err;
+    }
+    state_canonicalize_ids(s);
+    struct point *p = point_at(d, context, block);
+    if (!p)
+        return -ENOMEM;
+    struct stored *target = NULL;
+    for (uint32_t i = 0; i < p->count && !target; i++)
+        if (state_same_partition(p->states[i].state, s))
+            target = &p->states[i];
+    if (!target && p->count < d->opts.max_states_per_point) {
+        struct state *copy = malloc(state_size(s->depth));
+        if (!copy)
+            return -ENOMEM;
+        memcpy(copy, s, state_size(s->depth));
+        p->states[p->count++] = (struct stored){copy, 0, true};
+        a->result->stats.states++;
+        if (p->count > a->result->stats.max_states_at_point)
+            a->result->stats.max_states_at_point = p->count;
+        return enqueue(d, p, context, block);
+    }
+    if (!target) /* too many kinds of states here: merge, possibly into mixed types */
+        target = &p->states[0];
+    if (target->state->depth != s->depth)
+        return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
+    if (state_leq(s, target->state))
+        return 0;
+    bool widen = b->loop_head && target->joins >= d->opts.widen_after;
+    state_join(target->state, s, a->thresholds, a->threshold_count, widen);
+    state_canonicalize_ids(target->state);
+    target->joins++;
+    target->dirty = true;
+    a->result->stats.joins++;
+    a->result->stats.widenings += widen;
+    return enqueue(d, p, context, block);
+}
+
+/* --- calls and exits ----------------------------------------------------------------------------- */
+
+static void forget_dead_stack(struct value *v, void *arg)
+{
+    const uint32_t *depth = arg;
+    if (v->type == VALUE_STACK && v->frame >= *depth)
+        *v = value_unknown_scalar();
+}
+
+static int enter_call(struct driver *d, uint32_t context, size_t pc, struct state *s)
+{
+    struct analysis *a = &d->a;
+    size_t target = pc + 1 + (int64_t)a->insns[pc].imm;
+    if (s->depth == EBPF_MAX_CALL_DEPTH)
+        return analysis_fail(a, pc, -EACCES, "calls nest more than %d frames deep", EBPF_MAX_CALL_DEPTH);
+    for (uint32_t c = context;; c = d->contexts[c].parent) {
+        if (d->contexts[c].entry_pc == target)
+            return analysis_fail(a, pc, -EACCES, "recursive call of the function at insn %zu", target);
+        if (c == 0)
+            break;
+    }
+    uint32_t callee;
+    int err = context_for_call(d, context, pc, target, &callee);
+    if (err)
+        return err;
+    struct frame *caller = state_frame(s);
+    struct frame *f = &s->frames[s->depth];
+    frame_init(f, s->depth, (uint32_t)pc);
+    for (int r = 1; r <= 5; r++)
+        f->regs[r] = caller->regs[r];
+    s->depth++;
+    return propagate(d, callee, a->cfg.block_at[target], s, pc);
+}
+
+static int leave_call(struct driver *d, uint32_t context, size_t pc, struct state *s)
+{
+    struct analysis *a = &d->a;
+    struct frame *callee = state_frame(s);
+    const struct value *r0 = &callee->regs[0];
+    char buf[200];
+    if (r0->type == VALUE_UNINIT)
+        return analysis_fail(a, pc, -EACCES, "r0 is not set when the function returns");
+    if (r0->type == VALUE_STACK && r0->frame == s->depth - 1)
+        return analysis_fail(a, pc, -EACCES, "the function returns a pointer to its own stack: %s",
+                             analysis_reg_text(r0, 0, buf, sizeof buf));
+    size_t call_pc = callee->call_pc;
+    struct frame *caller = &s->frames[s->depth - 2];
+    caller->regs[0] = *r0;
+    for (int r = 0; r <= 5; r++) {
+        if (r)
+            caller->regs[r] = value_uninit();
+        loop_marks_clobber(caller, r);
+    }
+    s->depth--;
+    uint32_t depth = s->depth;
+    state_for_each_value(s, forget_dead_stack, &depth);
+    return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc + 1], s, pc);
+}
+
+/* --- block analysis ------------------------------------------------------------------------------ */
+
+static int run_block(struct driver *d, uint32_t context, uint32_t block, struct state *s)
+{
+    struct analysis *a = &d->a;
+    const struct cfg_block *b = &a->cfg.blocks[block];
+    a->result->stats.blocks++;
+    log_state(d, context, block, s);
+    for (size_t pc = b->start; pc < b->end;) {
+        const struct ebpf_insn *insn = &a->insns[pc];
+        size_t next = pc + (isa_is_lddw(insn) ? 2 : 1);
+        if (++a->result->stats.steps > d->opts.max_steps)
+            return analysis_fail(a, pc, -E2BIG, "the program is too complex: %" PRIu64
+                                 " instructions analysed, the limit is %" PRIu64,
+                                 a->result->stats.steps - 1, d->opts.max_steps);
+        enum isa_form_id form = isa_decode(insn);
+        enum isa_operands ops = isa_forms[form].operands;
+        int err;
+        if (ops == ISA_OPS_COND_IMM || ops == ISA_OPS_COND_REG) {
+            struct branch_out out;
+            if ((err = transfer_branch(a, s, d->branch, pc, &out)))
+                return err;
+            if (out.jump_feasible &&
+                (err = propagate(d, context, a->cfg.block_at[isa_jump_target(insn, pc)], d->branch, pc)))
+                return err;
+            if (out.fall_feasible)
+                return propagate(d, context, a->cfg.block_at[next], s, pc);
+            return 0;
+        }
+        if (ops == ISA_OPS_JUMP || ops == ISA_OPS_JUMP32)
+            return propagate(d, context, a->cfg.block_at[isa_jump_target(insn, pc)], s, pc);
+        if (form == ISA_EXIT)
+            return s->depth == 1 ? transfer_check_exit(a, s, pc) : leave_call(d, context, pc, s);
+        if (form == ISA_CALL_LOCAL)
+            return enter_call(d, context, pc, s);
+        if ((err = transfer_insn(a, s, pc)))
+            return err;
+        pc = next;
+    }
+    return propagate(d, context, a->cfg.block_at[b->end], s, b->end - 1);
+}
+
+static int analyse(struct driver *d)
+{
+    uint32_t entry;
+    int err = context_for_call(d, 0, UINT32_MAX, 0, &entry);
+    if (err)
+        return err;
+    struct state *s = d->work;
+    s->depth = 1;
+    s->next_id = 1;
+    frame_init(&s->frames[0], 0, UINT32_MAX);
+    s->frames[0].regs[1] = value_pointer(VALUE_CTX);
+    if ((err = propagate(d, entry, 0, s, 0)))
+        return err;
+    while (d->heap_len) {
+        struct work_item item = heap_pop(d);
+        struct point *p = &d->contexts[item.context].points[item.block];
+        p->queued = false;
+        for (uint32_t i = 0; i < p->count; i++) {
+            if (!p->states[i].dirty)
+                continue;
+            p->states[i].dirty = false;
+            memcpy(d->work, p->states[i].state, state_size(p->states[i].state->depth));
+            if ((err = run_block(d, item.context, item.block, d->work)))
+                return err;
+        }
+    }
+    return 0;
+}
+
+/* --- setup --------------------------------------------------------------------------------------- */
+
+static int compare_int64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Bounds a loop is likely to stop at: the constants the program compares with, and their
+ * neighbours. */
+static int collect_thresholds(struct analysis *a)
+{
+    size_t n = 0;
+    a->thresholds = malloc((a->count * 3 + 1) * sizeof *a->thresholds);
+    if (!a->thresholds)
+        return -ENOMEM;
+    a->thresholds[n++] = 0;
+    for (size_t pc = 0; pc < a->count; pc++) {
+        enum isa_form_id form = isa_decode(&a->insns[pc]);
+        if (isa_forms[form].operands != ISA_OPS_COND_IMM || isa_is_lddw(&a->insns[pc]))
+            continue;
+        int64_t k = a->insns[pc].imm;
+        a->thresholds[n++] = k - 1;
+        a->thresholds[n++] = k;
+        a->thresholds[n++] = k + 1;
+    }
+    qsort(a->thresholds, n, sizeof *a->thresholds, compare_int64);
+    size_t unique = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!unique || a->thresholds[unique - 1] != a->thresholds[i])
+            a->thresholds[unique++] = a->thresholds[i];
+    a->threshold_count = unique;
+    return 0;
+}
+
+static void driver_free(struct driver *d)
+{
+    for (uint32_t c = 0; c < d->context_count; c++) {
+        struct point *points = d->contexts[c].points;
+        for (uint32_t b = 0; points && b < d->a.cfg.block_count; b++) {
+            for (uint32_t i = 0; i < points[b].count; i++)
+                free(points[b].states[i].state);
+            free(points[b].states);
+        }
+        free(points);
+    }
+    free(d->contexts);
+    free(d->heap);
+    free(d->work);
+    free(d->branch);
+    free(d->a.thresholds);
+    cfg_free(&d->a.cfg);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct verifier_options *opts,
+                    struct verifier_result *result)
+{
+    memset(result, 0, sizeof *result);
+    result->error_pc = -1;
+    if (!opts || !opts->prog_type || (!insns && count) || (opts->map_count && !opts->maps)) {
+        snprintf(result->message, sizeof result->message, "verifier options need a program type");
+        return -EINVAL;
+    }
+    size_t bad_pc = 0;
+    int err = isa_validate_program(insns, count, &bad_pc, result->message, sizeof result->message);
+    if (err) {
+        char detail[VERIFIER_MSG_SIZE];
+        snprintf(detail, sizeof detail, "%s", result->message);
+        if (snprintf(result->message, sizeof result->message, "insn %zu: %s", bad_pc, detail) < 0)
+            result->message[0] = 0;
+        result->error_pc = (int64_t)bad_pc;
+        return err;
+    }
+    double start = now_seconds();
+    struct driver d = {0};
+    d.opts = *opts;
+    if (!d.opts.max_steps)
+        d.opts.max_steps = DEFAULT_MAX_STEPS;
+    if (!d.opts.max_states_per_point)
+        d.opts.max_states_per_point = DEFAULT_MAX_STATES;
+    if (!d.opts.widen_after)
+        d.opts.widen_after = DEFAULT_WIDEN_AFTER;
+    if (!d.opts.max_loop_iterations)
+        d.opts.max_loop_iterations = DEFAULT_MAX_LOOP_ITERATIONS;
+    if (d.opts.log && d.opts.log_size)
+        d.opts.log[0] = 0;
+    d.a = (struct analysis){.insns = insns, .count = count, .opts = &d.opts, .result = result};
+    err = cfg_build(insns, count, &d.a.cfg);
+    if (!err)
+        err = collect_thresholds(&d.a);
+    if (!err) {
+        d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
+        err = d.work && d.branch ? analyse(&d) : -ENOMEM;
+    }
+    if (err == -ENOMEM && !result->message[0])
+        snprintf(result->message, sizeof result->message, "out of memory while verifying");
+    result->stats.contexts = d.context_count;
+    driver_free(&d);
+    result->stats.seconds = now_seconds() - start;
+    result->accepted = err == 0;
+    return err;
+}

@@ -1,0 +1,75 @@
+/* The static verifier: proves that a program is safe to run (memory accesses in bounds,
+ * no uninitialised reads, null checks before dereferences, helpers called with the right
+ * arguments, loops that terminate, a return value of the right range) by abstract
+ * interpretation over its control-flow graph. States are kept apart per program point
+ * while their register types differ and joined when they agree; loop heads are widened,
+ * so loops are not unrolled. A rejection names the instruction, the property that failed
+ * and the abstract values involved. */
+#ifndef BPFHOST_VERIFIER_H
+#define BPFHOST_VERIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "isa/isa.h"
+#include "verifier/prog_types.h"
+
+/* A map the program refers to. */
+struct verifier_map {
+    uint32_t type;           /* Linux map type (BPF_MAP_TYPE_*) */
+    uint32_t key_size;
+    uint32_t value_size;
+    uint32_t max_entries;
+    bool read_only;          /* values may not be written by the program (.rodata, frozen) */
+};
+
+/* Formats instruction pc ("r0 = *(u32 *)(r1 + 4)") for messages; returns buf. */
+typedef const char *(*verifier_format_insn_fn)(const struct ebpf_insn *insns, size_t count,
+                                               size_t pc, char *buf, size_t size);
+
+struct verifier_options {
+    const struct prog_type_desc *prog_type;   /* required */
+    const struct verifier_map *maps;          /* by index */
+    size_t map_count;
+    /* lddw with src 1 or 2 carries a map fd: translated to an index into maps by this
+     * callback (negative: no such map). Without it the fd is taken as the index. lddw with
+     * src 5 or 6 carries the index itself. */
+    int (*map_fd_to_index)(void *user, int32_t fd);
+    void *user;
+    uint64_t max_steps;             /* instructions analysed before giving up; 0: 1,000,000 */
+    uint32_t max_states_per_point;  /* states kept apart per block; 0: 8 */
+    uint32_t widen_after;           /* joins at a loop head before widening; 0: 3 */
+    uint64_t max_loop_iterations;   /* bound a loop must be proven to respect; 0: 1 << 23 */
+    verifier_format_insn_fn format_insn; /* NULL: the form's name and fields */
+    char *log;                      /* verbose mode: invariants at each block, or NULL */
+    size_t log_size;
+};
+
+struct verifier_stats {
+    uint64_t steps;            /* instructions analysed */
+    uint64_t blocks;           /* block analyses */
+    uint64_t joins;
+    uint64_t widenings;
+    uint64_t states;           /* states stored at the end */
+    uint32_t max_states_at_point;
+    uint32_t contexts;         /* call contexts (entry + one per call site chain) */
+    double seconds;
+};
+
+enum { VERIFIER_MSG_SIZE = 512 };
+
+struct verifier_result {
+    bool accepted;
+    int64_t error_pc;          /* failing instruction, -1 when none */
+    char message[VERIFIER_MSG_SIZE];
+    struct verifier_stats stats;
+};
+
+/* Verifies a program. Returns 0 when accepted; -EINVAL for malformed programs or options,
+ * -EACCES when a safety property may fail, -E2BIG when the analysis budget runs out,
+ * -ENOMEM. result->message says why. */
+int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct verifier_options *opts,
+                    struct verifier_result *result);
+
+#endif

@@ -1,0 +1,506 @@
+#include <errno.h>
+
+#include "test.h"
+#include "verifier/verifier.h"
+#include "verifier_asm.h"
+
+/* Maps every test program may use, by index. */
+static const struct verifier_map test_maps[] = {
+    {1, 4, 8, 16, false},    /* 0: hash, 4-byte key, 8-byte value */
+    {2, 4, 64, 4, false},    /* 1: array of 64-byte values */
+    {27, 0, 0, 4096, false}, /* 2: ring buffer */
+    {3, 4, 4, 8, false},     /* 3: program array */
+    {2, 4, 16, 1, true},     /* 4: read-only array (.rodata) */
+};
+
+static struct verifier_result result;
+
+static int verify_as(const char *type, const struct ebpf_insn *insns, size_t count)
+{
+    struct verifier_options opts = {
+        .prog_type = prog_type_by_name(type),
+        .maps = test_maps,
+        .map_count = sizeof test_maps / sizeof test_maps[0],
+    };
+    int err = verifier_verify(insns, count, &opts, &result);
+    if (err)
+        fprintf(stderr, "    (%s)\n", result.message);
+    return err;
+}
+
+#define VERIFY(type, ...)                                                                          \
+    ({                                                                                             \
+        const struct ebpf_insn prog_[] = {__VA_ARGS__};                                            \
+        verify_as(type, prog_, sizeof prog_ / sizeof prog_[0]);                                    \
+    })
+#define XDP(...) VERIFY("xdp", __VA_ARGS__)
+
+TEST(trivial_program_is_accepted)
+{
+    CHECK_EQ(XDP(MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK(result.accepted);
+    CHECK_EQ(result.error_pc, -1);
+    CHECK(result.stats.steps >= 2);
+}
+
+TEST(return_value_must_be_set)
+{
+    CHECK_EQ(XDP(EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 0 (exit): r0 is not set at exit");
+    CHECK_EQ(result.error_pc, 0);
+}
+
+TEST(malformed_program_is_invalid)
+{
+    CHECK_EQ(XDP(MOV64_IMM(0, 2)), -EINVAL);
+    CHECK(!result.accepted);
+    CHECK_EQ(XDP(INSN(0xff, 0, 0, 0, 0), EXIT()), -EINVAL);
+    CHECK_CONTAINS(result.message, "insn 0");
+}
+
+TEST(options_are_checked)
+{
+    struct ebpf_insn prog[] = {MOV64_IMM(0, 0), EXIT()};
+    struct verifier_options none = {0};
+    CHECK_EQ(verifier_verify(prog, 2, &none, &result), -EINVAL);
+    CHECK_EQ(verifier_verify(prog, 2, NULL, &result), -EINVAL);
+}
+
+/* --- packets ------------------------------------------------------------------------------------- */
+
+TEST(packet_access_after_data_end_check)
+{
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0),            /* r2 = data */
+                 LDX(W, 3, 1, 4),            /* r3 = data_end */
+                 MOV64_REG(4, 2),
+                 ALU64_IMM(ADD, 4, 14),
+                 JMP_REG(JGT, 4, 3, 2),      /* if data + 14 > data_end goto drop */
+                 LDX(B, 0, 2, 13),           /* ethertype low byte */
+                 EXIT(),
+                 MOV64_IMM(0, 1),
+                 EXIT()), 0);
+}
+
+TEST(packet_access_without_check_is_rejected)
+{
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(B, 0, 2, 12), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (ldxb r0, [r2+12]): packet access r2+12 size 1 needs 13 bytes but only 0 are proven");
+    CHECK_CONTAINS(result.message, "check r2 + 13 <= data_end first");
+}
+
+TEST(packet_access_one_byte_too_far)
+{
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 14),
+                 JMP_REG(JGT, 4, 3, 2), LDX(H, 0, 2, 13), EXIT(), MOV64_IMM(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "needs 15 bytes but only 14 are proven");
+}
+
+TEST(packet_check_in_either_operand_order_and_strictness)
+{
+    /* if data_end >= data + 14 goto ok (jump branch proves 14 bytes) */
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 14),
+                 JMP_REG(JGE, 3, 4, 2), MOV64_IMM(0, 1), EXIT(),
+                 LDX(H, 0, 2, 12), EXIT()), 0);
+    /* if data + 14 < data_end goto ok: proves 15 bytes */
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 14),
+                 JMP_REG(JLT, 4, 3, 2), MOV64_IMM(0, 1), EXIT(),
+                 LDX(B, 0, 2, 14), EXIT()), 0);
+}
+
+TEST(packet_pointer_with_variable_offset)
+{
+    /* r5 = data + (byte & 0xf); check r5 + 4 <= end; read 4 bytes at r5 */
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 1),
+                 JMP_REG(JGT, 4, 3, 9),
+                 LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0xf), ALU64_REG(ADD, 5, 2),
+                 MOV64_REG(6, 5), ALU64_IMM(ADD, 6, 4), JMP_REG(JGT, 6, 3, 3),
+                 LDX(W, 0, 5, 0), EXIT(), INSN(0x05, 0, 0, 0, 0),
+                 MOV64_IMM(0, 1), EXIT()), 0);
+    /* the check on the old pointer says nothing of the new one */
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 20),
+                 JMP_REG(JGT, 4, 3, 5),
+                 LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0xf), ALU64_REG(ADD, 5, 2),
+                 LDX(W, 0, 5, 0), EXIT(),
+                 MOV64_IMM(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "only 0 are proven");
+}
+
+TEST(packet_changing_helper_invalidates_pointers)
+{
+    CHECK_EQ(XDP(MOV64_REG(6, 1), LDX(W, 7, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 7), ALU64_IMM(ADD, 4, 4),
+                 JMP_REG(JGT, 4, 3, 5),
+                 MOV64_REG(1, 6), MOV64_IMM(2, 4), CALL(44), /* xdp_adjust_head */
+                 LDX(W, 0, 7, 0), EXIT(),
+                 MOV64_IMM(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "r7 is a number, not a pointer");
+}
+
+/* --- maps ---------------------------------------------------------------------------------------- */
+
+#define LOOKUP_MAP0                                                                                \
+    ST(W, 10, -4, 0), LD_MAP(1, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1)
+
+TEST(map_lookup_with_null_check)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP0, JMP_IMM(JEQ, 0, 0, 2), LDX(DW, 1, 0, 0), ST(DW, 0, 0, 7),
+                 MOV64_IMM(0, 2), EXIT()), 0);
+}
+
+TEST(map_lookup_without_null_check)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP0, LDX(DW, 1, 0, 0), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "r0 may be null (map_value_or_null(map 0)");
+    CHECK_CONTAINS(result.message, "compare it with 0 before using it");
+}
+
+TEST(map_value_out_of_bounds)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP0, JMP_IMM(JEQ, 0, 0, 1), LDX(DW, 1, 0, 4), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "map 0 value access at offset 4 size 8 is outside the 8-byte map 0 value");
+}
+
+TEST(null_check_reaches_copies)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP0, MOV64_REG(6, 0), JMP_IMM(JNE, 0, 0, 2), MOV64_IMM(0, 0), EXIT(),
+                 LDX(DW, 1, 6, 0), MOV64_IMM(0, 2), EXIT()), 0);
+}
+
+TEST(map_key_must_be_initialized)
+{
+    CHECK_EQ(XDP(LD_MAP(1, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_CONTAINS(result.message, "call map_lookup_elem#1");
+    CHECK_CONTAINS(result.message, "stack byte at offset -4 is read before it is written");
+}
+
+TEST(pointer_leak_into_map_is_rejected)
+{
+    CHECK_EQ(XDP(MOV64_REG(6, 1), LOOKUP_MAP0, JMP_IMM(JEQ, 0, 0, 1), STX(DW, 0, 6, 0), MOV64_IMM(0, 2),
+                 EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "storing a pointer into map_value memory leaks it: ctx");
+}
+
+TEST(read_only_map_cannot_be_written)
+{
+    CHECK_EQ(XDP(LD_MAP_VALUE(1, 4, 0), LDX(DW, 0, 1, 8), EXIT()), 0);
+    CHECK_EQ(XDP(LD_MAP_VALUE(1, 4, 0), ST(DW, 1, 0, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "map 4 is read-only");
+}
+
+TEST(map_value_indexed_by_a_bounded_loop)
+{
+    /* for (i = 0; i < 8; i++) sum += value[i]; value is 64 bytes */
+    CHECK_EQ(XDP(ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),
+                 JMP_IMM(JEQ, 0, 0, 10),
+                 MOV64_IMM(6, 0), MOV64_IMM(7, 0),
+                 MOV64_REG(2, 6), ALU64_IMM(LSH, 2, 3), MOV64_REG(3, 0), ALU64_REG(ADD, 3, 2),
+                 LDX(DW, 4, 3, 0), ALU64_REG(ADD, 7, 4), ALU64_IMM(ADD, 6, 1), JMP_IMM(JLT, 6, 8, -8),
+                 MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK(result.stats.widenings > 0);
+}
+
+TEST(map_value_loop_one_past_the_end)
+{
+    CHECK_EQ(XDP(ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),
+                 JMP_IMM(JEQ, 0, 0, 8),
+                 MOV64_IMM(6, 0),
+                 MOV64_REG(2, 6), ALU64_IMM(LSH, 2, 3), MOV64_REG(3, 0), ALU64_REG(ADD, 3, 2),
+                 LDX(DW, 4, 3, 0), ALU64_IMM(ADD, 6, 1), JMP_IMM(JLE, 6, 8, -7),
+                 MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "64] size 8 is outside the 64-byte map 1 value");
+}
+
+/* --- stack ------------------------------------------------------------------------------------- */
+
+TEST(stack_read_before_write)
+{
+    CHECK_EQ(XDP(LDX(DW, 0, 10, -8), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "stack byte at offset -8 is read before it is written");
+    CHECK_EQ(XDP(ST(W, 10, -8, 1), LDX(DW, 0, 10, -8), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "offset -4");
+    CHECK_EQ(XDP(ST(DW, 10, -8, 1), LDX(DW, 0, 10, -8), EXIT()), 0);
+}
+
+TEST(stack_bounds)
+{
+    CHECK_EQ(XDP(ST(DW, 10, -520, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the frame [-512, 0)");
+    CHECK_EQ(XDP(ST(DW, 10, -4, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+}
+
+TEST(spilled_pointer_is_filled_back)
+{
+    CHECK_EQ(XDP(STX(DW, 10, 1, -8), MOV64_IMM(1, 0), LDX(DW, 2, 10, -8), LDX(W, 0, 2, 12), EXIT()), 0);
+    /* a narrow fill of a spilled pointer is a number */
+    CHECK_EQ(XDP(STX(DW, 10, 1, -8), LDX(W, 2, 10, -8), LDX(W, 0, 2, 0), EXIT()), -EACCES);
+}
+
+TEST(spilled_constant_keeps_its_value)
+{
+    /* a spilled bound still bounds the map index when filled back */
+    CHECK_EQ(XDP(ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),
+                 JMP_IMM(JEQ, 0, 0, 5), ST(DW, 10, -16, 56), LDX(DW, 3, 10, -16), ALU64_REG(ADD, 0, 3),
+                 LDX(DW, 0, 0, 0), EXIT(),
+                 MOV64_IMM(0, 2), EXIT()), 0);
+}
+
+/* --- scalars ------------------------------------------------------------------------------------ */
+
+TEST(division_by_zero_is_defined)
+{
+    CHECK_EQ(XDP(CALL(5), MOV64_IMM(1, 0), ALU64_REG(DIV, 0, 1), ALU64_IMM(MOD, 0, 0), EXIT()), 0);
+}
+
+TEST(uninitialized_register_read)
+{
+    CHECK_EQ(XDP(MOV64_IMM(0, 10), ALU64_REG(MOD, 0, 3), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (mod r0, r3): r3 is read before it is written");
+}
+
+#define LOOKUP_MAP1                                                                                \
+    ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),              \
+        JMP_IMM(JNE, 0, 0, 2), MOV64_IMM(0, 0), EXIT(), MOV64_REG(6, 0), CALL(7)
+
+TEST(jmp32_bounds_only_the_low_half)
+{
+    /* r0 = random (64 bits); if w0 > 56 goto out: the high half is still unknown */
+    CHECK_EQ(XDP(LOOKUP_MAP1, JMP32_IMM(JGT, 0, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 64-byte map 1 value");
+    /* zero-extend first (w0 = w0): then the 32-bit check bounds everything */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV32_REG(0, 0), JMP32_IMM(JGT, 0, 56, 3), ALU64_REG(ADD, 6, 0),
+                 LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+}
+
+TEST(signed_upper_bound_alone_allows_negative_offsets)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP1, JMP_IMM(JSGT, 0, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 64-byte map 1 value");
+    CHECK_EQ(XDP(LOOKUP_MAP1, JMP_IMM(JSGT, 0, 56, 4), JMP_IMM(JSLT, 0, 0, 3), ALU64_REG(ADD, 6, 0),
+                 LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    /* an unsigned bound covers both */
+    CHECK_EQ(XDP(LOOKUP_MAP1, JMP_IMM(JGT, 0, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(),
+                 MOV64_IMM(0, 0), EXIT()), 0);
+}
+
+TEST(pointer_arithmetic_rules)
+{
+    CHECK_EQ(XDP(ALU64_IMM(AND, 1, 0xff), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "operation &= on a pointer is not allowed: r1 (ctx)");
+    CHECK_EQ(XDP(ALU32_IMM(ADD, 1, 4), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "32-bit arithmetic on a pointer");
+    CHECK_EQ(XDP(LOOKUP_MAP0, ALU64_IMM(ADD, 0, 4), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "pointer arithmetic on r0 (map_value_or_null(map 0) off=0) is not allowed: compare it with 0 first");
+    /* packet length: end - data is a number */
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), ALU64_REG(SUB, 3, 2), MOV64_REG(0, 3), EXIT()), 0);
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), ALU64_REG(SUB, 2, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "subtraction of pointers into different objects");
+}
+
+TEST(return_value_leak_and_range)
+{
+    CHECK_EQ(XDP(MOV64_REG(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "the return value leaks a pointer: r0 (ctx)");
+    CHECK_EQ(VERIFY("cgroup/sock_addr", MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "cgroup/sock_addr programs must return a value in [0, 1], r0 is 2");
+    CHECK_EQ(VERIFY("cgroup/sock_addr", MOV64_IMM(0, 1), EXIT()), 0);
+    CHECK_EQ(VERIFY("cgroup/sock_addr", CALL(7), ALU64_IMM(AND, 0, 1), EXIT()), 0);
+}
+
+/* --- context ------------------------------------------------------------------------------------ */
+
+TEST(context_fields)
+{
+    CHECK_EQ(XDP(LDX(W, 0, 1, 12), EXIT()), 0);
+    CHECK_EQ(XDP(LDX(W, 0, 1, 24), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "struct xdp_md has no field at offset 24 size 4");
+    CHECK_EQ(XDP(ST(W, 1, 12, 0), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "read-only");
+    CHECK_EQ(VERIFY("cgroup/sock_addr", ST(W, 1, 24, 0x5000), MOV64_IMM(0, 1), EXIT()), 0);
+    CHECK_EQ(VERIFY("kprobe", LDX(DW, 0, 1, 112), EXIT()), 0);
+}
+
+TEST(legacy_packet_loads)
+{
+    CHECK_EQ(VERIFY("socket", MOV64_REG(6, 1), INSN(0x30, 0, 0, 0, 12), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_REG(6, 1), INSN(0x30, 0, 0, 0, 12), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "not allowed in xdp programs");
+}
+
+/* --- helpers ------------------------------------------------------------------------------------ */
+
+TEST(helper_argument_checks)
+{
+    CHECK_EQ(XDP(MOV64_IMM(1, 0), MOV64_REG(2, 10), CALL(1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "argument 1 of map_lookup_elem must be a map, r1 is scalar 0");
+    CHECK_EQ(XDP(CALL(9999), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "helper 9999 is not available");
+    /* tail_call needs a program array */
+    CHECK_EQ(XDP(LD_MAP(2, 0), MOV64_IMM(3, 0), CALL(12), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "tail_call needs a map of type 3, map 0 has type 1");
+    CHECK_EQ(XDP(LD_MAP(2, 3), MOV64_IMM(3, 0), CALL(12), MOV64_IMM(0, 0), EXIT()), 0);
+    /* r1-r5 are clobbered by calls */
+    CHECK_EQ(XDP(CALL(5), MOV64_REG(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "r1 is read before it is written");
+}
+
+TEST(helper_memory_and_size)
+{
+    /* get_current_comm(buf, 16) fills the buffer, which may then be read */
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 16), CALL(16),
+                 LDX(DW, 0, 10, -16), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 17), CALL(16),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the frame");
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_IMM(2, 0), CALL(16),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "argument 2 of get_current_comm may be 0");
+    CHECK_EQ(XDP(CALL(7), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -16), MOV64_REG(2, 0), CALL(16),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "unbounded size");
+}
+
+TEST(ring_buffer_reservation)
+{
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 4),
+                 ST(DW, 0, 8, 1), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132),
+                 MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 4),
+                 ST(DW, 0, 16, 1), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "ring buffer reservation access at offset 16 size 8 is outside the 16-byte");
+    /* a submitted reservation is gone */
+    CHECK_EQ(XDP(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 5),
+                 MOV64_REG(6, 0), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(132), ST(DW, 6, 0, 1),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+}
+
+TEST(callbacks_are_not_supported_yet)
+{
+    CHECK_EQ(XDP(MOV64_IMM(1, 4), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0),
+                 MOV64_IMM(4, 0), CALL(181), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "loop takes a callback");
+}
+
+/* --- loops ------------------------------------------------------------------------------------- */
+
+TEST(constant_bound_loop_is_not_unrolled)
+{
+    /* for (i = 0; i < 100000; i++) sum += i; */
+    CHECK_EQ(XDP(MOV64_IMM(0, 0), MOV64_IMM(1, 0), ALU64_REG(ADD, 0, 1), ALU64_IMM(ADD, 1, 1),
+                 JMP_IMM(JLT, 1, 100000, -3), EXIT()), 0);
+    CHECK(result.stats.steps < 100);
+}
+
+TEST(counting_down_loop)
+{
+    CHECK_EQ(XDP(MOV64_IMM(1, 100), MOV64_IMM(0, 0), ALU64_IMM(ADD, 0, 3), ALU64_IMM(SUB, 1, 1),
+                 JMP_IMM(JNE, 1, 0, -3), EXIT()), 0);
+}
+
+TEST(infinite_loops_are_rejected)
+{
+    CHECK_EQ(XDP(MOV64_IMM(0, 0), JA(-1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 1 may not terminate");
+    /* the bound is tested but the counter never moves */
+    CHECK_EQ(XDP(MOV64_IMM(0, 0), MOV64_IMM(1, 0), JMP_IMM(JGT, 1, 10, 1), JA(-2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "may not terminate");
+    /* the counter moves but nothing bounds it (it could wrap around forever) */
+    CHECK_EQ(XDP(CALL(7), MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 1), JMP_IMM(JNE, 1, 0, -2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "may not terminate");
+}
+
+TEST(loop_bound_larger_than_the_limit)
+{
+    const struct ebpf_insn prog[] = {MOV64_IMM(0, 0), MOV64_IMM(1, 0), ALU64_IMM(ADD, 1, 1),
+                                     JMP_IMM(JLT, 1, 1000000, -2), EXIT()};
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .max_loop_iterations = 1000};
+    CHECK_EQ(verifier_verify(prog, 5, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may run 999999 times, more than the limit of 1000");
+}
+
+TEST(nested_loops)
+{
+    /* for (i = 0; i < 10; i++) for (j = 0; j < 10; j++) n++; */
+    CHECK_EQ(XDP(MOV64_IMM(0, 0), MOV64_IMM(1, 0),
+                 MOV64_IMM(2, 0),
+                 ALU64_IMM(ADD, 0, 1), ALU64_IMM(ADD, 2, 1), JMP_IMM(JLT, 2, 10, -3),
+                 ALU64_IMM(ADD, 1, 1), JMP_IMM(JLT, 1, 10, -6),
+                 EXIT()), 0);
+    /* the outer loop forgets its increment */
+    CHECK_EQ(XDP(MOV64_IMM(0, 0), MOV64_IMM(1, 0),
+                 MOV64_IMM(2, 0),
+                 ALU64_IMM(ADD, 0, 1), ALU64_IMM(ADD, 2, 1), JMP_IMM(JLT, 2, 10, -3),
+                 JMP_IMM(JLT, 1, 10, -5),
+                 EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may not terminate");
+}
+
+TEST(complexity_budget)
+{
+    const struct ebpf_insn prog[] = {MOV64_IMM(0, 0), ALU64_IMM(ADD, 0, 1), ALU64_IMM(ADD, 0, 1),
+                                     ALU64_IMM(ADD, 0, 1), EXIT()};
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .max_steps = 3};
+    CHECK_EQ(verifier_verify(prog, 5, &opts, &result), -E2BIG);
+    CHECK_CONTAINS(result.message, "insn 3 (add r0, 1): the program is too complex: 3 instructions analysed, the limit is 3");
+}
+
+/* --- paths ------------------------------------------------------------------------------------- */
+
+/* r2 is a stack pointer on one path and 0 on the other; after the merge, "if r2 == 0"
+ * separates them again. Joining the two would give a register of mixed type. */
+static const struct ebpf_insn two_types[] = {
+    LDX(W, 3, 1, 12), JMP_IMM(JEQ, 3, 0, 3), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -8), JA(1),
+    MOV64_IMM(2, 0), JMP_IMM(JEQ, 2, 0, 1), ST(DW, 2, 0, 1), MOV64_IMM(0, 2), EXIT(),
+};
+
+TEST(paths_with_different_types_are_kept_apart)
+{
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp")};
+    CHECK_EQ(verifier_verify(two_types, sizeof two_types / sizeof two_types[0], &opts, &result), 0);
+    CHECK(result.stats.max_states_at_point >= 2);
+    opts.max_states_per_point = 1;
+    CHECK_EQ(verifier_verify(two_types, sizeof two_types / sizeof two_types[0], &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "r2 holds different types on paths merged before this instruction");
+}
+
+/* --- bpf-to-bpf calls ------------------------------------------------------------------------- */
+
+TEST(local_calls)
+{
+    /* main: r1 = 5; call f; exit   f: r0 = r1 + 1; exit */
+    CHECK_EQ(XDP(MOV64_IMM(1, 5), CALL_LOCAL(1), EXIT(), MOV64_REG(0, 1), ALU64_IMM(ADD, 0, 1), EXIT()), 0);
+    CHECK_EQ(result.stats.contexts, 2);
+    /* the callee has its own r6 */
+    CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(1), EXIT(), MOV64_REG(0, 6), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 3 (mov r0, r6): r6 is read before it is written");
+    /* but keeps the caller's r6 across the call */
+    CHECK_EQ(XDP(MOV64_IMM(6, 5), CALL_LOCAL(2), MOV64_REG(0, 6), EXIT(), MOV64_IMM(0, 1), EXIT()), 0);
+    /* a stack pointer passed down may be written by the callee */
+    CHECK_EQ(XDP(MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -8), CALL_LOCAL(2), LDX(DW, 0, 10, -8), EXIT(),
+                 ST(DW, 1, 0, 7), MOV64_IMM(0, 0), EXIT()), 0);
+}
+
+TEST(local_call_errors)
+{
+    CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), CALL_LOCAL(-1), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "recursive call");
+    CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), MOV64_REG(0, 10), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "returns a pointer to its own stack");
+    /* the same function analysed per call site: the second call passes a bad argument */
+    CHECK_EQ(XDP(LDX(W, 1, 1, 0), CALL_LOCAL(4), MOV64_IMM(1, 0), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
+                 LDX(B, 0, 1, 0), EXIT()), -EACCES);
+}
+
+TEST(verbose_log_shows_invariants)
+{
+    char log[4096];
+    const struct ebpf_insn prog[] = {MOV64_IMM(0, 1), JMP_IMM(JGT, 0, 0, 1), MOV64_IMM(0, 2), EXIT()};
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .log = log, .log_size = sizeof log};
+    CHECK_EQ(verifier_verify(prog, 4, &opts, &result), 0);
+    CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
+    CHECK_CONTAINS(log, "insn 3: r0=scalar 1");
+}
+
+TEST_MAIN
