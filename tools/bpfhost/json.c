@@ -22,7 +22,8 @@ static void indent(struct json_writer *w)
         fputs("  ", w->out);
 }
 
-/* Called before every value and key: separates it from the previous item of its container. */
+/* Called before every value and key: separates it from the previous item of its container.
+ * Whether a comma is due only depends on what was written last, so nesting has no limit. */
 static void before_item(struct json_writer *w)
 {
     if (w->after_key) {
@@ -31,12 +32,9 @@ static void before_item(struct json_writer *w)
     }
     if (w->depth == 0)
         return;
-    /* Containers nested deeper than JSON_MAX_DEPTH share the last slot; the commands never
-     * nest that deep, and sharing keeps the output well-formed enough to notice. */
-    int level = w->depth < JSON_MAX_DEPTH ? w->depth : JSON_MAX_DEPTH - 1;
-    if (w->has_items[level])
+    if (!w->container_empty)
         fputc(',', w->out);
-    w->has_items[level] = true;
+    w->container_empty = false;
     indent(w);
 }
 
@@ -45,18 +43,16 @@ static void open_container(struct json_writer *w, char c)
     before_item(w);
     fputc(c, w->out);
     w->depth++;
-    if (w->depth < JSON_MAX_DEPTH)
-        w->has_items[w->depth] = false;
+    w->container_empty = true;
 }
 
 static void close_container(struct json_writer *w, char c)
 {
-    int level = w->depth < JSON_MAX_DEPTH ? w->depth : JSON_MAX_DEPTH - 1;
-    bool had_items = w->has_items[level];
     if (w->depth > 0)
         w->depth--;
-    if (had_items)
+    if (!w->container_empty)
         indent(w);
+    w->container_empty = false;
     fputc(c, w->out);
 }
 

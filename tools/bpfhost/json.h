@@ -9,14 +9,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { JSON_MAX_DEPTH = 32 };
-
 struct json_writer {
     FILE *out;
     bool pretty;
-    int depth;
-    bool after_key;                 /* a key was just written: the value needs no comma */
-    bool has_items[JSON_MAX_DEPTH]; /* the container at this depth already has an item */
+    int depth;                      /* for indentation only */
+    bool after_key;                 /* a key was just written: its value follows directly */
+    bool container_empty;           /* the last thing written opened a container */
 };
 
 void json_init(struct json_writer *w, FILE *out, bool pretty);
