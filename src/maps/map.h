@@ -198,6 +198,10 @@ size_t map_sys_value_size(const struct bpfhost_map *map);
 
 /* --- program side: caller inside a read-side section --------------------------------------- */
 
+/* The value (this slot's, for per-CPU maps), or NULL. For ARRAY_OF_MAPS / HASH_OF_MAPS the
+ * inner struct bpfhost_map itself, which the program then passes to map helpers; for
+ * DEVMAP(_HASH) the device entry (u32 ifindex, optional u32 program fd). Returns int-valued
+ * results as Linux helpers do: 0 or a negative errno. */
 void *map_lookup_elem(struct bpfhost_map *map, const void *key);
 long map_update_elem(struct bpfhost_map *map, const void *key, const void *value,
                      uint64_t flags);
