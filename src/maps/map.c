@@ -299,6 +299,21 @@ void *map_lookup_elem(struct bpfhost_map *map, const void *key)
     return map->ops->lookup(map, key);
 }
 
+void *map_lookup_percpu_elem(struct bpfhost_map *map, const void *key, uint32_t cpu)
+{
+    if (!map->ops->lookup_percpu || cpu >= platform_cpu_slot_count() ||
+        (map->map_flags & MAP_F_WRONLY_PROG))
+        return NULL;
+    return map->ops->lookup_percpu(map, key, cpu);
+}
+
+long map_for_each_elem(struct bpfhost_map *map, map_for_each_fn fn, void *ctx, uint64_t flags)
+{
+    if (flags || !map->ops->for_each)
+        return -EINVAL;
+    return map->ops->for_each(map, fn, ctx);
+}
+
 long map_update_elem(struct bpfhost_map *map, const void *key, const void *value,
                      uint64_t flags)
 {

@@ -135,9 +135,14 @@ struct map_create_attr {
     char name[MAP_NAME_LEN];
 };
 
+typedef long (*map_for_each_fn)(struct bpfhost_map *map, const void *key, void *value,
+                                void *ctx);
+
 struct map_ops {
     /* Program side. */
     void *(*lookup)(struct bpfhost_map *map, const void *key);
+    void *(*lookup_percpu)(struct bpfhost_map *map, const void *key, uint32_t slot);
+    long (*for_each)(struct bpfhost_map *map, map_for_each_fn fn, void *ctx);
     long (*update)(struct bpfhost_map *map, const void *key, const void *value, uint64_t flags);
     long (*delete_elem)(struct bpfhost_map *map, const void *key);
     long (*push)(struct bpfhost_map *map, const void *value, uint64_t flags);
@@ -193,6 +198,10 @@ size_t map_sys_value_size(const struct bpfhost_map *map);
 
 /* --- program side: caller inside a read-side section --------------------------------------- */
 
+/* The value (this slot's, for per-CPU maps), or NULL. For ARRAY_OF_MAPS / HASH_OF_MAPS the
+ * inner struct bpfhost_map itself, which the program then passes to map helpers; for
+ * DEVMAP(_HASH) the device entry (u32 ifindex, optional u32 program fd). Returns int-valued
+ * results as Linux helpers do: 0 or a negative errno. */
 void *map_lookup_elem(struct bpfhost_map *map, const void *key);
 long map_update_elem(struct bpfhost_map *map, const void *key, const void *value,
                      uint64_t flags);
@@ -200,6 +209,16 @@ long map_delete_elem(struct bpfhost_map *map, const void *key);
 long map_push_elem(struct bpfhost_map *map, const void *value, uint64_t flags);
 long map_pop_elem(struct bpfhost_map *map, void *value);
 long map_peek_elem(struct bpfhost_map *map, void *value);
+
+/* bpf_map_lookup_percpu_elem (195): the value of slot cpu in a per-CPU map; NULL when the
+ * key is absent, cpu is not below platform_cpu_slot_count(), or the map is not per-CPU. */
+void *map_lookup_percpu_elem(struct bpfhost_map *map, const void *key, uint32_t cpu);
+
+/* bpf_for_each_map_elem (164): calls fn(map, key, value, ctx) for each element (for per-CPU
+ * maps, the calling slot's value) until fn returns non-zero. Returns the number of elements
+ * passed to fn, the stopping one included; -EINVAL when flags is not 0 or the type has no
+ * elements to walk (Linux walks hash, LRU and array maps and their per-CPU variants). */
+long map_for_each_elem(struct bpfhost_map *map, map_for_each_fn fn, void *ctx, uint64_t flags);
 
 /* PROG_ARRAY (tail_call) and PERF_EVENT_ARRAY: the object in slot index, or NULL. For the
  * perf array, index MAP_F_CURRENT_CPU means the calling thread's slot. */

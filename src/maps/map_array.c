@@ -39,6 +39,28 @@ static void *array_lookup(struct bpfhost_map *map, const void *key)
     return value_at(array, index, array->slots > 1 ? platform_cpu_slot() : 0);
 }
 
+static void *percpu_array_lookup_slot(struct bpfhost_map *map, const void *key, uint32_t slot)
+{
+    uint32_t index;
+    memcpy(&index, key, sizeof index);
+    if (index >= map->max_entries)
+        return NULL;
+    return value_at(array_of(map), index, slot);
+}
+
+static long array_for_each(struct bpfhost_map *map, map_for_each_fn fn, void *ctx)
+{
+    struct array_map *array = array_of(map);
+    uint32_t slot = array->slots > 1 ? platform_cpu_slot() : 0;
+    long visited = 0;
+    for (uint32_t index = 0; index < map->max_entries; index++) {
+        visited++;
+        if (fn(map, &index, value_at(array, index, slot), ctx))
+            break;
+    }
+    return visited;
+}
+
 static int check_array_update(struct bpfhost_map *map, const void *key, uint64_t flags,
                               uint32_t *index)
 {
@@ -128,6 +150,7 @@ static void array_destroy(struct bpfhost_map *map)
 
 static const struct map_ops array_ops = {
     .lookup = array_lookup,
+    .for_each = array_for_each,
     .update = array_update,
     .delete_elem = array_delete,
     .get_next_key = array_get_next_key,
@@ -136,6 +159,8 @@ static const struct map_ops array_ops = {
 
 static const struct map_ops percpu_array_ops = {
     .lookup = array_lookup,
+    .lookup_percpu = percpu_array_lookup_slot,
+    .for_each = array_for_each,
     .update = array_update,
     .delete_elem = array_delete,
     .sys_lookup = percpu_array_sys_lookup,

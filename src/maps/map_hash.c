@@ -235,6 +235,29 @@ static void *htab_of_maps_lookup(struct bpfhost_map *map, const void *key)
     return htab_lookup_elem(map, key, &e) ? e->object : NULL;
 }
 
+static void *htab_lookup_percpu(struct bpfhost_map *map, const void *key, uint32_t slot)
+{
+    struct htab *h = htab_of(map);
+    uint32_t hash = hash_key(h, key);
+    struct htab_elem *e = find(h, bucket_of(h, hash), hash, key);
+    return e && h->percpu ? elem_value(h, e, slot) : NULL;
+}
+
+static long htab_for_each(struct bpfhost_map *map, map_for_each_fn fn, void *ctx)
+{
+    struct htab *h = htab_of(map);
+    uint32_t slot = h->percpu ? platform_cpu_slot() : 0;
+    long visited = 0;
+    for (uint64_t b = 0; b <= h->bucket_mask; b++)
+        for (struct htab_elem *e = atomic_load_explicit(&h->buckets[b], memory_order_acquire); e;
+             e = atomic_load_explicit(&e->next, memory_order_acquire)) {
+            visited++;
+            if (fn(map, e->data, elem_value(h, e, slot), ctx))
+                return visited;
+        }
+    return visited;
+}
+
 static void fill_values(struct htab *h, struct htab_elem *e, const void *value, enum fill fill)
 {
     if (fill == FILL_OBJECT) {
@@ -496,6 +519,8 @@ static void htab_destroy(struct bpfhost_map *map)
 
 static const struct map_ops htab_ops = {
     .lookup = htab_lookup,
+    .lookup_percpu = htab_lookup_percpu,
+    .for_each = htab_for_each,
     .update = htab_update,
     .delete_elem = htab_delete,
     .sys_lookup = htab_sys_lookup,

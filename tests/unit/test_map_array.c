@@ -203,4 +203,56 @@ TEST(percpu_slots_are_per_thread)
     CHECK_EQ(platform_cpu_slot(), platform_cpu_slot());
 }
 
+static long count_and_stop_at(struct bpfhost_map *map, const void *key, void *value, void *ctx)
+{
+    uint32_t index;
+    memcpy(&index, key, 4);
+    return index == *(uint32_t *)ctx;
+}
+
+TEST(array_for_each_and_percpu_lookup)
+{
+    fix_slots();
+    struct bpfhost_map *map = make_map(MAP_TYPE_PERCPU_ARRAY, 4, 8, 6, 0);
+    uint32_t stop = 99, key = 2;
+    uint64_t values[SLOTS] = {1, 2, 3, 4};
+    CHECK_EQ(map_sys_update_elem(map, &key, values, 0), 0);
+    platform_epoch_enter();
+    CHECK_EQ(map_for_each_elem(map, count_and_stop_at, &stop, 0), 6);
+    stop = 3;
+    CHECK_EQ(map_for_each_elem(map, count_and_stop_at, &stop, 0), 4);
+    for (uint32_t slot = 0; slot < SLOTS; slot++) {
+        uint64_t *p = map_lookup_percpu_elem(map, &key, slot);
+        CHECK(p && *p == values[slot]);
+    }
+    key = 6;
+    CHECK(map_lookup_percpu_elem(map, &key, 0) == NULL);
+    platform_epoch_exit();
+    drop_map(map);
+}
+
+TEST(array_with_a_spin_lock_updates_under_it)
+{
+    struct map_create_attr attr = {.map_type = MAP_TYPE_ARRAY, .key_size = 4, .value_size = 12,
+                                   .max_entries = 2, .has_spin_lock = true,
+                                   .spin_lock_offset = 0};
+    struct bpfhost_map *map = NULL;
+    char msg[256];
+    CHECK_EQ(map_create(&attr, &map, msg, sizeof msg), 0);
+    uint32_t key = 1, value[3] = {0xdead, 5, 6}, out[3] = {0x77, 0, 0};
+    CHECK_EQ(map_sys_update_elem(map, &key, value, MAP_F_LOCK), 0);
+    CHECK_EQ(map_sys_lookup_elem(map, &key, out, MAP_F_LOCK), 0);
+    CHECK_EQ(out[0], 0x77); /* the lock word is neither copied in nor out */
+    CHECK_EQ(out[1], 5);
+    CHECK_EQ(out[2], 6);
+    platform_epoch_enter();
+    uint32_t *p = map_lookup_elem(map, &key);
+    CHECK(p && p[0] == 0); /* unlocked */
+    value[1] = 9;
+    CHECK_EQ(map_update_elem(map, &key, value, MAP_F_LOCK | MAP_EXIST), 0);
+    CHECK(p && p[1] == 9 && p[0] == 0);
+    platform_epoch_exit();
+    drop_map(map);
+}
+
 TEST_MAIN

@@ -249,4 +249,67 @@ TEST(queue_operations_do_not_apply_to_hashes)
     drop_map(map);
 }
 
+static long sum_values(struct bpfhost_map *map, const void *key, void *value, void *ctx)
+{
+    uint64_t *sum = ctx, v;
+    uint32_t k;
+    memcpy(&k, key, 4);
+    memcpy(&v, value, 8);
+    CHECK_EQ(v, k * 10ull);
+    *sum += v;
+    return 0;
+}
+
+static long stop_at_third(struct bpfhost_map *map, const void *key, void *value, void *ctx)
+{
+    return ++*(int *)ctx == 3;
+}
+
+TEST(for_each_walks_every_element_and_stops_on_request)
+{
+    struct bpfhost_map *map = make_map(MAP_TYPE_HASH, 4, 8, 64, 0);
+    uint64_t want = 0;
+    for (uint32_t k = 1; k <= 20; k++) {
+        uint64_t v = k * 10ull;
+        want += v;
+        CHECK_EQ(map_sys_update_elem(map, &k, &v, 0), 0);
+    }
+    uint64_t sum = 0;
+    int calls = 0;
+    platform_epoch_enter();
+    CHECK_EQ(map_for_each_elem(map, sum_values, &sum, 0), 20);
+    CHECK_EQ(sum, want);
+    CHECK_EQ(map_for_each_elem(map, stop_at_third, &calls, 0), 3);
+    CHECK_EQ(map_for_each_elem(map, stop_at_third, &calls, 1), -EINVAL);
+    platform_epoch_exit();
+    drop_map(map);
+    struct bpfhost_map *queue = make_map(MAP_TYPE_QUEUE, 0, 4, 4, 0);
+    CHECK_EQ(map_for_each_elem(queue, stop_at_third, &calls, 0), -EINVAL);
+    drop_map(queue);
+}
+
+TEST(lookup_percpu_reads_any_slot)
+{
+    CHECK_EQ(platform_cpu_slot_set_count(SLOTS), 0);
+    struct bpfhost_map *map = make_map(MAP_TYPE_PERCPU_HASH, 4, 8, 4, 0);
+    struct bpfhost_map *plain = make_map(MAP_TYPE_HASH, 4, 8, 4, 0);
+    uint32_t key = 3, missing = 4;
+    uint64_t values[SLOTS] = {100, 200, 300};
+    CHECK_EQ(map_sys_update_elem(map, &key, values, 0), 0);
+    CHECK_EQ(map_sys_update_elem(plain, &key, values, 0), 0);
+    platform_epoch_enter();
+    for (uint32_t slot = 0; slot < SLOTS; slot++) {
+        uint64_t *p = map_lookup_percpu_elem(map, &key, slot);
+        CHECK(p && *p == values[slot]);
+    }
+    CHECK(map_lookup_percpu_elem(map, &key, SLOTS) == NULL);
+    CHECK(map_lookup_percpu_elem(map, &missing, 0) == NULL);
+    CHECK(map_lookup_percpu_elem(plain, &key, 0) == NULL);
+    uint64_t *mine = map_lookup_elem(map, &key);
+    CHECK(mine && *mine == values[platform_cpu_slot()]);
+    platform_epoch_exit();
+    drop_map(map);
+    drop_map(plain);
+}
+
 TEST_MAIN
