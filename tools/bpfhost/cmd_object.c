@@ -40,10 +40,12 @@ static const char *pinning_name(uint32_t pinning)
  * itself, legacy ones point at another map of the object. */
 static const char *inner_map_name(const struct elf_object *obj, const struct elf_map *m)
 {
-    if (m->inner)
-        return m->inner->name;
+    /* A legacy definition names the map that defines its inner map: show that one, not the
+     * template the loader derived from it. */
     if (m->inner_map_index >= 0 && (size_t)m->inner_map_index < elf_object_map_count(obj))
         return elf_object_map(obj, (size_t)m->inner_map_index)->name;
+    if (m->inner)
+        return m->inner->name;
     return NULL;
 }
 
