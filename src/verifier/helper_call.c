@@ -180,6 +180,9 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     if (!(proto->group & a->opts->prog_type->helper_groups))
         return analysis_fail(a, pc, -EACCES, "helper %s#%d is not available to %s programs", proto->name, id,
                              a->opts->prog_type->name);
+    if (id == 12 && s->reference_count) /* a successful tail call would never release them */
+        return analysis_fail(a, pc, -EACCES, "tail call while holding the %s result of insn %u",
+                             isa_helper_name(a->insns[s->references[0].pc].imm), s->references[0].pc);
     struct call c = {a, s, pc, proto, -1, 0, 0};
     for (int i = 0; i < 5 && proto->args[i] != ARG_NONE; i++) {
         bool skip_next = false;

@@ -567,7 +567,9 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
         }
         return 0;
     }
-    if (cond == SCALAR_EQ || cond == SCALAR_NE) {
+    /* Only 64-bit comparisons say anything about a pointer being null: a valid pointer may
+     * have a zero low half. */
+    if ((cond == SCALAR_EQ || cond == SCALAR_NE) && bits == 64) {
         const struct value *ptr = is_zero(&src) ? &dst : is_zero(&dst) ? &src : NULL;
         if (ptr && value_is_nullable(ptr)) {
             struct null_check null = {ptr->id, ptr->type, true}, not_null = {ptr->id, ptr->type, false};

@@ -159,6 +159,16 @@ TEST(map_value_out_of_bounds)
     CHECK_CONTAINS(result.message, "map 0 value access at offset 4 size 8 is outside the 8-byte map 0 value");
 }
 
+TEST(a_32_bit_comparison_is_no_null_check)
+{
+    CHECK_EQ(XDP(LOOKUP_MAP0, JMP32_IMM(JEQ, 0, 0, 2), LDX(DW, 1, 0, 0), MOV64_IMM(0, 2), EXIT(),
+                 MOV64_IMM(0, 1), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "r0 may be null");
+    /* and a valid pointer's low half may be 0: both branches stay possible */
+    CHECK_EQ(XDP(JMP32_IMM(JNE, 1, 0, 2), LDX(W, 0, 1, 12), EXIT(), MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK_EQ(XDP(JMP32_IMM(JNE, 1, 0, 2), LDX(W, 0, 1, 40), EXIT(), MOV64_IMM(0, 2), EXIT()), -EACCES);
+}
+
 TEST(null_check_reaches_copies)
 {
     CHECK_EQ(XDP(LOOKUP_MAP0, MOV64_REG(6, 0), JMP_IMM(JNE, 0, 0, 2), MOV64_IMM(0, 0), EXIT(),
@@ -416,6 +426,11 @@ TEST(references_must_be_released)
     CHECK_EQ(XDP(ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
                  MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), MOV64_IMM(0, 2), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "sk_lookup_tcp result of insn 7 is not released");
+    /* nor may a tail call leave with one */
+    CHECK_EQ(XDP(MOV64_REG(6, 1), ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16),
+                 MOV64_IMM(3, 12), MOV64_IMM(4, -1), MOV64_IMM(5, 0), CALL(84), MOV64_REG(7, 0), MOV64_REG(1, 6),
+                 LD_MAP(2, 3), MOV64_IMM(3, 0), CALL(12), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "tail call while holding the sk_lookup_tcp result of insn 8");
 }
 
 /* bpf_loop(10, callback, &sum, 0) where callback(i, ctx) adds i to *ctx. The call is at
