@@ -89,6 +89,13 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
         if (p->is_subprog || (opts->only_program && strcmp(p->name, opts->only_program)))
             continue;
         found = true;
+        if (p->core_relo_count) {
+            /* Field offsets would be the compiler's guesses about a kernel's structures. */
+            set_msg(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, which "
+                    "bpfhost does not apply yet", p->name, p->section_name, p->core_relo_count);
+            err = -EOPNOTSUPP;
+            break;
+        }
         struct runtime_prog_attr attr = {
             .name = p->name,
             .prog_type = p->prog_type,
@@ -109,20 +116,30 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
         set_msg(msg, msg_size, "no program named '%s' in the object", opts->only_program);
         err = -ENOENT;
     }
-    /* Initial slots of prog arrays, now that the programs exist. */
+    /* Initial slots of prog arrays and maps of maps, now that their targets exist. */
     for (size_t i = 0; i < obj->map_count && !err; i++) {
         const struct elf_map *def = elf_object_map(elf, i);
-        if (def->type != MAP_TYPE_PROG_ARRAY)
+        bool of_progs = def->type == MAP_TYPE_PROG_ARRAY;
+        bool of_maps = def->type == MAP_TYPE_ARRAY_OF_MAPS || def->type == MAP_TYPE_HASH_OF_MAPS;
+        if (!of_progs && !of_maps)
             continue;
         for (size_t s = 0; s < def->init_slot_count && !err; s++) {
             const struct elf_map_slot *slot = &def->init_slots[s];
-            struct runtime_prog *target = slot->target < prog_count ? obj->progs[slot->target] : NULL;
+            void *target = NULL;
+            const char *target_name = "";
+            if (of_progs && slot->target < prog_count && obj->progs[slot->target]) {
+                target = obj->progs[slot->target];
+                target_name = obj->progs[slot->target]->name;
+            } else if (of_maps && slot->target < obj->map_count) {
+                target = obj->maps[slot->target];
+                target_name = obj->maps[slot->target]->name;
+            }
             if (!target)
-                continue; /* not loaded (only_program) */
+                continue; /* a program that was not loaded (only_program) */
             err = map_sys_update_object(obj->maps[i], &slot->slot, target, MAP_ANY);
             if (err)
-                set_msg(msg, msg_size, "map '%s': cannot put program '%s' in slot %u: %s", def->name,
-                        target->name, slot->slot, strerror(-err));
+                set_msg(msg, msg_size, "map '%s': cannot put '%s' in slot %u: %s", def->name,
+                        target_name, slot->slot, strerror(-err));
         }
     }
     if (err) {
@@ -137,6 +154,15 @@ void runtime_object_free(struct runtime_object *obj)
 {
     if (!obj)
         return;
+    /* A prog array can hold a program that references the array itself: empty the arrays
+     * first, as Linux does when the last user reference to a prog array goes away. */
+    for (size_t i = 0; i < obj->map_count; i++) {
+        struct bpfhost_map *map = obj->maps[i];
+        if (map->map_type != MAP_TYPE_PROG_ARRAY)
+            continue;
+        for (uint32_t slot = 0; slot < map->max_entries; slot++)
+            map_sys_delete_elem(map, &slot);
+    }
     for (size_t i = 0; i < obj->prog_count; i++)
         runtime_prog_put(obj->progs[i]);
     for (size_t i = 0; i < obj->map_count; i++)
