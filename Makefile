@@ -70,8 +70,8 @@ $(BUILD)/bpf/%.o: tests/bpf/%.c
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # --- fuzz targets: tests/fuzz/NAME.c -> build/fuzz/NAME (libFuzzer, ASan+UBSan) -------------
-# The loader and what it stands on only (isa < elf), so that building stays quick.
-FUZZ_LIB_SRCS := $(sort $(wildcard src/isa/*.c src/elf/*.c))
+# The loader and what it stands on only (base < isa < elf), so that building stays quick.
+FUZZ_LIB_SRCS := $(sort $(wildcard src/base/*.c src/isa/*.c src/elf/*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \

@@ -1,10 +1,10 @@
 /* pcap and pcapng files through libpcap. Files are opened with fopen rather than by libpcap
  * so that a missing or unreadable file reports its real errno, not only libpcap's text. */
+#include "base/message.h"
 #include "hooks/pcap_io.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +20,6 @@ struct pcap_writer {
     pcap_dumper_t *dumper;
     char path[];
 };
-
-__attribute__((format(printf, 4, 5))) static int fail(int err, char *msg, size_t msg_size,
-                                                      const char *fmt, ...)
-{
-    if (msg && msg_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, msg_size, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
 
 static void *alloc_with_path(size_t head_size, const char *path)
 {
@@ -53,31 +41,31 @@ int pcap_reader_open(const char *path, struct pcap_reader **out, char *msg, size
     if (out)
         *out = NULL;
     if (!path || !out)
-        return fail(-EINVAL, msg, msg_size, "pcap_reader_open: path and out are required");
+        return msg_error(-EINVAL, msg, msg_size, "pcap_reader_open: path and out are required");
     FILE *file = fopen(path, "rb");
     if (!file) {
         int err = errno;
-        return fail(-err, msg, msg_size, "%s: %s", path, strerror(err));
+        return msg_error(-err, msg, msg_size, "%s: %s", path, strerror(err));
     }
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     pcap_t *pcap = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO,
                                                             errbuf);
     if (!pcap) {
         fclose(file);
-        return fail(-EINVAL, msg, msg_size, "%s: not a readable pcap or pcapng file: %s", path,
+        return msg_error(-EINVAL, msg, msg_size, "%s: not a readable pcap or pcapng file: %s", path,
                     errbuf);
     }
     int linktype = pcap_datalink(pcap);
     if (linktype != DLT_EN10MB) {
         pcap_close(pcap);
-        return fail(-ENOTSUP, msg, msg_size,
+        return msg_error(-ENOTSUP, msg, msg_size,
                     "%s: link type %s (%d) is not supported, only Ethernet (EN10MB)", path,
                     linktype_name(linktype), linktype);
     }
     struct pcap_reader *reader = alloc_with_path(sizeof *reader, path);
     if (!reader) {
         pcap_close(pcap);
-        return fail(-ENOMEM, msg, msg_size, "%s: out of memory", path);
+        return msg_error(-ENOMEM, msg, msg_size, "%s: out of memory", path);
     }
     reader->pcap = pcap;
     *out = reader;
@@ -88,14 +76,14 @@ int pcap_reader_next(struct pcap_reader *reader, const uint8_t **data, size_t *l
                      uint64_t *ts_ns, char *msg, size_t msg_size)
 {
     if (!reader || !data || !len || !ts_ns)
-        return fail(-EINVAL, msg, msg_size, "pcap_reader_next: reader, data, len and ts_ns are required");
+        return msg_error(-EINVAL, msg, msg_size, "pcap_reader_next: reader, data, len and ts_ns are required");
     struct pcap_pkthdr *header;
     const u_char *bytes;
     int status = pcap_next_ex(reader->pcap, &header, &bytes);
     if (status == PCAP_ERROR_BREAK)
         return 0;
     if (status != 1)
-        return fail(-EINVAL, msg, msg_size, "%s: frame %llu: %s", reader->path,
+        return msg_error(-EINVAL, msg, msg_size, "%s: frame %llu: %s", reader->path,
                     (unsigned long long)reader->frames + 1, pcap_geterr(reader->pcap));
     reader->frames++;
     *data = bytes;
@@ -124,24 +112,24 @@ int pcap_writer_open(const char *path, int linktype, struct pcap_writer **out, c
     if (out)
         *out = NULL;
     if (!path || !out)
-        return fail(-EINVAL, msg, msg_size, "pcap_writer_open: path and out are required");
+        return msg_error(-EINVAL, msg, msg_size, "pcap_writer_open: path and out are required");
     if (linktype < 0 || !pcap_datalink_val_to_name(linktype))
-        return fail(-EINVAL, msg, msg_size, "%s: unknown link type %d", path, linktype);
+        return msg_error(-EINVAL, msg, msg_size, "%s: unknown link type %d", path, linktype);
     pcap_t *dead = pcap_open_dead_with_tstamp_precision(linktype, (int)PCAP_IO_MAX_FRAME,
                                                         PCAP_TSTAMP_PRECISION_NANO);
     if (!dead)
-        return fail(-ENOMEM, msg, msg_size, "%s: out of memory", path);
+        return msg_error(-ENOMEM, msg, msg_size, "%s: out of memory", path);
     FILE *file = fopen(path, "wb");
     if (!file) {
         int err = errno;
         pcap_close(dead);
-        return fail(-err, msg, msg_size, "%s: %s", path, strerror(err));
+        return msg_error(-err, msg, msg_size, "%s: %s", path, strerror(err));
     }
     pcap_dumper_t *dumper = pcap_dump_fopen(dead, file);
     if (!dumper) {
         int err = errno ? errno : EIO;
         fclose(file);
-        fail(-err, msg, msg_size, "%s: cannot write the pcap header: %s", path, pcap_geterr(dead));
+        msg_error(-err, msg, msg_size, "%s: cannot write the pcap header: %s", path, pcap_geterr(dead));
         pcap_close(dead);
         return -err;
     }
@@ -149,7 +137,7 @@ int pcap_writer_open(const char *path, int linktype, struct pcap_writer **out, c
     if (!writer) {
         pcap_dump_close(dumper);
         pcap_close(dead);
-        return fail(-ENOMEM, msg, msg_size, "%s: out of memory", path);
+        return msg_error(-ENOMEM, msg, msg_size, "%s: out of memory", path);
     }
     writer->dead = dead;
     writer->dumper = dumper;
@@ -161,12 +149,12 @@ int pcap_writer_write(struct pcap_writer *writer, const uint8_t *data, size_t le
                       uint64_t ts_ns, char *msg, size_t msg_size)
 {
     if (!writer || (!data && len))
-        return fail(-EINVAL, msg, msg_size, "pcap_writer_write: writer and data are required");
+        return msg_error(-EINVAL, msg, msg_size, "pcap_writer_write: writer and data are required");
     if (len > PCAP_IO_MAX_FRAME)
-        return fail(-E2BIG, msg, msg_size, "%s: frame of %zu bytes is larger than %u", writer->path,
+        return msg_error(-E2BIG, msg, msg_size, "%s: frame of %zu bytes is larger than %u", writer->path,
                     len, PCAP_IO_MAX_FRAME);
     if (ts_ns / 1000000000u > UINT32_MAX)
-        return fail(-ERANGE, msg, msg_size, "%s: timestamp %llu ns does not fit a pcap record",
+        return msg_error(-ERANGE, msg, msg_size, "%s: timestamp %llu ns does not fit a pcap record",
                     writer->path, (unsigned long long)ts_ns);
     struct pcap_pkthdr header = {
         .ts = {.tv_sec = (time_t)(ts_ns / 1000000000u), .tv_usec = (suseconds_t)(ts_ns % 1000000000u)},
@@ -179,7 +167,7 @@ int pcap_writer_write(struct pcap_writer *writer, const uint8_t *data, size_t le
     /* pcap_dump reports nothing itself; the stream's error flag does. */
     if (ferror(pcap_dump_file(writer->dumper))) {
         int err = errno ? errno : EIO;
-        return fail(-err, msg, msg_size, "%s: write failed: %s", writer->path, strerror(err));
+        return msg_error(-err, msg, msg_size, "%s: write failed: %s", writer->path, strerror(err));
     }
     return 0;
 }
@@ -192,7 +180,7 @@ int pcap_writer_close(struct pcap_writer *writer, char *msg, size_t msg_size)
     errno = 0;
     if (pcap_dump_flush(writer->dumper) != 0 || ferror(pcap_dump_file(writer->dumper))) {
         err = errno ? errno : EIO;
-        fail(-err, msg, msg_size, "%s: write failed: %s", writer->path, strerror(err));
+        msg_error(-err, msg, msg_size, "%s: write failed: %s", writer->path, strerror(err));
     }
     pcap_dump_close(writer->dumper);
     pcap_close(writer->dead);

@@ -1,8 +1,8 @@
 /* The form table, decoding, and structural validation of programs. */
+#include "base/message.h"
 #include "isa/isa.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <threads.h>
@@ -51,16 +51,6 @@ enum isa_form_id isa_decode(const struct ebpf_insn *insn)
     return ISA_FORM_INVALID;
 }
 
-static void format_msg(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
-
 /* Forms whose dst register is written (so it may not be the read-only r10). */
 static bool form_writes_dst(const struct isa_form *form)
 {
@@ -82,44 +72,44 @@ enum isa_form_id isa_check_insn(const struct ebpf_insn *insn, char *msg, size_t 
     if (id == ISA_FORM_INVALID) {
         bool opcode_known = (call_once(&index_once, build_index), first_form[insn->code] != 0);
         if (opcode_known)
-            format_msg(msg, msg_size, "opcode 0x%02x with %s %d is not a valid instruction",
+            msg_set(msg, msg_size, "opcode 0x%02x with %s %d is not a valid instruction",
                        insn->code,
                        isa_forms[first_form[insn->code]].match == ISA_MATCH_OFF   ? "offset"
                        : isa_forms[first_form[insn->code]].match == ISA_MATCH_SRC ? "src register"
                                                                                    : "immediate",
                        field_value(insn, isa_forms[first_form[insn->code]].match));
         else
-            format_msg(msg, msg_size, "unknown opcode 0x%02x", insn->code);
+            msg_set(msg, msg_size, "unknown opcode 0x%02x", insn->code);
         return ISA_FORM_INVALID;
     }
     const struct isa_form *form = &isa_forms[id];
     uint8_t zero = form->must_be_zero;
     if ((zero & ISA_Z_DST) && insn->dst) {
-        format_msg(msg, msg_size, "%s: unused dst register field is %d, must be 0", form->name, insn->dst);
+        msg_set(msg, msg_size, "%s: unused dst register field is %d, must be 0", form->name, insn->dst);
         return ISA_FORM_INVALID;
     }
     if ((zero & ISA_Z_SRC) && insn->src) {
-        format_msg(msg, msg_size, "%s: unused src register field is %d, must be 0", form->name, insn->src);
+        msg_set(msg, msg_size, "%s: unused src register field is %d, must be 0", form->name, insn->src);
         return ISA_FORM_INVALID;
     }
     if ((zero & ISA_Z_OFF) && insn->off) {
-        format_msg(msg, msg_size, "%s: unused offset field is %d, must be 0", form->name, insn->off);
+        msg_set(msg, msg_size, "%s: unused offset field is %d, must be 0", form->name, insn->off);
         return ISA_FORM_INVALID;
     }
     if ((zero & ISA_Z_IMM) && insn->imm) {
-        format_msg(msg, msg_size, "%s: unused immediate field is %d, must be 0", form->name, insn->imm);
+        msg_set(msg, msg_size, "%s: unused immediate field is %d, must be 0", form->name, insn->imm);
         return ISA_FORM_INVALID;
     }
     if (!(zero & ISA_Z_DST) && insn->dst >= EBPF_REG_COUNT) {
-        format_msg(msg, msg_size, "%s: invalid dst register r%d", form->name, insn->dst);
+        msg_set(msg, msg_size, "%s: invalid dst register r%d", form->name, insn->dst);
         return ISA_FORM_INVALID;
     }
     if (!(zero & ISA_Z_SRC) && form->match != ISA_MATCH_SRC && insn->src >= EBPF_REG_COUNT) {
-        format_msg(msg, msg_size, "%s: invalid src register r%d", form->name, insn->src);
+        msg_set(msg, msg_size, "%s: invalid src register r%d", form->name, insn->src);
         return ISA_FORM_INVALID;
     }
     if (form_writes_dst(form) && insn->dst == EBPF_REG_FP) {
-        format_msg(msg, msg_size, "%s: r10 is the read-only frame pointer", form->name);
+        msg_set(msg, msg_size, "%s: r10 is the read-only frame pointer", form->name);
         return ISA_FORM_INVALID;
     }
     return id;
@@ -147,12 +137,12 @@ static int check_control_flow(const struct ebpf_insn *insns, size_t count, const
             continue;
         }
         if (target < 0 || target >= (int64_t)count) {
-            format_msg(msg, msg_size, "%s target %lld is outside the program (0..%zu)", what,
+            msg_set(msg, msg_size, "%s target %lld is outside the program (0..%zu)", what,
                        (long long)target, count - 1);
             return -EINVAL;
         }
         if (is_tail[target]) {
-            format_msg(msg, msg_size, "%s target %lld is the second half of an lddw", what,
+            msg_set(msg, msg_size, "%s target %lld is the second half of an lddw", what,
                        (long long)target);
             return -EINVAL;
         }
@@ -168,17 +158,17 @@ int isa_validate_program(const struct ebpf_insn *insns, size_t count, size_t *ba
         bad_pc = &pc_unused;
     *bad_pc = 0;
     if (count == 0) {
-        format_msg(msg, msg_size, "program is empty");
+        msg_set(msg, msg_size, "program is empty");
         return -EINVAL;
     }
     if (count > EBPF_MAX_INSNS) {
-        format_msg(msg, msg_size, "program has %zu instructions, more than the limit of %d", count,
+        msg_set(msg, msg_size, "program has %zu instructions, more than the limit of %d", count,
                    EBPF_MAX_INSNS);
         return -E2BIG;
     }
     uint8_t *is_tail = calloc(count, 1);
     if (!is_tail) {
-        format_msg(msg, msg_size, "out of memory validating %zu instructions", count);
+        msg_set(msg, msg_size, "out of memory validating %zu instructions", count);
         return -ENOMEM;
     }
     int err = -EINVAL;
@@ -192,13 +182,13 @@ int isa_validate_program(const struct ebpf_insn *insns, size_t count, size_t *ba
         if (isa_forms[id].operands != ISA_OPS_LDDW)
             continue;
         if (pc + 1 >= count) {
-            format_msg(msg, msg_size, "lddw is truncated: its second half is missing");
+            msg_set(msg, msg_size, "lddw is truncated: its second half is missing");
             goto out;
         }
         const struct ebpf_insn *tail = &insns[pc + 1];
         if (tail->code || tail->dst || tail->src || tail->off) {
             *bad_pc = pc + 1;
-            format_msg(msg, msg_size, "second half of lddw must have opcode, registers and offset 0");
+            msg_set(msg, msg_size, "second half of lddw must have opcode, registers and offset 0");
             goto out;
         }
         is_tail[++pc] = 1;
@@ -209,7 +199,7 @@ int isa_validate_program(const struct ebpf_insn *insns, size_t count, size_t *ba
         goto out;
     if (!last_is_terminal) {
         *bad_pc = count - 1;
-        format_msg(msg, msg_size, "last instruction is not exit or goto: execution can fall off the end");
+        msg_set(msg, msg_size, "last instruction is not exit or goto: execution can fall off the end");
         err = -EINVAL;
     }
 out:

@@ -1,26 +1,14 @@
 /* Parser of the conformance suite's .data files. */
+#include "base/message.h"
 #include "isa/testdata.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum section { SEC_NONE, SEC_ASM, SEC_RAW, SEC_MEM, SEC_RESULT, SEC_ERROR, SEC_UNKNOWN };
-
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
 
 struct buffer {
     char *data;
@@ -76,7 +64,7 @@ static int parse_hex_bytes(const char *line, uint8_t **bytes, size_t *len, char 
         size_t ndigits = (size_t)(p - digits);
         bool ends_well = !*p || isspace((unsigned char)*p) || *p == '#';
         if (!ends_well || (word ? ndigits < 1 || ndigits > 16 : ndigits != 2)) {
-            set_msg(msg, msg_size, "line %d: expected hex bytes like 'aa bb' or a word like "
+            msg_set(msg, msg_size, "line %d: expected hex bytes like 'aa bb' or a word like "
                     "'0x0000000000000095', got '%.18s'", line_no, start);
             return -EINVAL;
         }
@@ -128,7 +116,7 @@ int isa_testdata_parse(const char *text, struct isa_testdata *out, char *msg, si
         size_t n = end ? (size_t)(end - p) : strlen(p);
         line_no++;
         if (n >= sizeof line) {
-            set_msg(msg, msg_size, "line %d is longer than %zu characters", line_no, sizeof line - 1);
+            msg_set(msg, msg_size, "line %d is longer than %zu characters", line_no, sizeof line - 1);
             err = -EINVAL;
             break;
         }
@@ -143,7 +131,7 @@ int isa_testdata_parse(const char *text, struct isa_testdata *out, char *msg, si
                 if (!out->unknown_section && !(out->unknown_section = strdup(name)))
                     err = -ENOMEM;
             } else if (seen[current] && current != SEC_ASM) {
-                set_msg(msg, msg_size, "line %d: section '-- %s' appears twice", line_no, name);
+                msg_set(msg, msg_size, "line %d: section '-- %s' appears twice", line_no, name);
                 err = -EINVAL;
             }
             seen[current] = true;
@@ -174,7 +162,7 @@ int isa_testdata_parse(const char *text, struct isa_testdata *out, char *msg, si
             errno = 0;
             out->result = strtoull(value, &rest, 0);
             if (errno || *rest || out->has_result) {
-                set_msg(msg, msg_size, "line %d: bad result '%s'", line_no, value);
+                msg_set(msg, msg_size, "line %d: bad result '%s'", line_no, value);
                 err = -EINVAL;
             }
             out->has_result = true;
@@ -192,7 +180,7 @@ int isa_testdata_parse(const char *text, struct isa_testdata *out, char *msg, si
         }
     }
     if (!err && out->raw_len % 8) {
-        set_msg(msg, msg_size, "raw section has %zu bytes, not a multiple of 8", out->raw_len);
+        msg_set(msg, msg_size, "raw section has %zu bytes, not a multiple of 8", out->raw_len);
         err = -EINVAL;
     }
     out->asm_text = asm_buf.data;
@@ -207,7 +195,7 @@ int isa_testdata_parse(const char *text, struct isa_testdata *out, char *msg, si
     }
     if (err) {
         if (err == -ENOMEM)
-            set_msg(msg, msg_size, "out of memory");
+            msg_set(msg, msg_size, "out of memory");
         isa_testdata_free(out);
     }
     return err;

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,22 +71,11 @@ const char *map_type_name(uint32_t map_type)
     return map_type < MAP_TYPE_COUNT && type_names[map_type] ? type_names[map_type] : "unknown";
 }
 
-int map_error(int err, char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (msg && msg_size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, msg_size, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 int map_check_prealloc(const struct map_create_attr *attr, uint64_t count, uint64_t size,
                        char *msg, size_t msg_size)
 {
     if (size && count > MAP_PREALLOC_MAX / size)
-        return map_error(-E2BIG, msg, msg_size,
+        return msg_error(-E2BIG, msg, msg_size,
                          "%s: %llu entries of %llu bytes exceed the %llu bytes a map may "
                          "preallocate",
                          map_type_name(attr->map_type), (unsigned long long)count,
@@ -119,41 +107,41 @@ size_t map_sys_value_size(const struct bpfhost_map *map)
 static int check_common(const struct map_create_attr *attr, char *msg, size_t msg_size)
 {
     if (attr->map_type >= MAP_TYPE_COUNT || attr->map_type == MAP_TYPE_UNSPEC)
-        return map_error(-EINVAL, msg, msg_size, "unknown map type %u", attr->map_type);
+        return msg_error(-EINVAL, msg, msg_size, "unknown map type %u", attr->map_type);
     if (!type_impls[attr->map_type])
-        return map_error(-EOPNOTSUPP, msg, msg_size, "map type %s (%u) is not supported",
+        return msg_error(-EOPNOTSUPP, msg, msg_size, "map type %s (%u) is not supported",
                          type_names[attr->map_type], attr->map_type);
     size_t len = strnlen(attr->name, MAP_NAME_LEN);
     if (len == MAP_NAME_LEN)
-        return map_error(-EINVAL, msg, msg_size, "map name is not NUL-terminated within %d bytes",
+        return msg_error(-EINVAL, msg, msg_size, "map name is not NUL-terminated within %d bytes",
                          MAP_NAME_LEN);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)attr->name[i];
         if (!isalnum(c) && c != '_' && c != '.')
-            return map_error(-EINVAL, msg, msg_size,
+            return msg_error(-EINVAL, msg, msg_size,
                              "map name \"%s\": character 0x%02x is not a letter, digit, '_' or '.'",
                              attr->name, c);
     }
     if ((attr->map_flags & MAP_F_RDONLY) && (attr->map_flags & MAP_F_WRONLY))
-        return map_error(-EINVAL, msg, msg_size, "map flags: RDONLY and WRONLY together");
+        return msg_error(-EINVAL, msg, msg_size, "map flags: RDONLY and WRONLY together");
     if ((attr->map_flags & MAP_F_RDONLY_PROG) && (attr->map_flags & MAP_F_WRONLY_PROG))
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "map flags: RDONLY_PROG and WRONLY_PROG together");
     bool map_in_map =
         attr->map_type == MAP_TYPE_ARRAY_OF_MAPS || attr->map_type == MAP_TYPE_HASH_OF_MAPS;
     if (attr->inner_map && !map_in_map)
-        return map_error(-EINVAL, msg, msg_size, "an inner map is only for map-in-map types, not %s",
+        return msg_error(-EINVAL, msg, msg_size, "an inner map is only for map-in-map types, not %s",
                          type_names[attr->map_type]);
     if (attr->map_extra && attr->map_type != MAP_TYPE_BLOOM_FILTER)
-        return map_error(-EINVAL, msg, msg_size, "map_extra is only for bloom filters");
+        return msg_error(-EINVAL, msg, msg_size, "map_extra is only for bloom filters");
     if (attr->has_spin_lock) {
         if (attr->map_type != MAP_TYPE_HASH && attr->map_type != MAP_TYPE_ARRAY)
-            return map_error(-EOPNOTSUPP, msg, msg_size,
+            return msg_error(-EOPNOTSUPP, msg, msg_size,
                              "a spin lock in the value is only supported in hash and array maps, "
                              "not %s", type_names[attr->map_type]);
         if (attr->spin_lock_offset % 4 || attr->value_size < 4 ||
             attr->spin_lock_offset > attr->value_size - 4)
-            return map_error(-EINVAL, msg, msg_size,
+            return msg_error(-EINVAL, msg, msg_size,
                              "spin lock offset %u does not fit an aligned 4-byte lock in a "
                              "%u-byte value",
                              attr->spin_lock_offset, attr->value_size);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/message.h"
 #include "platform/epoch.h"
 
 /* enum bpf_map_type */
@@ -328,9 +329,6 @@ int map_check_update_flags(const struct bpfhost_map *map, uint64_t flags);
  * MAP_PREALLOC_MAX; 0 otherwise. */
 int map_check_prealloc(const struct map_create_attr *attr, uint64_t count, uint64_t size,
                        char *msg, size_t msg_size);
-/* Formats msg and returns err. */
-int map_error(int err, char *msg, size_t msg_size, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 /* Whether a map may be stored in a map-in-map created from template (-EINVAL if not). */
 int map_check_inner_compatible(const struct bpfhost_map *template_map,
                                const struct bpfhost_map *inner);

@@ -176,18 +176,18 @@ static int array_check(const struct map_create_attr *attr, char *msg, size_t msg
     uint32_t allowed = MAP_F_NUMA_NODE | MAP_F_RDONLY | MAP_F_WRONLY | MAP_F_RDONLY_PROG |
                        MAP_F_WRONLY_PROG | MAP_F_INNER_MAP | (percpu ? 0 : MAP_F_MMAPABLE);
     if (attr->key_size != 4)
-        return map_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", type,
+        return msg_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", type,
                          attr->key_size);
     if (attr->value_size == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: value_size 0", type);
+        return msg_error(-EINVAL, msg, msg_size, "%s: value_size 0", type);
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: max_entries 0", type);
+        return msg_error(-EINVAL, msg, msg_size, "%s: max_entries 0", type);
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", type,
+        return msg_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", type,
                          attr->map_flags & ~allowed);
     uint32_t value_max = percpu ? 32768 : MAP_VALUE_SIZE_MAX; /* PCPU_MIN_UNIT_SIZE */
     if (attr->value_size > value_max)
-        return map_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", type,
+        return msg_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", type,
                          attr->value_size, value_max);
     return 0;
 }
@@ -209,7 +209,7 @@ static int array_create(const struct map_create_attr *attr, struct bpfhost_map *
     unsigned char *block = array ? calloc(1, size + page) : NULL;
     if (!block) {
         free(array);
-        return map_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %zu bytes",
+        return msg_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %zu bytes",
                          map_type_name(attr->map_type), size);
     }
     array->block = block;

@@ -90,18 +90,18 @@ static int bloom_check(const struct map_create_attr *attr, char *msg, size_t msg
     uint32_t allowed = MAP_F_NUMA_NODE | MAP_F_ZERO_SEED | MAP_F_RDONLY | MAP_F_WRONLY |
                        MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG;
     if (attr->key_size != 0)
-        return map_error(-EINVAL, msg, msg_size, "bloom_filter: key_size %u, must be 0",
+        return msg_error(-EINVAL, msg, msg_size, "bloom_filter: key_size %u, must be 0",
                          attr->key_size);
     if (attr->value_size == 0 || attr->value_size > MAP_VALUE_SIZE_MAX)
-        return map_error(-EINVAL, msg, msg_size, "bloom_filter: value_size %u, must be 1..%u",
+        return msg_error(-EINVAL, msg, msg_size, "bloom_filter: value_size %u, must be 1..%u",
                          attr->value_size, MAP_VALUE_SIZE_MAX);
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "bloom_filter: max_entries 0");
+        return msg_error(-EINVAL, msg, msg_size, "bloom_filter: max_entries 0");
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "bloom_filter: unsupported map flags 0x%x",
+        return msg_error(-EINVAL, msg, msg_size, "bloom_filter: unsupported map flags 0x%x",
                          attr->map_flags & ~allowed);
     if (attr->map_extra & ~0xfull)
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "bloom_filter: map_extra 0x%llx, only bits 0-3 (hash functions) allowed",
                          (unsigned long long)attr->map_extra);
     return 0;
@@ -120,7 +120,7 @@ static int bloom_create(const struct map_create_attr *attr, struct bpfhost_map *
     _Atomic uint64_t *words = bloom ? calloc(bits / 64, sizeof *words) : NULL;
     if (!words) {
         free(bloom);
-        return map_error(-ENOMEM, msg, msg_size, "bloom_filter: cannot allocate %llu bits",
+        return msg_error(-ENOMEM, msg, msg_size, "bloom_filter: cannot allocate %llu bits",
                          (unsigned long long)bits);
     }
     bloom->seed = 0;

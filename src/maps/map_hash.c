@@ -560,42 +560,42 @@ static int htab_check(const struct map_create_attr *attr, char *msg, size_t msg_
     if (type == MAP_TYPE_DEVMAP_HASH)
         allowed = MAP_F_NUMA_NODE | MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG;
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
                          attr->map_flags & ~allowed);
     if (lru && (attr->map_flags & MAP_F_NO_PREALLOC))
-        return map_error(-EOPNOTSUPP, msg, msg_size, "%s: NO_PREALLOC is not supported for LRU maps",
+        return msg_error(-EOPNOTSUPP, msg, msg_size, "%s: NO_PREALLOC is not supported for LRU maps",
                          name);
     if (!lru && (attr->map_flags & MAP_F_NO_COMMON_LRU))
-        return map_error(-EINVAL, msg, msg_size, "%s: NO_COMMON_LRU is only for LRU maps", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: NO_COMMON_LRU is only for LRU maps", name);
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
     if (attr->key_size == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: key_size 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: key_size 0", name);
     if (attr->value_size == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: value_size 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: value_size 0", name);
     if (attr->key_size > MAP_KEY_SIZE_MAX)
-        return map_error(-E2BIG, msg, msg_size, "%s: key_size %u, at most %u", name,
+        return msg_error(-E2BIG, msg, msg_size, "%s: key_size %u, at most %u", name,
                          attr->key_size, MAP_KEY_SIZE_MAX);
     uint32_t value_max = map_type_is_percpu(type) ? 32768 : MAP_VALUE_SIZE_MAX;
     if (attr->value_size > value_max)
-        return map_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", name,
+        return msg_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", name,
                          attr->value_size, value_max);
     if (type == MAP_TYPE_HASH_OF_MAPS) {
         if (attr->value_size != 4)
-            return map_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 (a map fd)",
+            return msg_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 (a map fd)",
                              name, attr->value_size);
         if (!attr->inner_map)
-            return map_error(-EINVAL, msg, msg_size, "%s: needs an inner map", name);
+            return msg_error(-EINVAL, msg, msg_size, "%s: needs an inner map", name);
         if (attr->inner_map->map_type == MAP_TYPE_ARRAY_OF_MAPS ||
             attr->inner_map->map_type == MAP_TYPE_HASH_OF_MAPS)
-            return map_error(-EINVAL, msg, msg_size, "%s: the inner map cannot hold maps", name);
+            return msg_error(-EINVAL, msg, msg_size, "%s: the inner map cannot hold maps", name);
     }
     if (type == MAP_TYPE_DEVMAP_HASH) {
         if (attr->key_size != 4)
-            return map_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", name,
+            return msg_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", name,
                              attr->key_size);
         if (attr->value_size != 4 && attr->value_size != 8)
-            return map_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 or 8", name,
+            return msg_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 or 8", name,
                              attr->value_size);
     }
     return 0;
@@ -616,7 +616,7 @@ static int htab_create(const struct map_create_attr *attr, struct bpfhost_map **
     uint32_t type = attr->map_type;
     struct htab *h = calloc(1, sizeof *h);
     if (!h)
-        return map_error(-ENOMEM, msg, msg_size, "%s: out of memory", map_type_name(type));
+        return msg_error(-ENOMEM, msg, msg_size, "%s: out of memory", map_type_name(type));
     const struct map_ops *ops = &htab_ops;
     if (type == MAP_TYPE_HASH_OF_MAPS)
         ops = &htab_of_maps_ops;
@@ -643,7 +643,7 @@ static int htab_create(const struct map_create_attr *attr, struct bpfhost_map **
         free(h->buckets);
         free(h->locks);
         free(h);
-        return map_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u buckets",
+        return msg_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u buckets",
                          map_type_name(type), buckets);
     }
     for (uint32_t i = 0; i < locks; i++)

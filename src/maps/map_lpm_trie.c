@@ -345,18 +345,18 @@ static int lpm_check(const struct map_create_attr *attr, char *msg, size_t msg_s
     uint32_t allowed = MAP_F_NO_PREALLOC | MAP_F_NUMA_NODE | MAP_F_RDONLY | MAP_F_WRONLY |
                        MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG;
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "lpm_trie: max_entries 0");
+        return msg_error(-EINVAL, msg, msg_size, "lpm_trie: max_entries 0");
     if (!(attr->map_flags & MAP_F_NO_PREALLOC))
-        return map_error(-EINVAL, msg, msg_size, "lpm_trie: map flags must include NO_PREALLOC");
+        return msg_error(-EINVAL, msg, msg_size, "lpm_trie: map flags must include NO_PREALLOC");
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "lpm_trie: unsupported map flags 0x%x",
+        return msg_error(-EINVAL, msg, msg_size, "lpm_trie: unsupported map flags 0x%x",
                          attr->map_flags & ~allowed);
     if (attr->key_size < 5 || attr->key_size > 4 + MAP_LPM_DATA_MAX)
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "lpm_trie: key_size %u, must be 4 (prefixlen) + 1..%d bytes of data",
                          attr->key_size, MAP_LPM_DATA_MAX);
     if (attr->value_size == 0 || attr->value_size > MAP_VALUE_SIZE_MAX)
-        return map_error(-EINVAL, msg, msg_size, "lpm_trie: value_size %u, must be 1..%u",
+        return msg_error(-EINVAL, msg, msg_size, "lpm_trie: value_size %u, must be 1..%u",
                          attr->value_size, MAP_VALUE_SIZE_MAX);
     return 0;
 }
@@ -366,7 +366,7 @@ static int lpm_create(const struct map_create_attr *attr, struct bpfhost_map **o
 {
     struct lpm_trie *trie = calloc(1, sizeof *trie);
     if (!trie)
-        return map_error(-ENOMEM, msg, msg_size, "lpm_trie: out of memory");
+        return msg_error(-ENOMEM, msg, msg_size, "lpm_trie: out of memory");
     trie->data_size = attr->key_size - 4;
     trie->max_prefixlen = trie->data_size * 8;
     trie->value_offset = map_round_up8(trie->data_size);

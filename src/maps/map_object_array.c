@@ -270,32 +270,32 @@ static int object_array_check(const struct map_create_attr *attr, char *msg, siz
     if (type == MAP_TYPE_DEVMAP)
         allowed = MAP_F_NUMA_NODE | MAP_F_RDONLY_PROG | MAP_F_WRONLY_PROG;
     if (attr->key_size != 4)
-        return map_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 4", name,
                          attr->key_size);
     if (type == MAP_TYPE_DEVMAP) {
         if (attr->value_size != 4 && attr->value_size != 8)
-            return map_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 or 8", name,
+            return msg_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 or 8", name,
                              attr->value_size);
     } else if (attr->value_size != 4) {
-        return map_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 (an fd)", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: value_size %u, must be 4 (an fd)", name,
                          attr->value_size);
     }
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
                          attr->map_flags & ~allowed);
     if (type == MAP_TYPE_ARRAY_OF_MAPS) {
         if (!attr->inner_map)
-            return map_error(-EINVAL, msg, msg_size, "%s: needs an inner map", name);
+            return msg_error(-EINVAL, msg, msg_size, "%s: needs an inner map", name);
         if (attr->inner_map->map_type == MAP_TYPE_ARRAY_OF_MAPS ||
             attr->inner_map->map_type == MAP_TYPE_HASH_OF_MAPS)
-            return map_error(-EINVAL, msg, msg_size, "%s: the inner map cannot hold maps", name);
+            return msg_error(-EINVAL, msg, msg_size, "%s: the inner map cannot hold maps", name);
     }
     if ((type == MAP_TYPE_PROG_ARRAY || type == MAP_TYPE_PERF_EVENT_ARRAY) &&
         (!attr->object_ops || !attr->object_ops->get || !attr->object_ops->put ||
          !attr->object_ops->id))
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "%s: needs object_ops (get, put, id) from the runtime", name);
     return 0;
 }
@@ -310,7 +310,7 @@ static int object_array_create(const struct map_create_attr *attr, struct bpfhos
     void *_Atomic *slots = array ? calloc(attr->max_entries, sizeof *slots) : NULL;
     if (!slots) {
         free(array);
-        return map_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u slots",
+        return msg_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u slots",
                          map_type_name(attr->map_type), attr->max_entries);
     }
     array->slots = slots;

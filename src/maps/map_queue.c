@@ -109,17 +109,17 @@ static int queue_check(const struct map_create_attr *attr, char *msg, size_t msg
     uint32_t allowed = MAP_F_NUMA_NODE | MAP_F_RDONLY | MAP_F_WRONLY | MAP_F_RDONLY_PROG |
                        MAP_F_WRONLY_PROG;
     if (attr->key_size != 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 0", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: key_size %u, must be 0", name,
                          attr->key_size);
     if (attr->value_size == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: value_size 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: value_size 0", name);
     if (attr->max_entries == 0)
-        return map_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
+        return msg_error(-EINVAL, msg, msg_size, "%s: max_entries 0", name);
     if (attr->map_flags & ~allowed)
-        return map_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
+        return msg_error(-EINVAL, msg, msg_size, "%s: unsupported map flags 0x%x", name,
                          attr->map_flags & ~allowed);
     if (attr->value_size > MAP_VALUE_SIZE_MAX)
-        return map_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", name,
+        return msg_error(-E2BIG, msg, msg_size, "%s: value_size %u, at most %u", name,
                          attr->value_size, MAP_VALUE_SIZE_MAX);
     return 0;
 }
@@ -134,7 +134,7 @@ static int queue_create(const struct map_create_attr *attr, struct bpfhost_map *
     unsigned char *values = q ? calloc(attr->max_entries, attr->value_size) : NULL;
     if (!values) {
         free(q);
-        return map_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u values of %u bytes",
+        return msg_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u values of %u bytes",
                          map_type_name(attr->map_type), attr->max_entries, attr->value_size);
     }
     pthread_mutex_init(&q->lock, NULL);

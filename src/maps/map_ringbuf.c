@@ -199,14 +199,14 @@ static int ringbuf_check(const struct map_create_attr *attr, char *msg, size_t m
 {
     uint32_t n = attr->max_entries;
     if (attr->map_flags & ~MAP_F_NUMA_NODE)
-        return map_error(-EINVAL, msg, msg_size, "ringbuf: unsupported map flags 0x%x",
+        return msg_error(-EINVAL, msg, msg_size, "ringbuf: unsupported map flags 0x%x",
                          attr->map_flags & ~MAP_F_NUMA_NODE);
     if (attr->key_size || attr->value_size)
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "ringbuf: key_size %u and value_size %u, both must be 0",
                          attr->key_size, attr->value_size);
     if (n == 0 || (n & (n - 1)) || n % platform_page_size())
-        return map_error(-EINVAL, msg, msg_size,
+        return msg_error(-EINVAL, msg, msg_size,
                          "ringbuf: max_entries %u is not a power of two multiple of the page "
                          "size (%zu)",
                          n, platform_page_size());
@@ -218,7 +218,7 @@ static int ringbuf_create(const struct map_create_attr *attr, struct bpfhost_map
 {
     struct ringbuf_map *rb = calloc(1, sizeof *rb);
     if (!rb)
-        return map_error(-ENOMEM, msg, msg_size, "ringbuf: out of memory");
+        return msg_error(-ENOMEM, msg, msg_size, "ringbuf: out of memory");
     int err = platform_ring_memory_create(attr->max_entries, &rb->memory, msg, msg_size);
     if (err) {
         free(rb);

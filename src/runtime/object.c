@@ -1,22 +1,11 @@
 /* Loading an ELF object's maps and programs. */
+#include "base/message.h"
 #include "runtime/object.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
 
 static int create_map(const struct elf_map *def, struct bpfhost_map **out, char *msg, size_t msg_size)
 {
@@ -42,14 +31,14 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
     if (inner)
         map_put(inner);
     if (err) {
-        set_msg(msg, msg_size, "map '%s': %s", def->name, why);
+        msg_set(msg, msg_size, "map '%s': %s", def->name, why);
         return err;
     }
     if (def->initial_value) {
         uint32_t key = 0;
         err = map_sys_update_elem(*out, &key, def->initial_value, MAP_ANY);
         if (err) {
-            set_msg(msg, msg_size, "map '%s': cannot set its initial value: %s", def->name, strerror(-err));
+            msg_set(msg, msg_size, "map '%s': cannot set its initial value: %s", def->name, strerror(-err));
             map_put(*out);
             *out = NULL;
         }
@@ -73,7 +62,7 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
     }
     if (!obj || !obj->maps || !obj->progs) {
         runtime_object_free(obj);
-        set_msg(msg, msg_size, "out of memory");
+        msg_set(msg, msg_size, "out of memory");
         return -ENOMEM;
     }
     int err = 0;
@@ -91,7 +80,7 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
         found = true;
         if (p->core_relo_count) {
             /* Field offsets would be the compiler's guesses about a kernel's structures. */
-            set_msg(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, which "
+            msg_set(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, which "
                     "bpfhost does not apply yet", p->name, p->section_name, p->core_relo_count);
             err = -EOPNOTSUPP;
             break;
@@ -110,10 +99,10 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
         char why[512];
         err = runtime_prog_load(&attr, &obj->progs[i], why, sizeof why);
         if (err)
-            set_msg(msg, msg_size, "program '%s' (section %s): %s", p->name, p->section_name, why);
+            msg_set(msg, msg_size, "program '%s' (section %s): %s", p->name, p->section_name, why);
     }
     if (!err && !found) {
-        set_msg(msg, msg_size, "no program named '%s' in the object", opts->only_program);
+        msg_set(msg, msg_size, "no program named '%s' in the object", opts->only_program);
         err = -ENOENT;
     }
     /* Initial slots of prog arrays and maps of maps, now that their targets exist. */
@@ -138,7 +127,7 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
                 continue; /* a program that was not loaded (only_program) */
             err = map_sys_update_object(obj->maps[i], &slot->slot, target, MAP_ANY);
             if (err)
-                set_msg(msg, msg_size, "map '%s': cannot put '%s' in slot %u: %s", def->name,
+                msg_set(msg, msg_size, "map '%s': cannot put '%s' in slot %u: %s", def->name,
                         target_name, slot->slot, strerror(-err));
         }
     }

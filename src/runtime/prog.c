@@ -1,8 +1,8 @@
 /* Loading programs: relocation of map references, engine selection, running. */
+#include "base/message.h"
 #include "runtime/prog.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,17 +10,6 @@
 
 #include "helpers/helpers.h"
 #include "platform/epoch.h"
-
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
 
 static struct vm_helpers helper_table;
 static once_flag helper_table_once = ONCE_FLAG_INIT;
@@ -49,7 +38,7 @@ static int relocate_maps(struct runtime_prog *prog, char *msg, size_t msg_size)
             continue;
         uint32_t index = (uint32_t)insn->imm;
         if (index >= prog->map_count) {
-            set_msg(msg, msg_size, "insn %zu: reference to map %u, but the program has %zu maps",
+            msg_set(msg, msg_size, "insn %zu: reference to map %u, but the program has %zu maps",
                     pc - 1, index, prog->map_count);
             return -EINVAL;
         }
@@ -60,7 +49,7 @@ static int relocate_maps(struct runtime_prog *prog, char *msg, size_t msg_size)
             uint8_t *memory = map_array_memory(map, &size);
             uint32_t offset = (uint32_t)tail->imm;
             if (!memory || offset >= map->value_size) {
-                set_msg(msg, msg_size, "insn %zu: reference to offset %u in the value of map '%s' "
+                msg_set(msg, msg_size, "insn %zu: reference to offset %u in the value of map '%s' "
                         "(%s, value size %u) is not a valid global data address", pc - 1, offset,
                         map->name, map_type_name(map->map_type), map->value_size);
                 return -EINVAL;
@@ -79,17 +68,17 @@ int runtime_prog_load(const struct runtime_prog_attr *attr, struct runtime_prog 
 {
     *out = NULL;
     if (!attr->insns || !attr->insn_count) {
-        set_msg(msg, msg_size, "program has no instructions");
+        msg_set(msg, msg_size, "program has no instructions");
         return -EINVAL;
     }
     if (!attr->allow_unverified) {
         /* The verifier is not wired into loading yet: refuse rather than run unproven code. */
-        set_msg(msg, msg_size, "program '%s' has not been verified; load it with "
+        msg_set(msg, msg_size, "program '%s' has not been verified; load it with "
                 "allow_unverified to run it on the checked interpreter", attr->name ? attr->name : "");
         return -EACCES;
     }
     if (attr->engine == RUNTIME_ENGINE_JIT) {
-        set_msg(msg, msg_size, "the JIT runs verified programs only; '%s' is unverified",
+        msg_set(msg, msg_size, "the JIT runs verified programs only; '%s' is unverified",
                 attr->name ? attr->name : "");
         return -EPERM;
     }
@@ -127,7 +116,7 @@ int runtime_prog_load(const struct runtime_prog_attr *attr, struct runtime_prog 
     *out = prog;
     return 0;
 nomem:
-    set_msg(msg, msg_size, "out of memory loading a program of %zu instructions", attr->insn_count);
+    msg_set(msg, msg_size, "out of memory loading a program of %zu instructions", attr->insn_count);
     return -ENOMEM;
 }
 

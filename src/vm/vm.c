@@ -5,20 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/message.h"
 #include "isa/disasm.h"
 #include "vm/vm_internal.h"
-
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_msg(char *msg, size_t msg_size, const char *fmt, ...)
-{
-    if (!msg || !msg_size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msg_size, fmt, ap);
-    va_end(ap);
-}
 
 /* What the interpreter cannot run even though the ISA defines it. */
 static int check_executable(const struct ebpf_insn *insn, enum isa_form_id id,
@@ -28,13 +17,13 @@ static int check_executable(const struct ebpf_insn *insn, enum isa_form_id id,
     case ISA_CALL_HELPER:
         if (insn->imm < 0 || insn->imm >= VM_HELPER_MAX || !helpers || !helpers->fn[insn->imm]) {
             const char *name = isa_helper_name(insn->imm);
-            set_msg(msg, msg_size, "call to helper %d%s%s%s, which this host does not provide",
+            msg_set(msg, msg_size, "call to helper %d%s%s%s, which this host does not provide",
                     insn->imm, name ? " (bpf_" : "", name ? name : "", name ? ")" : "");
             return -EINVAL;
         }
         return 0;
     case ISA_CALL_KFUNC:
-        set_msg(msg, msg_size, "kernel function calls (kfunc BTF id %d) are not supported", insn->imm);
+        msg_set(msg, msg_size, "kernel function calls (kfunc BTF id %d) are not supported", insn->imm);
         return -EOPNOTSUPP;
     case ISA_LDDW_MAP_FD:
     case ISA_LDDW_MAP_VALUE:
@@ -42,7 +31,7 @@ static int check_executable(const struct ebpf_insn *insn, enum isa_form_id id,
     case ISA_LDDW_FUNC:
     case ISA_LDDW_MAP_IDX:
     case ISA_LDDW_MAP_IDX_VALUE:
-        set_msg(msg, msg_size, "unresolved %s: the loader must relocate it before execution",
+        msg_set(msg, msg_size, "unresolved %s: the loader must relocate it before execution",
                 isa_forms[id].name);
         return -EINVAL;
     default:
@@ -58,7 +47,7 @@ int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers
     char why[VM_MSG_SIZE];
     int err = isa_validate_program(insns, count, &bad_pc, why, sizeof why);
     if (err) {
-        set_msg(msg, msg_size, "insn %zu: %s", bad_pc, why);
+        msg_set(msg, msg_size, "insn %zu: %s", bad_pc, why);
         return err;
     }
     struct vm_program *prog = calloc(1, sizeof *prog);
@@ -70,7 +59,7 @@ int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers
     }
     if (!prog || !prog->slots || !prog->insns || !prog->reg_reads || !prog->reg_writes) {
         vm_unload(prog);
-        set_msg(msg, msg_size, "out of memory loading %zu instructions", count);
+        msg_set(msg, msg_size, "out of memory loading %zu instructions", count);
         return -ENOMEM;
     }
     memcpy(prog->insns, insns, count * sizeof *insns);
@@ -81,7 +70,7 @@ int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers
         enum isa_form_id id = isa_decode(insn);
         err = check_executable(insn, id, helpers, why, sizeof why);
         if (err) {
-            set_msg(msg, msg_size, "insn %zu: %s", pc, why);
+            msg_set(msg, msg_size, "insn %zu: %s", pc, why);
             vm_unload(prog);
             return err;
         }
