@@ -194,6 +194,9 @@ struct elf_open_options {
     /* Skip the per-program check of instruction forms, lddw pairs and jump targets
      * (isa_validate_program), for tools that want to show malformed code. */
     bool skip_insn_validation;
+    /* Ignore unknown fields of BTF map definitions instead of refusing them (libbpf's
+     * relaxed_maps). */
+    bool relaxed_maps;
 };
 
 /* KERNEL_VERSION(6, 1, 0): the Linux version whose section names and helpers bpfhost

@@ -77,6 +77,7 @@ struct elf_object {
     uint32_t kernel_version;        /* the "version" section */
     uint32_t kconfig_kernel_version; /* what LINUX_KERNEL_VERSION externs read */
     bool validate_insns;
+    bool relaxed_maps;
 
     struct elf_program *programs;
     size_t program_count;
