@@ -200,6 +200,31 @@ LIBBPF_API const void *bpf_map__initial_value(struct bpf_map *map, size_t *psize
 LIBBPF_API int bpf_map__pin(struct bpf_map *map, const char *path);
 LIBBPF_API int bpf_map__unpin(struct bpf_map *map, const char *path);
 
+/* Consumer of BPF_MAP_TYPE_RINGBUF maps. sample_cb gets each submitted record in place (not
+ * discarded ones), in order; a negative return stops consuming and is returned. */
+struct ring_buffer;
+
+typedef int (*ring_buffer_sample_fn)(void *ctx, void *data, size_t size);
+
+struct ring_buffer_opts {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+};
+#define ring_buffer_opts__last_field sz
+
+LIBBPF_API struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb,
+                                                void *ctx, const struct ring_buffer_opts *opts);
+LIBBPF_API void ring_buffer__free(struct ring_buffer *rb);
+/* Adds another ring buffer map: -EINVAL for maps of other types, -EBADF for non-maps. */
+LIBBPF_API int ring_buffer__add(struct ring_buffer *rb, int map_fd,
+                                ring_buffer_sample_fn sample_cb, void *ctx);
+/* Waits up to timeout_ms (-1: forever) for records, then consumes the rings that have
+ * some. Returns the number of records consumed (INT_MAX at most) or a negative errno. */
+LIBBPF_API int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms);
+/* Consumes whatever every ring holds, without waiting. */
+LIBBPF_API int ring_buffer__consume(struct ring_buffer *rb);
+/* The epoll fd that becomes readable when a ring has records, for the caller's own loop. */
+LIBBPF_API int ring_buffer__epoll_fd(const struct ring_buffer *rb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -431,6 +431,23 @@ TEST(load_creates_maps_and_loads_programs_and_freezes_the_definitions)
     bpf_object__close(obj);
 }
 
+TEST(relaxed_maps_ignores_unknown_map_attributes)
+{
+    libbpf_set_print(capture);
+    printed[0] = 0;
+    errno = 0;
+    CHECK(bpf_object__open("build/bpf/libbpf_relaxed_maps.bpf.o") == NULL);
+    CHECK_EQ(errno, ENOTSUP);
+    CHECK_CONTAINS(printed, "unknown field 'attribute_from_the_future'");
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .relaxed_maps = true);
+    struct bpf_object *obj = bpf_object__open_file("build/bpf/libbpf_relaxed_maps.bpf.o", &opts);
+    CHECK(obj != NULL);
+    struct bpf_map *future = bpf_object__find_map_by_name(obj, "future");
+    CHECK_EQ(bpf_map__max_entries(future), 2);
+    CHECK_EQ(bpf_object__load(obj), 0);
+    bpf_object__close(obj);
+}
+
 TEST(print_levels_and_silencing)
 {
     libbpf_set_print(capture);
