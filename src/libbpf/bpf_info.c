@@ -74,7 +74,7 @@ static int fill_prog_info(struct runtime_prog *prog, struct bpf_prog_info *info)
     info->line_info_rec_size = info->jited_line_info_rec_size = 0;
     info->nr_prog_tags = 0;
     info->run_time_ns = info->run_cnt = info->recursion_misses = 0;
-    info->verified_insns = 0;
+    info->verified_insns = (uint32_t)prog->verifier_stats.steps;
     info->attach_btf_obj_id = info->attach_btf_id = 0;
 
     size_t xlated_size = prog->insn_count * sizeof(struct bpf_insn);

@@ -130,7 +130,8 @@ int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name, const cha
         return libbpf_err(-E2BIG);
     char *log_buf = LIBBPF_OPTS_GET(opts, log_buf, NULL);
     __u32 log_size = LIBBPF_OPTS_GET(opts, log_size, 0);
-    bool log_wanted = LIBBPF_OPTS_GET(opts, log_level, 0) != 0;
+    __u32 log_level = LIBBPF_OPTS_GET(opts, log_level, 0);
+    bool log_wanted = log_level != 0, log_detailed = (log_level & ~1u) != 0;
     if (log_wanted)
         log_buf[0] = '\0';
     struct ebpf_insn *copy = malloc(insn_cnt * sizeof *copy);
@@ -154,14 +155,19 @@ int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name, const cha
             .maps = used.maps,
             .map_count = used.count,
             .engine = RUNTIME_ENGINE_DEFAULT,
+            /* Above level 1 Linux logs every state: here, the invariants at each block. */
+            .log = log_detailed ? log_buf : NULL,
+            .log_size = log_detailed ? log_size : 0,
         };
         err = runtime_prog_load(&attr, &prog, msg, sizeof msg);
     }
     free(copy);
     used_maps_free(&used);
     if (err) {
-        if (log_wanted)
-            snprintf(log_buf, log_size, "%s\n", msg);
+        if (log_wanted) {
+            size_t used_size = strnlen(log_buf, log_size);
+            snprintf(log_buf + used_size, log_size - used_size, "%s\n", msg);
+        }
         return libbpf_err(err);
     }
     int fd = handles_prog_fd(prog);
