@@ -83,11 +83,12 @@ struct bpf_object_open_opts {
      * one, else it is created and pinned there. Paths are bpfhost's pin namespace (see
      * <bpf/bpf.h>), not files. */
     const char *pin_root_path;
-    /* Receives the message of a failed bpf_object__load (which program, and the verifier's
-     * or the runtime's reason), NUL-terminated and truncated to kernel_log_size. */
+    /* With kernel_log_level 0: receives the reason a bpf_object__load failed (which program,
+     * and the verifier's or the runtime's message), NUL-terminated, truncated to
+     * kernel_log_size. */
     char *kernel_log_buf;
     size_t kernel_log_size;
-    /* Not 0: the message of a successful load (which programs run unverified) too. */
+    /* Not 0: kernel_log_buf receives the verifier's log of the programs instead. */
     __u32 kernel_log_level;
     size_t : 0;
 };
@@ -103,11 +104,10 @@ LIBBPF_API struct bpf_object *bpf_object__open_file(const char *path,
 /* The same from memory; the bytes are copied. */
 LIBBPF_API struct bpf_object *bpf_object__open_mem(const void *obj_buf, size_t obj_buf_sz,
                                                    const struct bpf_object_open_opts *opts);
-/* Creates the maps (with their initial contents) and loads every program whose autoload is
- * on. Can be attempted once, as in libbpf (-EINVAL afterwards, whether or not it
- * succeeded). Until bpfhost's verifier is wired into loading, programs load unverified and
- * run on the checked interpreter (every memory access bounds-checked); a LIBBPF_INFO
- * message says so. */
+/* Creates the maps (with their initial contents), then verifies and loads every program
+ * whose autoload is on. The first failure undoes the load; its reason (the verifier's,
+ * naming the instruction) is a LIBBPF_WARN message and goes to kernel_log_buf. Can be
+ * attempted once, as in libbpf (-EINVAL afterwards, whether or not it succeeded). */
 LIBBPF_API int bpf_object__load(struct bpf_object *obj);
 /* Closes the object's map and program fds and frees it; NULL is ignored. */
 LIBBPF_API void bpf_object__close(struct bpf_object *object);

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "bpf/libbpf.h"
+#include "libbpf/bpf_support.h"
 #include "elf/elf_object.h"
 #include "runtime/object.h"
 
@@ -58,13 +59,8 @@ int libbpf_open_fds(struct bpf_object *obj, char *msg, size_t msg_size);
 int libbpf_pin_maps_by_name(struct bpf_object *obj, char *msg, size_t msg_size);
 void libbpf_close_fds(struct bpf_object *obj);
 
-/* libbpf's conventions: set errno and return the error (int) or NULL (pointer). */
-static inline int libbpf_err(int err)
-{
-    if (err < 0)
-        errno = -err;
-    return err;
-}
+/* libbpf's conventions: set errno and return the error (libbpf_err, for ints, in
+ * bpf_support.h) or NULL (pointers). */
 static inline void *libbpf_err_ptr(int err)
 {
     errno = -err;
@@ -78,18 +74,11 @@ void libbpf_print(enum libbpf_print_level level, const char *fmt, ...)
 #define pr_info(fmt, ...) libbpf_print(LIBBPF_INFO, "libbpf: " fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) libbpf_print(LIBBPF_DEBUG, "libbpf: " fmt, ##__VA_ARGS__)
 
-/* An options struct of user_size bytes is valid if it is at least a size_t and every byte
- * past the fields this build knows (known_size) is zero, as libbpf's OPTS_VALID. */
-bool libbpf_opts_valid(const void *opts, size_t known_size, size_t user_size,
-                       const char *type_name);
+/* libbpf_opts_valid (bpf_support.h), with libbpf's warning naming the struct when not. */
+bool libbpf_opts_valid_or_warn(const void *opts, size_t known_size, const char *type_name);
 #define LIBBPF_OPTS_VALID(opts, type)                                                              \
-    (!(opts) || libbpf_opts_valid((opts), offsetof(struct type, type##__last_field) +              \
-                                              sizeof(((struct type *)0)->type##__last_field),      \
-                                  (opts)->sz, #type))
-/* The field if the caller's struct is large enough to have it, else fallback. */
-#define LIBBPF_OPTS_GET(opts, field, fallback)                                                     \
-    ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)             \
-         ? (opts)->field                                                                           \
-         : (fallback))
+    libbpf_opts_valid_or_warn((opts), offsetof(struct type, type##__last_field) +                  \
+                                          sizeof(((struct type *)0)->type##__last_field),          \
+                              #type)
 
 #endif

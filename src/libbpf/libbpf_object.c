@@ -159,13 +159,14 @@ int bpf_object__load(struct bpf_object *obj)
     if (!err)
         err = libbpf_reuse_pinned_maps(obj, msg, sizeof msg);
     if (!err) {
+        bool want_log = obj->kernel_log_level && obj->kernel_log_buf;
         struct runtime_object_options options = {
-            /* No verifier is wired into loading yet: see bpf_object__load in libbpf.h. */
-            .allow_unverified = true,
             .programs = obj->program_defs,
             .programs_disabled = obj->programs_disabled,
             .maps = obj->map_defs,
             .reused_maps = obj->reused_maps,
+            .log = want_log ? obj->kernel_log_buf : NULL,
+            .log_size = want_log ? obj->kernel_log_size : 0,
         };
         err = runtime_object_load(obj->elf, &options, &obj->runtime, msg, sizeof msg);
     }
@@ -175,25 +176,18 @@ int bpf_object__load(struct bpf_object *obj)
         err = libbpf_pin_maps_by_name(obj, msg, sizeof msg);
     if (err) {
         pr_warn("failed to load object '%s': %s\n", elf_object_name(obj->elf), msg);
-        log_to_user(obj, msg);
+        if (!obj->kernel_log_level) /* else the buffer holds the verifier's own log */
+            log_to_user(obj, msg);
         libbpf_close_fds(obj);
         runtime_object_free(obj->runtime);
         obj->runtime = NULL;
         return libbpf_err(err);
     }
-    size_t unverified = 0;
     for (size_t i = 0; i < obj->runtime->prog_count; i++) {
         const struct runtime_prog *prog = obj->runtime->progs[i];
-        if (prog && !prog->verified) {
-            pr_info("prog '%s': loaded unverified; it runs on the checked interpreter\n",
-                    prog->name);
-            unverified++;
-        }
-    }
-    if (obj->kernel_log_level) {
-        snprintf(msg, sizeof msg, "%zu programs loaded, %zu of them unverified",
-                 obj->runtime->prog_count, unverified);
-        log_to_user(obj, msg);
+        if (prog)
+            pr_debug("prog '%s': verified in %" PRIu64 " steps, runs on the %s\n", prog->name,
+                     prog->verifier_stats.steps, runtime_engine_name(prog->engine));
     }
     return 0;
 }

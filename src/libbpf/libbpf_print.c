@@ -36,18 +36,13 @@ void libbpf_print(enum libbpf_print_level level, const char *fmt, ...)
     errno = saved_errno;
 }
 
-bool libbpf_opts_valid(const void *opts, size_t known_size, size_t user_size,
-                       const char *type_name)
+bool libbpf_opts_valid_or_warn(const void *opts, size_t known_size, const char *type_name)
 {
-    if (user_size < sizeof(size_t)) {
-        pr_warn("%s size (%zu) is too small\n", type_name, user_size);
-        return false;
-    }
-    for (size_t i = known_size; i < user_size; i++) {
-        if (((const unsigned char *)opts)[i]) {
-            pr_warn("%s has non-zero extra bytes\n", type_name);
-            return false;
-        }
-    }
-    return true;
+    if (libbpf_opts_valid(opts, known_size))
+        return true;
+    if (*(const size_t *)opts < sizeof(size_t))
+        pr_warn("%s size (%zu) is too small\n", type_name, *(const size_t *)opts);
+    else
+        pr_warn("%s has non-zero extra bytes\n", type_name);
+    return false;
 }

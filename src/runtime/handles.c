@@ -20,6 +20,7 @@ struct entry {
     uint32_t id;
     uint32_t fds, pins;
     bool released; /* out of the table, waiting for its reference to be dropped */
+    bool frozen;   /* maps: BPF_MAP_FREEZE */
 };
 
 struct fd_slot {
@@ -371,6 +372,36 @@ int handles_map_from_fd(int fd, struct bpfhost_map **out)
 int handles_link_from_fd(int fd, struct runtime_link **out)
 {
     return typed_from_fd(fd, HANDLE_LINK, (void **)out);
+}
+
+static int map_entry_op(int fd, bool freeze, struct bpfhost_map **out)
+{
+    struct release_list list = {0};
+    pthread_mutex_lock(&table_lock);
+    struct entry *e = slot_entry(fd, &list);
+    int err = 0;
+    if (!e)
+        err = -EBADF;
+    else if (e->kind != HANDLE_MAP)
+        err = -EINVAL;
+    else if (e->frozen)
+        err = freeze ? -EBUSY : -EPERM;
+    else if (freeze)
+        e->frozen = true;
+    if (!err && out) {
+        map_get(e->object);
+        *out = e->object;
+    }
+    unlock_and_release(&list);
+    return err;
+}
+
+int handles_map_freeze(int fd) { return map_entry_op(fd, true, NULL); }
+
+int handles_writable_map_from_fd(int fd, struct bpfhost_map **out)
+{
+    *out = NULL;
+    return map_entry_op(fd, false, out);
 }
 
 int handles_close(int fd)

@@ -74,6 +74,12 @@ int handles_link_from_fd(int fd, struct runtime_link **out);
 int handles_object_from_fd(int fd, struct handle_object *out);
 void handle_object_put(struct handle_object *object);
 
+/* BPF_MAP_FREEZE: from now on the map refuses writes through any fd (programs still write).
+ * -EBUSY when already frozen, -EBADF, -EINVAL for a non-map fd. */
+int handles_map_freeze(int fd);
+/* handles_map_from_fd for writing: -EPERM when the map is frozen. */
+int handles_writable_map_from_fd(int fd, struct bpfhost_map **out);
+
 /* Closes fd and drops its reference now. -EBADF when fd is not a handle. */
 int handles_close(int fd);
 

@@ -106,6 +106,8 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
             .map_count = obj->map_count,
             .engine = opts->engine,
             .allow_unverified = opts->allow_unverified,
+            .log = opts->log,
+            .log_size = opts->log_size,
         };
         char why[512];
         err = runtime_prog_load(&attr, &obj->progs[i], why, sizeof why);

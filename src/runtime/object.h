@@ -19,6 +19,8 @@ struct runtime_object {
     size_t prog_count;
 };
 
+/* Every program goes through the verifier unless allow_unverified; the first one it
+ * rejects fails the load, with a message naming the program. */
 struct runtime_object_options {
     bool allow_unverified;             /* see runtime_prog_attr */
     enum runtime_engine engine;
@@ -30,6 +32,8 @@ struct runtime_object_options {
     const bool *programs_disabled;         /* true: not loaded (autoload off) */
     const struct elf_map *maps;            /* definitions replacing the object's */
     struct bpfhost_map *const *reused_maps; /* non-NULL: used (a reference taken), not created */
+    char *log;                         /* the verifier's log of the last program verified */
+    size_t log_size;
 };
 
 int runtime_object_load(const struct elf_object *elf, const struct runtime_object_options *opts,

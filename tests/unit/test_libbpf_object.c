@@ -403,7 +403,7 @@ TEST(load_creates_maps_and_loads_programs_and_freezes_the_definitions)
     CHECK_EQ(err, 0);
     if (err)
         fprintf(stderr, "  %s\n", printed);
-    CHECK_CONTAINS(printed, "1:libbpf: prog 'xdp_count': loaded unverified");
+    CHECK_CONTAINS(printed, "2:libbpf: prog 'xdp_count': verified in ");
 
     struct bpf_program *xdp = bpf_object__find_program_by_name(obj, "xdp_count");
     CHECK(bpf_program__fd(xdp) >= 0);
@@ -428,6 +428,38 @@ TEST(load_creates_maps_and_loads_programs_and_freezes_the_definitions)
     CHECK_EQ(bpf_map__set_value_size(counters, 4), -EBUSY);
     CHECK_EQ(bpf_map__set_initial_value(data, &packets, sizeof packets), -EBUSY);
     CHECK_EQ(bpf_map__max_entries(counters), 64);
+    bpf_object__close(obj);
+}
+
+TEST(the_verifiers_rejection_is_a_warning_and_goes_to_the_log_buffer)
+{
+    libbpf_set_print(capture);
+    char log[512] = "";
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .kernel_log_buf = log, .kernel_log_size = sizeof log);
+    struct bpf_object *obj = bpf_object__open_file("build/bpf/runtime_unsafe.bpf.o", &opts);
+    CHECK(obj != NULL);
+    printed[0] = 0;
+    int err = bpf_object__load(obj);
+    CHECK(err < 0);
+    CHECK_EQ(errno, -err);
+    CHECK_CONTAINS(printed, "0:libbpf: failed to load object 'runtime_unsafe': ");
+    CHECK_CONTAINS(printed, "unchecked_read");
+    CHECK_CONTAINS(log, "unchecked_read");
+    CHECK_EQ(bpf_program__fd(bpf_object__find_program_by_name(obj, "checked_read")), -ENOENT);
+    bpf_object__close(obj);
+
+    /* Without the rejected program the object loads; log level 1 asks for the verifier's
+     * own log, truncated to the buffer. */
+    LIBBPF_OPTS(bpf_object_open_opts, verbose, .kernel_log_buf = log,
+                .kernel_log_size = sizeof log, .kernel_log_level = 1);
+    obj = bpf_object__open_file("build/bpf/runtime_unsafe.bpf.o", &verbose);
+    CHECK_EQ(bpf_program__set_autoload(bpf_object__find_program_by_name(obj, "unchecked_read"),
+                                       false), 0);
+    log[0] = 0;
+    CHECK_EQ(bpf_object__load(obj), 0);
+    CHECK(log[0] != 0);
+    CHECK(strlen(log) < sizeof log);
+    CHECK(bpf_program__fd(bpf_object__find_program_by_name(obj, "checked_read")) >= 0);
     bpf_object__close(obj);
 }
 
