@@ -49,6 +49,13 @@ struct bpf_object {
     uint32_t kernel_log_level;
 };
 
+/* What libbpf calls the object's programs: not the .text subprograms others call, nor code
+ * outside functions (objects from old compilers), which libbpf 1.x does not see. */
+static inline bool libbpf_program_visible(const struct elf_program *p)
+{
+    return !p->is_subprog && !p->whole_section;
+}
+
 /* fds and pins (libbpf_object_fds.c). At open: the pin path of each map defined with
  * pinning by name, under pin_root_path (NULL: libbpf's "/sys/fs/bpf"). Before creating
  * maps: reuse the maps already pinned at those paths. After: open an fd per created map and

@@ -40,6 +40,9 @@ static int init_object(struct bpf_object *obj)
     for (size_t i = 0; i < programs; i++) {
         obj->program_defs[i] = *elf_object_program(obj->elf, i);
         obj->programs[i] = (struct bpf_program){.obj = obj, .index = i, .fd = -1};
+        /* libbpf 1.x neither lists nor loads code outside functions (old compilers): a
+         * loader written for it must see the same object. */
+        obj->programs_disabled[i] = obj->program_defs[i].whole_section;
     }
     obj->program_count = programs;
     for (; obj->map_count < maps; obj->map_count++) {
@@ -137,7 +140,8 @@ static int check_program_types(struct bpf_object *obj, char *msg, size_t msg_siz
 {
     for (size_t i = 0; i < obj->program_count; i++) {
         const struct elf_program *p = &obj->program_defs[i];
-        if (p->is_subprog || obj->programs_disabled[i] || p->prog_type != BPF_PROG_TYPE_UNSPEC)
+        if (!libbpf_program_visible(p) || obj->programs_disabled[i] ||
+            p->prog_type != BPF_PROG_TYPE_UNSPEC)
             continue;
         return msg_error(-EINVAL, msg, msg_size, "prog '%s': missing BPF prog type, check ELF "
                          "section name '%s'", p->name, p->section_name);
@@ -226,7 +230,7 @@ struct bpf_program *bpf_object__find_program_by_name(const struct bpf_object *ob
         return libbpf_err_ptr(-EINVAL);
     for (size_t i = 0; i < obj->program_count; i++) {
         const struct elf_program *p = &obj->program_defs[i];
-        if (!p->is_subprog && !strcmp(p->name, name))
+        if (libbpf_program_visible(p) && !strcmp(p->name, name))
             return &obj->programs[i];
     }
     return libbpf_err_ptr(-ENOENT);
@@ -240,7 +244,7 @@ struct bpf_program *bpf_object__next_program(const struct bpf_object *obj,
     if (prog && prog->obj != obj)
         return libbpf_err_ptr(-EINVAL);
     for (size_t i = prog ? prog->index + 1 : 0; i < obj->program_count; i++) {
-        if (!obj->program_defs[i].is_subprog)
+        if (libbpf_program_visible(&obj->program_defs[i]))
             return &obj->programs[i];
     }
     return NULL;

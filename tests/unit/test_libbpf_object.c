@@ -480,6 +480,24 @@ TEST(relaxed_maps_ignores_unknown_map_attributes)
     bpf_object__close(obj);
 }
 
+TEST(code_outside_functions_is_neither_listed_nor_loaded_as_in_libbpf)
+{
+    /* An object from an old compiler: its one program has no function symbol. */
+    const char *shared = getenv("SHARED");
+    char path[512];
+    snprintf(path, sizeof path, "%s/corpus/linux/tracex1_kern.o", shared ? shared : "../shared");
+    libbpf_set_print(capture);
+    struct bpf_object *obj = bpf_object__open(path);
+    if (!obj) {
+        printf("SKIP %s not found\n", path);
+        return;
+    }
+    CHECK(bpf_object__next_program(obj, NULL) == NULL);
+    CHECK(bpf_object__find_program_by_name(obj, "kprobe/__netif_receive_skb_core") == NULL);
+    CHECK_EQ(bpf_object__load(obj), 0);
+    bpf_object__close(obj);
+}
+
 TEST(print_levels_and_silencing)
 {
     libbpf_set_print(capture);
