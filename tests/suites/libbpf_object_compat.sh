@@ -25,6 +25,23 @@ expect "loader compiles and links against the system libbpf" 0 "" \
 expect "loader compiles unchanged against bpfhost's include/" 0 "" \
     cc -std=c11 -Wall -Wextra -Werror -Iinclude -o "$tmp/loader_ours" tests/suites/libbpf_object_loader.c $lib $ldlibs
 
+# Every function bpfhost's libbpf.h declares, redeclared after the system's libbpf.h: any
+# difference in a parameter or return type is a conflicting declaration. Likewise the
+# callback typedefs, and the open options' fields exist in libbpf's struct.
+{
+    echo '#include <bpf/libbpf.h>'
+    grep -h '^typedef' include/bpf/libbpf.h
+    awk '/^LIBBPF_API/ { decl = ""; on = 1 } on { decl = decl " " $0 } on && /;/ { print decl; on = 0 }' \
+        include/bpf/libbpf.h | sed 's/LIBBPF_API//'
+    echo 'void fields(struct bpf_object_open_opts *o);'
+    echo 'void fields(struct bpf_object_open_opts *o) {'
+    sed -n '/^struct bpf_object_open_opts {/,/^};/p' include/bpf/libbpf.h |
+        sed -n 's/^ *[a-z0-9_ ]*[ *]\([a-z_]*\);.*/    (void)o->\1;/p'
+    echo '}'
+} >"$tmp/signatures.c"
+expect "$(grep -c '^LIBBPF_API' include/bpf/libbpf.h) declarations have libbpf's exact signatures" 0 "" \
+    cc -std=c11 -Wall -Werror -fsyntax-only "$tmp/signatures.c"
+
 # same_listing NAME FILE: bpfhost's API and libbpf list FILE alike (when libbpf opens it).
 same_listing() {
     if ! "$tmp/list_libbpf" "$2" >"$tmp/theirs_all" 2>/dev/null; then
