@@ -83,6 +83,10 @@ struct bpf_object_open_opts {
      * one, else it is created and pinned there. Paths are bpfhost's pin namespace (see
      * <bpf/bpf.h>), not files. */
     const char *pin_root_path;
+    /* Values of CONFIG_* .kconfig externs, one "CONFIG_NAME=VALUE" per line (y, n, m, a
+     * number, or a quoted string), as libbpf takes them. bpfhost has no kernel
+     * configuration: externs not named here are 0 when __weak, else the open fails. */
+    const char *kconfig;
     /* With kernel_log_level 0: receives the reason a bpf_object__load failed (which program,
      * and the verifier's or the runtime's message), NUL-terminated, truncated to
      * kernel_log_size. */

@@ -197,6 +197,10 @@ struct elf_open_options {
     /* Ignore unknown fields of BTF map definitions instead of refusing them (libbpf's
      * relaxed_maps). */
     bool relaxed_maps;
+    /* Values of CONFIG_* .kconfig externs, as lines "CONFIG_NAME=VALUE" (y/n/m, a number, or
+     * a quoted string), libbpf's kconfig option; read during open only. Externs it does not
+     * name keep the defaults. */
+    const char *kconfig;
 };
 
 /* KERNEL_VERSION(6, 1, 0): the Linux version whose section names and helpers bpfhost

@@ -71,6 +71,7 @@ static struct bpf_object *open_object(const char *path, const void *buf, size_t 
     struct elf_open_options elf_opts = {
         .object_name = LIBBPF_OPTS_GET(opts, object_name, NULL),
         .relaxed_maps = LIBBPF_OPTS_GET(opts, relaxed_maps, false),
+        .kconfig = LIBBPF_OPTS_GET(opts, kconfig, NULL),
     };
     if (!path && !elf_opts.object_name) {
         snprintf(mem_name, sizeof mem_name, "%lx-%lx", (unsigned long)(uintptr_t)buf,

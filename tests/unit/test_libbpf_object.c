@@ -497,6 +497,91 @@ TEST(relaxed_maps_ignores_unknown_map_attributes)
     free(buf);
 }
 
+#define KCONFIG_OBJECT "build/bpf/libbpf_kconfig.bpf.o"
+
+/* The .kconfig map's contents after opening with that kconfig text, or NULL (errno). */
+static struct bpf_object *open_with_kconfig(const char *kconfig, const uint8_t **value)
+{
+    libbpf_set_print(capture);
+    printed[0] = 0;
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .kconfig = kconfig);
+    struct bpf_object *obj = bpf_object__open_file(KCONFIG_OBJECT, &opts);
+    size_t size = 0;
+    *value = obj ? bpf_map__initial_value(bpf_object__find_map_by_name(obj, ".kconfig"), &size)
+                 : NULL;
+    if (obj)
+        CHECK_EQ(size, 28);
+    return obj;
+}
+
+TEST(kconfig_gives_config_externs_their_values)
+{
+    const uint8_t *v;
+    struct bpf_object *obj = open_with_kconfig(
+        "# a comment line\nCONFIG_BOOL=y\nCONFIG_TRISTATE=m\nCONFIG_CHAR=120\n"
+        "CONFIG_USHORT=0x1234\nCONFIG_INT=-5\nCONFIG_ULONG=123456789012\n"
+        "CONFIG_STR=\"abcdefghij\"\nCONFIG_INT=7\nCONFIG_UNUSED=1", &v);
+    CHECK(obj && v);
+    if (v) {
+        /* libbpf's layout: larger alignment first, then by name. */
+        uint64_t ulong;
+        int32_t i;
+        uint32_t tristate;
+        uint16_t ushort;
+        memcpy(&ulong, v, 8);
+        memcpy(&i, v + 8, 4);
+        memcpy(&tristate, v + 12, 4);
+        memcpy(&ushort, v + 16, 2);
+        CHECK_EQ(ulong, 123456789012ull);
+        CHECK_EQ(i, -5); /* the first line naming an extern wins */
+        CHECK_EQ(tristate, 2);
+        CHECK_EQ(ushort, 0x1234);
+        CHECK_EQ(v[18], 1);
+        CHECK_EQ(v[19], 'x');
+        CHECK_STR((const char *)v + 20, "abcdefg"); /* truncated to the array */
+    }
+    /* They load and the program reads them. */
+    CHECK_EQ(bpf_object__load(obj), 0);
+    bpf_object__close(obj);
+
+    obj = open_with_kconfig(NULL, &v);
+    CHECK(obj && v);
+    for (int b = 0; v && b < 28; b++)
+        CHECK_EQ(v[b], 0); /* weak externs without a value */
+    bpf_object__close(obj);
+    obj = open_with_kconfig("CONFIG_BOOL=n\nCONFIG_TRISTATE=y\nCONFIG_CHAR=m", &v);
+    CHECK(v && v[18] == 0 && v[12] == 1 && v[19] == 'm');
+    bpf_object__close(obj);
+}
+
+TEST(kconfig_values_the_extern_cannot_take_are_refused)
+{
+    static const struct {
+        const char *kconfig, *message;
+        int err;
+    } cases[] = {
+        {"CONFIG_BOOL=m", "value 'm' implies tristate or char type", EINVAL},
+        {"CONFIG_INT=y", "implies bool, tristate, or char type", EINVAL},
+        {"CONFIG_USHORT=70000", "doesn't fit in 2 bytes", ERANGE},
+        {"CONFIG_CHAR=300", "doesn't fit in 1 bytes", ERANGE},
+        {"CONFIG_INT=0x80000000", "doesn't fit in 4 bytes", ERANGE},
+        {"CONFIG_INT=12abc", "isn't a valid integer", EINVAL},
+        {"CONFIG_INT=\"text\"", "implies char array type", EINVAL},
+        {"CONFIG_STR=12", "implies integer type", EINVAL},
+        {"CONFIG_STR=\"unterminated", "invalid string config", EINVAL},
+        {"CONFIG_TRISTATE=", "no value", EINVAL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const uint8_t *v;
+        errno = 0;
+        struct bpf_object *obj = open_with_kconfig(cases[i].kconfig, &v);
+        CHECK(obj == NULL);
+        CHECK_EQ(errno, cases[i].err);
+        CHECK_CONTAINS(printed, cases[i].message);
+        bpf_object__close(obj);
+    }
+}
+
 TEST(code_outside_functions_is_neither_listed_nor_loaded_as_in_libbpf)
 {
     /* An object from an old compiler: its one program has no function symbol. */
