@@ -106,6 +106,32 @@ LIBBPF_API int bpf_prog_load(enum bpf_prog_type prog_type, const char *prog_name
                              const char *license, const struct bpf_insn *insns, size_t insn_cnt,
                              const struct bpf_prog_load_opts *opts);
 
+/* BPF_PROG_RUN: runs the program on caller data and context, as Linux's test_run does for
+ * its type (src/runtime/test_run.h lists the types and what each takes). retval, duration
+ * (average ns per run), data_size_out and ctx_size_out are set on return; -ENOSPC when
+ * data_out or ctx_out was too small (what fitted is there). flags, cpu and batch_size must
+ * be 0. */
+struct bpf_test_run_opts {
+    size_t sz;
+    const void *data_in;
+    void *data_out;
+    __u32 data_size_in;
+    __u32 data_size_out;             /* in: capacity of data_out; out: size of the output */
+    const void *ctx_in;
+    void *ctx_out;
+    __u32 ctx_size_in;
+    __u32 ctx_size_out;              /* in: capacity of ctx_out; out: size of the context */
+    __u32 retval;
+    int repeat;                      /* 0 runs once */
+    __u32 duration;
+    __u32 flags;
+    __u32 cpu;
+    __u32 batch_size;
+};
+#define bpf_test_run_opts__last_field batch_size
+
+LIBBPF_API int bpf_prog_test_run_opts(int prog_fd, struct bpf_test_run_opts *opts);
+
 /* --- pins, ids, information ----------------------------------------------------------------- */
 
 /* pathname: /sys/fs/bpf/NAME in the calling process's own pin namespace. */

@@ -54,6 +54,23 @@ static void dump_insns(const struct runtime_prog *prog, struct bpf_insn *out, si
     }
 }
 
+/* Whether the program's code refers to the map (its address or its array memory), as
+ * Linux lists only the maps a program uses, not every map of its object. */
+static bool prog_uses_map(const struct runtime_prog *prog, const struct bpfhost_map *map)
+{
+    size_t size = 0;
+    uintptr_t memory = (uintptr_t)map_array_memory((struct bpfhost_map *)map, &size);
+    for (size_t pc = 0; pc + 1 < prog->insn_count; pc++) {
+        if (!isa_is_lddw(&prog->insns[pc]))
+            continue;
+        uint64_t value = (uint32_t)prog->insns[pc].imm | (uint64_t)(uint32_t)prog->insns[pc + 1].imm << 32;
+        if (value == (uintptr_t)map || (memory && value >= memory && value < memory + size))
+            return true;
+        pc++;
+    }
+    return false;
+}
+
 static int fill_prog_info(struct runtime_prog *prog, struct bpf_prog_info *info)
 {
     struct bpf_prog_info given = *info;
@@ -98,14 +115,18 @@ static int fill_prog_info(struct runtime_prog *prog, struct bpf_prog_info *info)
         size_t room = given.jited_prog_len < jited_size ? given.jited_prog_len : jited_size;
         memcpy((void *)(uintptr_t)given.jited_prog_insns, (const void *)jit_entry(prog->jit), room);
     }
-    info->nr_map_ids = (uint32_t)prog->map_count;
-    if (given.nr_map_ids && prog->map_count) {
-        if (!given.map_ids)
-            return -EFAULT;
-        uint32_t *ids = (uint32_t *)(uintptr_t)given.map_ids;
-        for (size_t i = 0; i < prog->map_count && i < given.nr_map_ids; i++)
-            ids[i] = prog->maps[i]->id;
+    uint32_t used = 0;
+    for (size_t i = 0; i < prog->map_count; i++) {
+        if (!prog_uses_map(prog, prog->maps[i]))
+            continue;
+        if (used < given.nr_map_ids) {
+            if (!given.map_ids)
+                return -EFAULT;
+            ((uint32_t *)(uintptr_t)given.map_ids)[used] = prog->maps[i]->id;
+        }
+        used++;
     }
+    info->nr_map_ids = used;
     return 0;
 }
 

@@ -68,6 +68,11 @@ int main(void)
     LIBBPF_OPTS(bpf_prog_load_opts, load, .log_buf = log, .log_size = sizeof log, .log_level = 1);
     int prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "pass", "GPL", insns, 2, &load);
     EXPECT(prog >= 0);
+    __u8 frame[64] = {0}, out[64];
+    LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame, .data_size_in = sizeof frame,
+                .data_out = out, .data_size_out = sizeof out, .repeat = 3);
+    EXPECT(bpf_prog_test_run_opts(prog, &run) == 0);
+    EXPECT(run.retval == XDP_PASS && run.data_size_out == sizeof frame);
     __u32 id = 0, found = 0;
     while (bpf_prog_get_next_id(id, &id) == 0)
         found++;

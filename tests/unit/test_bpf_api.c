@@ -442,6 +442,47 @@ TEST(prog_load_refusals)
     CHECK_CONTAINS(log, "r0");
 }
 
+TEST(test_run_runs_the_program_on_a_frame)
+{
+    int map = counter_map();
+    struct bpf_insn insns[11];
+    counter_insns(insns, map, BPF_PSEUDO_MAP_FD);
+    int prog = bpf_prog_load(BPF_PROG_TYPE_XDP, "counter", "GPL", insns, 11, NULL);
+    CHECK(prog >= 0);
+    __u8 frame[64], out[64];
+    for (size_t i = 0; i < sizeof frame; i++)
+        frame[i] = (__u8)i;
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof frame,
+                .data_out = out, .data_size_out = sizeof out, .repeat = 5);
+    CHECK_EQ(bpf_prog_test_run_opts(prog, &opts), 0);
+    CHECK_EQ(opts.retval, XDP_PASS);
+    CHECK_EQ(opts.data_size_out, sizeof frame);
+    CHECK(memcmp(out, frame, sizeof frame) == 0);
+    __u32 key = 0;
+    __u64 runs = 0;
+    CHECK_EQ(bpf_map_lookup_elem(map, &key, &runs), 0);
+    CHECK_EQ(runs, 5); /* each run added one */
+
+    /* Output too small: -ENOSPC, the full size reported, what fitted copied. */
+    memset(out, 0, sizeof out);
+    opts.data_size_out = 16;
+    opts.repeat = 1;
+    CHECK_ERR(bpf_prog_test_run_opts(prog, &opts), ENOSPC);
+    CHECK_EQ(opts.data_size_out, sizeof frame);
+    CHECK(memcmp(out, frame, 16) == 0 && out[16] == 0);
+
+    LIBBPF_OPTS(bpf_test_run_opts, flagged, .data_in = frame, .data_size_in = sizeof frame,
+                .flags = 1u << 7);
+    CHECK(bpf_prog_test_run_opts(prog, &flagged) < 0 && (errno == EINVAL || errno == EOPNOTSUPP));
+    LIBBPF_OPTS(bpf_test_run_opts, tiny, .data_in = frame, .data_size_in = 4);
+    CHECK_ERR(bpf_prog_test_run_opts(prog, &tiny), EINVAL); /* shorter than an Ethernet header */
+    CHECK_ERR(bpf_prog_test_run_opts(prog, NULL), EINVAL);
+    CHECK_ERR(bpf_prog_test_run_opts(map, &opts), EINVAL);
+    CHECK_ERR(bpf_prog_test_run_opts(-1, &opts), EBADF);
+    close(prog);
+    close(map);
+}
+
 /* --- pins, ids, info ------------------------------------------------------------------------ */
 
 TEST(pinned_map_outlives_its_fd_and_keeps_its_contents)
