@@ -175,3 +175,12 @@ int process_watch(struct process_md *ctx)
     }
     return args;
 }
+
+/* Writes a field connect4 may not write (msg_src_ip4 belongs to sendmsg4): Linux's verifier
+ * refuses it; unverified, the checked interpreter stops it at the store. */
+SEC("cgroup/connect4")
+int connect4_bad_write(struct bpf_sock_addr *ctx)
+{
+    ctx->msg_src_ip4 = 1;
+    return 1;
+}
