@@ -674,4 +674,93 @@ TEST(duration_is_an_average)
     runtime_prog_put(prog);
 }
 
+/* UDP checksum over the pseudo header and the datagram of an Ethernet + IPv4 frame. */
+static uint16_t udp_checksum(const uint8_t *f, size_t len)
+{
+    uint32_t sum = 17 + (uint32_t)(len - 34);
+    for (int i = 26; i < 34; i += 2)
+        sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+    for (size_t i = 34; i < len; i += 2)
+        sum += (uint32_t)(f[i] << 8 | (i + 1 < len ? f[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+TEST(l4_checksum_follows_a_port_rewrite)
+{
+    uint8_t frame[54], out[64];
+    ipv4_frame(frame, 17);
+    frame[36] = 0, frame[37] = 53; /* destination port 53 */
+    frame[38] = 0, frame[39] = 20; /* UDP length */
+    frame[40] = frame[41] = 0;
+    uint16_t check = udp_checksum(frame, sizeof frame);
+    frame[40] = (uint8_t)(check >> 8), frame[41] = (uint8_t)check;
+    CHECK_EQ(udp_checksum(frame, sizeof frame), 0); /* a valid datagram sums to zero */
+    /* Port 53 -> 5353 with skb_store_bytes, then l4_csum_replace(size 2) with the old and
+     * new 16-bit values as the program loads them from memory. */
+    uint16_t old_port, new_port;
+    memcpy(&old_port, frame + 36, 2);
+    uint8_t new_bytes[2] = {0x14, 0xe9};
+    memcpy(&new_port, new_bytes, 2);
+    char text[512];
+    snprintf(text, sizeof text,
+             "mov %%r6, %%r1\nsth [%%r10-8], %u\nmov %%r2, 36\nmov %%r3, %%r10\nadd %%r3, -8\nmov %%r4, 2\n"
+             "mov %%r5, 0\ncall 9\njne %%r0, 0, +6\nmov %%r1, %%r6\nmov %%r2, 40\nmov %%r3, %u\nmov %%r4, %u\n"
+             "mov %%r5, 2\ncall 11\nexit\n", new_port, old_port, new_port);
+    struct runtime_prog *prog = load_asm(text, PROG_TYPE_SCHED_CLS, 0);
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .data_out = out,
+                                         .data_size_out = sizeof out};
+    struct runtime_test_run_result res;
+    char msg[256] = "";
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, 0);
+    CHECK_EQ(out[36], 0x14);
+    CHECK_EQ(out[37], 0xe9);
+    CHECK_EQ(udp_checksum(out, sizeof frame), 0);
+    runtime_prog_put(prog);
+    /* A UDP checksum of 0 means "none": with BPF_F_MARK_MANGLED_0 it stays 0. */
+    frame[40] = frame[41] = 0;
+    prog = load_asm("mov %r2, 40\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0x22\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, 0);
+    CHECK_EQ(out[40] | out[41], 0);
+    runtime_prog_put(prog);
+    /* Odd offsets, unknown flags, and size 0 with a from value are refused. */
+    prog = load_asm("mov %r2, 41\nmov %r3, 1\nmov %r4, 2\nmov %r5, 2\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EFAULT);
+    runtime_prog_put(prog);
+    prog = load_asm("mov %r2, 40\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0x102\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EINVAL);
+    runtime_prog_put(prog);
+    prog = load_asm("mov %r2, 24\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0\ncall 10\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EINVAL);
+    runtime_prog_put(prog);
+}
+
+TEST(skb_load_bytes_relative_to_either_header)
+{
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame};
+    struct runtime_test_run_result res;
+    char msg[256] = "";
+    /* r0 = the first byte at offset 0 from the network header (0x45) or the MAC header (0x02) */
+    static const char *const text[] = {
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 1\ncall 68\nldxb %r0, [%r10-8]\nexit\n",
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 0\ncall 68\nldxb %r0, [%r10-8]\nexit\n",
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 7\ncall 68\nexit\n",
+    };
+    static const uint32_t want[] = {0x45, 0x02, (uint32_t)-EFAULT};
+    for (int i = 0; i < 3; i++) {
+        struct runtime_prog *prog = load_asm(text[i], PROG_TYPE_SOCKET_FILTER, 0);
+        CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+        CHECK_EQ(res.retval, want[i]);
+        runtime_prog_put(prog);
+    }
+}
+
 TEST_MAIN
