@@ -108,6 +108,15 @@ expect "process: evil refused" 0 "^retval: 4294967295 " $B prog run "$O" --progr
 python3 -c 'import struct,sys; sys.stdout.buffer.write(bytes(64) + struct.pack("<4I", 3, 1, 2, 0) + bytes(16))' >"$tmp/exit.bin"
 expect "process: exit code and uid" 0 "^retval: 2003 " $B prog run "$O" --program process_watch --ctx "$tmp/exit.bin"
 
+# perf_event_output: the records come after the run
+expect "perf event printed" 0 "^perf event \(slot 0\): 8 bytes$" \
+    $B prog run "$O" --program xdp_report --data "$tmp/tcp.bin" --repeat 3
+cp "$tmp/out" "$tmp/run"
+expect "perf event holds length and interface" 0 "^  0000  36 00 00 00 01 00 00 00$" cat "$tmp/run"
+expect "perf events as JSON" 0 "^3 36000000010000000$" sh -c "$B prog run '$O' --program xdp_report \
+    --data '$tmp/tcp.bin' --repeat 3 -j | python3 -c 'import json,sys; d=json.load(sys.stdin); \
+print(len(d[\"perf_events\"]), d[\"perf_events\"][0][\"data\"] + str(d[\"perf_events_lost\"]))'"
+
 # repeat
 expect "repeat 1000" 0 "^retval: 3 " $B prog run "$O" --program xdp_reflect --data "$tmp/tcp.bin" --repeat 1000
 

@@ -16,6 +16,7 @@
 #include "runtime/ctx_sock_addr.h"
 #include "runtime/ctx_sock_ops.h"
 #include "runtime/object.h"
+#include "runtime/perf_output.h"
 #include "runtime/test_run.h"
 #include "runtime/xdp_context.h"
 
@@ -50,7 +51,9 @@ static void unload(struct loaded *l)
     elf_object_free(l->elf);
 }
 
-static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint32_t attach_type)
+/* With a map, every lddw of the text refers to it. */
+static struct runtime_prog *load_asm_map(const char *text, uint32_t prog_type, uint32_t attach_type,
+                                         struct bpfhost_map *map)
 {
     struct ebpf_insn *insns;
     size_t count;
@@ -59,13 +62,22 @@ static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint3
         fprintf(stderr, "  asm: %s\n", msg);
         return NULL;
     }
+    for (size_t i = 0; map && i < count; i++)
+        if (isa_is_lddw(&insns[i]))
+            insns[i].src = EBPF_LDDW_MAP_IDX, insns[i].imm = 0;
     struct runtime_prog_attr attr = {.name = "asm", .prog_type = prog_type, .expected_attach_type = attach_type,
-                                     .insns = insns, .insn_count = count, .allow_unverified = true};
+                                     .insns = insns, .insn_count = count, .maps = &map,
+                                     .map_count = map ? 1 : 0, .allow_unverified = true};
     struct runtime_prog *prog = NULL;
     if (runtime_prog_load(&attr, &prog, msg, sizeof msg))
         fprintf(stderr, "  load: %s\n", msg);
     free(insns);
     return prog;
+}
+
+static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint32_t attach_type)
+{
+    return load_asm_map(text, prog_type, attach_type, NULL);
 }
 
 /* Ethernet + IPv4 (valid checksum) + 20 bytes of TCP or UDP: 54 bytes. */
@@ -761,6 +773,80 @@ TEST(skb_load_bytes_relative_to_either_header)
         CHECK_EQ(res.retval, want[i]);
         runtime_prog_put(prog);
     }
+}
+
+struct frame_event {
+    uint32_t len, ifindex;
+};
+
+static int collect_event(void *ctx, void *data, size_t size)
+{
+    struct frame_event *e = ctx;
+    if (size != sizeof *e)
+        return -1;
+    memcpy(e, data, sizeof *e);
+    return 0;
+}
+
+TEST(perf_event_output_reaches_the_consumer)
+{
+    struct loaded l;
+    struct runtime_prog *prog = load(&l, "xdp_report");
+    if (!prog) {
+        CHECK(0);
+        return;
+    }
+    struct bpfhost_map *events = runtime_object_map(l.obj, "events");
+    struct runtime_perf_output *output;
+    char msg[256] = "";
+    CHECK_EQ(runtime_perf_output_create(4096, &output, msg, sizeof msg), 0);
+    uint32_t slot = 0;
+    CHECK_EQ(map_sys_update_object(events, &slot, output, 0), 0);
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    struct xdp_md_abi ctx = {.data_end = sizeof frame, .ingress_ifindex = 3};
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .ctx_in = &ctx,
+                                         .ctx_size_in = sizeof ctx};
+    struct runtime_test_run_result res;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_PASS);
+    struct frame_event e = {0};
+    CHECK_EQ(runtime_perf_output_consume(output, collect_event, &e), 1);
+    CHECK_EQ(e.len, sizeof frame);
+    CHECK_EQ(e.ifindex, 3);
+    CHECK_EQ(runtime_perf_output_consume(output, collect_event, &e), 0);
+    /* A full ring loses records and the helper says so. */
+    attr.repeat = 1000;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_ABORTED);
+    CHECK(runtime_perf_output_take_lost(output) > 0);
+    CHECK_EQ(runtime_perf_output_take_lost(output), 0);
+    CHECK(runtime_perf_output_consume(output, collect_event, &e) > 100);
+    /* An empty slot: -ENOENT, the program aborts. */
+    CHECK_EQ(map_sys_delete_elem(events, &slot), 0);
+    attr.repeat = 1;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_ABORTED);
+    /* Flags beyond the index, an index beyond the map, a map of another type. */
+    static const char *const bad[] = {"mov %r3, 1\nlsh %r3, 40\n", "mov %r3, 4\n", "mov %r3, 0\n"};
+    static const uint32_t want[] = {(uint32_t)-EINVAL, (uint32_t)-E2BIG, (uint32_t)-EINVAL};
+    struct map_create_attr array_attr = {.map_type = MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+                                         .max_entries = 1};
+    struct bpfhost_map *array;
+    CHECK_EQ(map_create(&array_attr, &array, msg, sizeof msg), 0);
+    for (int i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "lddw %%r2, 0\n%sstdw [%%r10-8], 0\nmov %%r4, %%r10\nadd %%r4, -8\n"
+                 "mov %%r5, 8\ncall 25\nexit\n", bad[i]);
+        struct runtime_prog *p = load_asm_map(text, PROG_TYPE_XDP, 0, i < 2 ? events : array);
+        CHECK_EQ(runtime_prog_test_run(p, &(struct runtime_test_run_attr){.data_in = frame, .data_size_in = 54},
+                                       &res, msg, sizeof msg), 0);
+        CHECK_EQ(res.retval, want[i]);
+        runtime_prog_put(p);
+    }
+    map_put(array);
+    runtime_perf_output_put(output);
+    unload(&l);
 }
 
 TEST_MAIN

@@ -14,6 +14,7 @@
 #include "isa/testdata.h"
 #include "json.h"
 #include "runtime/object.h"
+#include "runtime/perf_output.h"
 #include "runtime/test_run.h"
 #include "verifier/prog_types.h"
 
@@ -38,6 +39,8 @@ void cmd_prog_run_help(void)
            "  --data-out FILE  write the output data there (with --pcap: a capture of them)\n"
            "  --ctx-out FILE   write the output context there\n"
            "  -j, --json       JSON output\n"
+           "Every slot of the object's perf event arrays gets an event output; the records\n"
+           "bpf_perf_event_output wrote are printed after the run.\n"
            "Exit status: 0 ok, 1 the program faulted, 2 bad arguments or input.\n");
 }
 
@@ -282,6 +285,81 @@ static int run_capture(const struct options *o, struct runtime_prog *prog, const
     return status;
 }
 
+/* Every slot of the object's PERF_EVENT_ARRAY maps gets an event output, as perf_buffer__new
+ * would give it, so that bpf_perf_event_output has somewhere to write; the records are
+ * printed after the run. */
+enum { PERF_OUTPUT_SIZE = 1 << 18, PERF_SLOTS_MAX = 256 };
+
+struct perf_outputs {
+    struct runtime_perf_output *slot[PERF_SLOTS_MAX];
+    size_t count;
+};
+
+static int attach_perf_outputs(const struct runtime_object *obj, struct perf_outputs *outputs)
+{
+    char msg[MSG_SIZE];
+    for (size_t i = 0; i < obj->map_count; i++) {
+        struct bpfhost_map *map = obj->maps[i];
+        if (!map || map->map_type != MAP_TYPE_PERF_EVENT_ARRAY)
+            continue;
+        for (uint32_t key = 0; key < map->max_entries && outputs->count < PERF_SLOTS_MAX; key++) {
+            struct runtime_perf_output *output;
+            if (runtime_perf_output_create(PERF_OUTPUT_SIZE, &output, msg, sizeof msg))
+                return cli_error("prog run: event output: %s", msg);
+            outputs->slot[outputs->count++] = output;
+            int err = map_sys_update_object(map, &key, output, 0);
+            if (err)
+                return cli_error("prog run: event output for map slot %u: %s", key, strerror(-err));
+        }
+    }
+    return 0;
+}
+
+struct perf_printer {
+    struct json_writer *w;
+    bool json;
+    size_t slot;
+};
+
+static int print_perf_record(void *ctx, void *data, size_t size)
+{
+    struct perf_printer *p = ctx;
+    if (p->json) {
+        json_begin_object(p->w);
+        json_key_uint(p->w, "slot", p->slot);
+        json_hex(p->w, "data", data, size);
+        json_end_object(p->w);
+    } else {
+        printf("perf event (slot %zu): %zu bytes\n", p->slot, size);
+        hex_dump(data, size);
+    }
+    return 0;
+}
+
+/* Prints and frees the outputs' records (slots numbered across the object's perf maps). */
+static void drain_perf_outputs(struct perf_outputs *outputs, struct json_writer *w, bool json)
+{
+    if (!outputs->count)
+        return;
+    struct perf_printer printer = {w, json, 0};
+    if (json) {
+        json_key(w, "perf_events");
+        json_begin_array(w);
+    }
+    uint64_t lost = 0;
+    for (size_t i = 0; i < outputs->count; i++) {
+        printer.slot = i;
+        runtime_perf_output_consume(outputs->slot[i], print_perf_record, &printer);
+        lost += runtime_perf_output_take_lost(outputs->slot[i]);
+    }
+    if (json) {
+        json_end_array(w);
+        json_key_uint(w, "perf_events_lost", lost);
+    } else if (lost) {
+        printf("perf events lost: %" PRIu64 "\n", lost);
+    }
+}
+
 static const struct elf_program *choose_program(const struct elf_object *elf, const struct options *o,
                                                 int *status)
 {
@@ -343,6 +421,9 @@ int cmd_prog_run(int argc, char **argv)
         if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg))
             status = cli_error("%s: %s", o.path, msg);
     }
+    struct perf_outputs outputs = {.count = 0};
+    if (!status)
+        status = attach_perf_outputs(obj, &outputs);
     if (!status) {
         struct runtime_prog *prog = runtime_object_prog(obj, chosen->name);
         const struct prog_type_desc *desc = prog_type_by_linux_type(prog->prog_type);
@@ -377,12 +458,15 @@ int cmd_prog_run(int argc, char **argv)
         }
         if (!status && o.ctx_out)
             status = write_binary(o.ctx_out, r.ctx_out, r.res.ctx_size_out);
+        drain_perf_outputs(&outputs, &w, o.json);
         if (o.json) {
             json_end_object(&w);
             json_finish(&w);
         }
     }
     runtime_object_free(obj);
+    for (size_t i = 0; i < outputs.count; i++)
+        runtime_perf_output_put(outputs.slot[i]);
     elf_object_free(elf);
     free(r.data_out);
     free(r.ctx_out);
