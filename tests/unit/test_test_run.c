@@ -1,7 +1,8 @@
 /* runtime_prog_test_run on clang-compiled programs of every supported type
  * (build/bpf/test_run.bpf.o) and on small assembled ones: results, data_out and ctx_out
- * as Linux's BPF_PROG_RUN gives them, and every refused input. Programs are loaded
- * unverified (checked interpreter) until the verifier is wired into loading. */
+ * as Linux's BPF_PROG_RUN gives them, and every refused input. The clang programs pass the
+ * verifier and run on the default engine (the JIT on x86-64) unless a test says otherwise;
+ * the assembled ones, some unsafe on purpose, run unverified on the checked interpreter. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ struct loaded {
     struct runtime_prog *prog;
 };
 
-static struct runtime_prog *load(struct loaded *l, const char *name)
+static struct runtime_prog *load_engine(struct loaded *l, const char *name, enum runtime_engine engine)
 {
     char msg[256];
     memset(l, 0, sizeof *l);
@@ -36,13 +37,18 @@ static struct runtime_prog *load(struct loaded *l, const char *name)
         fprintf(stderr, "  %s: %s\n", OBJ, msg);
         return NULL;
     }
-    struct runtime_object_options opts = {.allow_unverified = true, .only_program = name};
+    struct runtime_object_options opts = {.engine = engine, .only_program = name};
     if (runtime_object_load(l->elf, &opts, &l->obj, msg, sizeof msg)) {
         fprintf(stderr, "  load %s: %s\n", name, msg);
         return NULL;
     }
     l->prog = runtime_object_prog(l->obj, name);
     return l->prog;
+}
+
+static struct runtime_prog *load(struct loaded *l, const char *name)
+{
+    return load_engine(l, name, RUNTIME_ENGINE_DEFAULT);
 }
 
 static void unload(struct loaded *l)
@@ -847,6 +853,53 @@ TEST(perf_event_output_reaches_the_consumer)
     map_put(array);
     runtime_perf_output_put(output);
     unload(&l);
+}
+
+/* The same programs on every engine: verified, on the fast interpreter and the JIT; and
+ * unverified on the checked interpreter. */
+TEST(every_engine_gives_the_same_results)
+{
+    static const char *const names[] = {"xdp_reflect", "socket_tcp_only", "tc_redirect_dst"};
+    static const enum runtime_engine engines[] = {RUNTIME_ENGINE_INTERP, RUNTIME_ENGINE_JIT};
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    for (size_t n = 0; n < 3; n++) {
+        uint8_t want[64] = {0};
+        uint32_t want_retval = 0;
+        for (size_t e = 0; e < 3; e++) {
+            struct loaded l;
+            char msg[256] = "";
+            struct runtime_prog *prog;
+            if (e < 2) {
+                prog = load_engine(&l, names[n], engines[e]);
+            } else {
+                memset(&l, 0, sizeof l);
+                CHECK_EQ(elf_object_open_file(OBJ, NULL, &l.elf, msg, sizeof msg), 0);
+                struct runtime_object_options opts = {.allow_unverified = true, .only_program = names[n]};
+                CHECK_EQ(runtime_object_load(l.elf, &opts, &l.obj, msg, sizeof msg), 0);
+                prog = l.obj ? runtime_object_prog(l.obj, names[n]) : NULL;
+            }
+            if (!prog) {
+                CHECK(0);
+                unload(&l);
+                continue;
+            }
+            CHECK_EQ(prog->verified, e < 2);
+            CHECK_EQ(prog->engine, e < 2 ? engines[e] : RUNTIME_ENGINE_CHECKED);
+            uint8_t out[64] = {0};
+            struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .data_out = out,
+                                                 .data_size_out = sizeof out};
+            struct runtime_test_run_result res;
+            CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+            if (e == 0) {
+                memcpy(want, out, sizeof want);
+                want_retval = res.retval;
+            }
+            CHECK_EQ(res.retval, want_retval);
+            CHECK(!memcmp(out, want, sizeof want));
+            unload(&l);
+        }
+    }
 }
 
 TEST_MAIN

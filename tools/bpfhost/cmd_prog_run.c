@@ -33,33 +33,36 @@ void cmd_prog_run_help(void)
            "  --program NAME   the program to run (default: the object's only one)\n"
            "  --pcap FILE      run once per frame of a pcap or pcapng capture\n"
            "  --repeat N       runs on the same input (0 or 1: once); duration is the average\n"
-           "  --engine E       interp (default) or jit; until the verifier is wired into\n"
-           "                   loading, programs are unverified and run on the checked\n"
-           "                   interpreter, and the JIT refuses them\n"
+           "  --engine E       interp or jit (default: the JIT where the host has one)\n"
+           "  --unverified     skip the verifier: run on the checked interpreter, where every\n"
+           "                   memory access is bounds-checked (for programs it refuses)\n"
            "  --data-out FILE  write the output data there (with --pcap: a capture of them)\n"
            "  --ctx-out FILE   write the output context there\n"
            "  -j, --json       JSON output\n"
            "Every slot of the object's perf event arrays gets an event output; the records\n"
            "bpf_perf_event_output wrote are printed after the run.\n"
-           "Exit status: 0 ok, 1 the program faulted, 2 bad arguments or input.\n");
+           "Programs go through the verifier first; one it refuses is not run (exit 2).\n"
+           "Exit status: 0 ok, 1 the program faulted, 2 bad arguments, input or program.\n");
 }
 
 struct options {
     const char *path, *program, *data, *pcap, *ctx, *data_out, *ctx_out;
     uint32_t repeat;
     enum runtime_engine engine;
-    bool json;
+    bool json, unverified;
 };
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
     memset(o, 0, sizeof *o);
-    o->engine = RUNTIME_ENGINE_INTERP;
+    o->engine = RUNTIME_ENGINE_DEFAULT;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
             o->json = true;
+        } else if (!strcmp(a, "--unverified")) {
+            o->unverified = true;
         } else if (a[0] == '-' && !has_value) {
             return cli_error("prog run: option '%s' needs a value or is unknown (see bpfhost prog --help)", a);
         } else if (!strcmp(a, "--program")) {
@@ -415,8 +418,7 @@ int cmd_prog_run(int argc, char **argv)
     else
         chosen = choose_program(elf, &o, &status);
     if (chosen) {
-        /* The verifier is not wired into loading yet: the program runs unverified. */
-        struct runtime_object_options opts = {.allow_unverified = true, .engine = o.engine,
+        struct runtime_object_options opts = {.allow_unverified = o.unverified, .engine = o.engine,
                                               .only_program = chosen->name};
         if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg))
             status = cli_error("%s: %s", o.path, msg);
@@ -427,7 +429,7 @@ int cmd_prog_run(int argc, char **argv)
     if (!status) {
         struct runtime_prog *prog = runtime_object_prog(obj, chosen->name);
         const struct prog_type_desc *desc = prog_type_by_linux_type(prog->prog_type);
-        const char *engine = prog->jit ? "JIT" : prog->verified ? "interpreter" : "unverified, checked interpreter";
+        const char *engine = prog->verified ? runtime_engine_name(prog->engine) : "unverified, checked interpreter";
         struct json_writer w;
         json_init(&w, stdout, false);
         if (o.json) {
