@@ -1,6 +1,7 @@
 /* Loading an ELF object's maps and programs. */
 #include "base/message.h"
 #include "runtime/object.h"
+#include "runtime/perf_output.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
         .map_flags = def->map_flags,
         .map_extra = def->map_extra,
         .inner_map = inner,
-        .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops : NULL,
+        .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops
+                      : def->type == MAP_TYPE_PERF_EVENT_ARRAY ? &runtime_perf_output_object_ops : NULL,
     };
     snprintf(attr.name, sizeof attr.name, "%s", def->name);
     char why[256];

@@ -64,6 +64,16 @@ const struct prog_type_desc *prog_type_by_linux_type(uint32_t linux_type);
 const struct prog_type_desc *prog_type_at(size_t index);
 size_t prog_type_count(void);
 
+/* The descriptor for a program of linux_type loaded with that expected attach type (Linux's
+ * enum bpf_attach_type): the type's own, or a narrower one where Linux's rules depend on the
+ * attach type. cgroup/sock_addr: user_ip4 only for the inet4 hooks, user_ip6 only for the
+ * inet6 ones, msg_src_ip4/6 only for udp4/udp6 sendmsg; return 0-3 for bind, exactly 1 for
+ * recvmsg, getpeername and getsockname. cgroup/sock: post_bind programs read the source
+ * address and port but write nothing; the others write bound_dev_if, mark and priority but
+ * do not see the source. NULL for an unknown type or a sock_addr program without one of its
+ * attach types. */
+const struct prog_type_desc *prog_type_for_attach(uint32_t linux_type, uint32_t attach_type);
+
 /* The field covering [offset, offset + size), or NULL. Does not check access rights. */
 const struct ctx_field *prog_type_find_field(const struct prog_type_desc *type, int64_t offset,
                                              unsigned size);

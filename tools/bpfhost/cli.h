@@ -46,6 +46,8 @@ void cmd_object_help(void);
 int cmd_prog(int argc, char **argv);
 void cmd_prog_help(void);
 int cmd_prog_show(int argc, char **argv); /* bpfhost prog show, argv[0] "show" */
+int cmd_prog_run(int argc, char **argv);  /* bpfhost prog run, argv[0] "run" */
+void cmd_prog_run_help(void);
 int cmd_map(int argc, char **argv);
 void cmd_map_help(void);
 
