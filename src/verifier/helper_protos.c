@@ -28,6 +28,9 @@ static const struct helper_proto protos[] = {
     P(17, "get_cgroup_classid", RET_INTEGER, ARG_CTX, N, N, N, N, 0, 0, SKB_READ),
     P(18, "skb_vlan_push", RET_INTEGER, ARG_CTX, ANY, ANY, N, N, HELPER_CHANGES_PACKET, 0, SKB_WRITE),
     P(19, "skb_vlan_pop", RET_INTEGER, ARG_CTX, N, N, N, N, HELPER_CHANGES_PACKET, 0, SKB_WRITE),
+    /* tunnel metadata and cgroup membership of an skb: tc-side helpers, like Linux's */
+    P(20, "skb_get_tunnel_key", RET_INTEGER, ARG_CTX, ARG_MEM_UNINIT, ARG_CONST_SIZE, ANY, N, 0, 0, SKB_WRITE),
+    P(21, "skb_set_tunnel_key", RET_INTEGER, ARG_CTX, ARG_MEM, ARG_CONST_SIZE, ANY, N, 0, 0, SKB_WRITE),
     P(22, "perf_event_read", RET_INTEGER, ARG_MAP_PTR, ANY, N, N, N, 0, MAP_TYPE_PERF_EVENT_ARRAY, TRACING),
     P(23, "redirect", RET_INTEGER, ANY, ANY, N, N, N, 0, 0, REDIRECT),
     P(25, "perf_event_output", RET_INTEGER, ARG_CTX, ARG_MAP_PTR, ANY, ARG_MEM, ARG_CONST_SIZE_OR_ZERO,
@@ -36,6 +39,7 @@ static const struct helper_proto protos[] = {
     P(27, "get_stackid", RET_INTEGER, ARG_CTX, ARG_MAP_PTR, ANY, N, N, 0, MAP_TYPE_STACK_TRACE, TRACING),
     P(28, "csum_diff", RET_INTEGER, ARG_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_MEM_OR_NULL,
       ARG_CONST_SIZE_OR_ZERO, ANY, 0, 0, PACKET),
+    P(33, "skb_under_cgroup", RET_INTEGER, ARG_CTX, ARG_MAP_PTR, ANY, N, N, 0, MAP_TYPE_CGROUP_ARRAY, SKB_WRITE),
     P(35, "get_current_task", RET_INTEGER, N, N, N, N, N, 0, 0, TRACING),
     P(36, "probe_write_user", RET_INTEGER, ANY, ARG_MEM, ARG_CONST_SIZE, N, N, 0, 0, TRACING),
     P(37, "current_task_under_cgroup", RET_INTEGER, ARG_MAP_PTR, ANY, N, N, N, 0, 0, TRACING),

@@ -49,6 +49,7 @@ enum {
 /* Linux map types that prototypes require. */
 enum {
     MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_STACK_TRACE = 7,
+    MAP_TYPE_CGROUP_ARRAY = 8,
     MAP_TYPE_ARRAY_OF_MAPS = 12, MAP_TYPE_HASH_OF_MAPS = 13, MAP_TYPE_DEVMAP = 14,
     MAP_TYPE_QUEUE = 22, MAP_TYPE_RINGBUF = 27,
 };
@@ -61,7 +62,7 @@ enum {
     HELPERS_PERF_OUTPUT = 1 << 3,
     HELPERS_PACKET = 1 << 4,       /* checksums over memory */
     HELPERS_SKB_READ = 1 << 5,
-    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet of an skb */
+    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet or metadata of an skb (tc-side) */
     HELPERS_XDP = 1 << 7,          /* move the bounds of an XDP packet */
     HELPERS_REDIRECT = 1 << 8,     /* redirect, redirect_map, fib_lookup */
     HELPERS_SK_LOOKUP = 1 << 9,
