@@ -568,6 +568,11 @@ TEST(local_call_errors)
     CHECK_CONTAINS(result.message, "recursive call");
     CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), MOV64_REG(0, 10), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "returns a pointer to its own stack");
+    /* a function may leave r0 unset (clang does when no caller uses the result) ... */
+    CHECK_EQ(XDP(CALL_LOCAL(2), MOV64_IMM(0, 1), EXIT(), MOV64_IMM(2, 0), EXIT()), 0);
+    /* ... but then the caller cannot read it */
+    CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), MOV64_IMM(2, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (exit): r0 is not set at exit");
     /* the same function analysed per call site: the second call passes a bad argument */
     CHECK_EQ(XDP(LDX(W, 1, 1, 0), CALL_LOCAL(4), MOV64_IMM(1, 0), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
                  LDX(B, 0, 1, 0), EXIT()), -EACCES);
@@ -582,6 +587,34 @@ TEST(verbose_log_shows_invariants)
     CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
     CHECK_CONTAINS(log, "insn 3: r0=scalar [1, 4294967295] r10");
     CHECK_CONTAINS(log, "context 0 insn 2: r10=stack off=0\n"); /* r0 is dead there */
+}
+
+static bool fake_source(void *user, size_t pc, char *where, size_t where_size, char *text, size_t text_size)
+{
+    if (pc != *(const size_t *)user)
+        return false;
+    snprintf(where, where_size, "prog.c:%zu", pc + 10);
+    snprintf(text, text_size, "return *p;");
+    return true;
+}
+
+TEST(source_lines_in_messages_and_log)
+{
+    char log[4096];
+    size_t line_at = 1;
+    const struct ebpf_insn prog[] = {MOV64_IMM(1, 0), LDX(W, 0, 1, 0), EXIT()};
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .source_line = fake_source,
+                                    .user = &line_at, .log = log, .log_size = sizeof log, .log_every_insn = true};
+    CHECK_EQ(verifier_verify(prog, 3, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u32 *)(r1 + 0)) at prog.c:11: r1 is a number");
+    CHECK_STR(result.source_line, "return *p;");
+    CHECK_CONTAINS(log, "context 0 insn 0: r10=stack off=0\n    0: r1 = 0\n" /* r1 dead */
+                        "; return *p;  prog.c:11\ncontext 0 insn 1: r1=scalar 0 r10=stack off=0\n");
+    /* no line for the failing instruction: none in the message */
+    line_at = 0;
+    CHECK_EQ(verifier_verify(prog, 3, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u32 *)(r1 + 0)): r1 is a number");
+    CHECK_STR(result.source_line, "");
 }
 
 TEST_MAIN

@@ -11,6 +11,7 @@ static const struct cli_command commands[] = {
     {"xdp", "run an XDP program over a pcap capture", cmd_xdp, cmd_xdp_help},
     {"object", "list the programs, maps and license of an eBPF object", cmd_object, cmd_object_help},
     {"prog", "disassemble an eBPF object's programs with source lines", cmd_prog, cmd_prog_help},
+    {"verify", "verify the programs of an eBPF object (PASS/FAIL per program)", cmd_verify, cmd_verify_help},
 };
 enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };
 
