@@ -43,7 +43,9 @@ enum {
     HELPER_CHANGES_PACKET = 1,  /* may move or resize the packet: packet pointers die */
     HELPER_ACQUIRES_REF = 2,    /* the result must be released (socket lookups) */
     HELPER_RELEASES_REF = 4,
-    HELPER_CALLBACK_LOOP = 8,   /* calls its ARG_FUNC repeatedly with (u32 index, the stack arg) */
+    /* calls its ARG_FUNC repeatedly: bpf_loop with (u32 index, the stack arg),
+     * for_each_map_elem with (map, key, value, the stack arg) */
+    HELPER_CALLBACK_LOOP = 8,
 };
 
 /* Linux map types that prototypes require. */
@@ -79,7 +81,7 @@ struct helper_proto {
     uint32_t group;         /* HELPERS_* */
 };
 
-/* Whether helper id runs a callback in a loop (bpf_loop). */
+/* Whether helper id runs a callback in a loop (bpf_loop, for_each_map_elem). */
 bool helper_calls_back(int32_t id);
 
 /* The prototype of helper id, or NULL if bpfhost does not know it. */

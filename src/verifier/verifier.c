@@ -415,8 +415,20 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc + 1], s, pc);
 }
 
-/* A helper that loops over a callback (bpf_loop): the call's block is a loop head whose
- * body is the callback, analysed in a context of its own. Each run of the callback returns
+/* Maps whose elements for_each_map_elem can visit (Linux: hash, array and their per-CPU and
+ * LRU variants). */
+static bool map_iterable(uint32_t type)
+{
+    switch (type) {
+    case 1: case 2: case 5: case 6: case 9: case 10: /* hash, array, percpu_*, lru_* */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A helper that loops over a callback (bpf_loop, for_each_map_elem): the call's block is
+ * a loop head whose body is the callback, analysed in a context of its own. Each run of the callback returns
  * to the call with the caller's registers as they were; the state after the call is the
  * one of any number of runs (the call block's joined state). */
 static int call_with_callback(struct driver *d, uint32_t context, size_t pc, struct state *s)
@@ -456,8 +468,22 @@ static int call_with_callback(struct driver *d, uint32_t context, size_t pc, str
     struct frame *f = &callee->frames[callee->depth];
     frame_init(f, callee->depth, (uint32_t)pc);
     f->callback = 1;
-    f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
-    f->regs[2] = caller->regs[ctx_arg];
+    if (proto->args[0] == ARG_MAP_PTR) { /* for_each_map_elem: (map, key, value, ctx) of each element */
+        const struct value *map = &caller->regs[1];
+        uint32_t type = a->opts->maps[map->map].type;
+        if (!map_iterable(type))
+            return analysis_fail(a, pc, -EACCES, "%s cannot walk map %d: its type %" PRIu32
+                                 " is not a hash or array map", proto->name, map->map, type);
+        f->regs[1] = *map;
+        f->regs[2] = value_pointer(VALUE_MAP_KEY);
+        f->regs[2].map = map->map;
+        f->regs[3] = value_pointer(VALUE_MAP_VALUE);
+        f->regs[3].map = map->map;
+        f->regs[4] = caller->regs[ctx_arg];
+    } else {
+        f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
+        f->regs[2] = caller->regs[ctx_arg];
+    }
     callee->depth++;
     return propagate(d, callback_context, a->cfg.block_at[target], callee, pc);
 }

@@ -457,10 +457,48 @@ TEST(loop_callbacks)
                  LDX(W, 0, 1, 12), EXIT(),
                  ST(DW, 2, 0, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "insn 9 (r0 = *(u32 *)(r1 + 12)): r1 is a number, not a pointer");
-    /* callbacks of other helpers are not analysed yet */
-    CHECK_EQ(XDP(LD_MAP(1, 0), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
-                 CALL(164), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "for_each_map_elem takes a callback: its callbacks are not analysed yet");
+}
+
+/* for_each_map_elem(map 0 (hash: 4-byte keys, 8-byte values), callback at insn 11, ctx = fp-8,
+ * 0): the caller writes 0 to its fp-8 first; the callback body follows insn 10. */
+#define FOR_EACH_PROGRAM(map, ...)                                                                \
+    ST(DW, 10, -8, 0), LD_MAP(1, map), INSN(0x18, 2, 4, 0, 7), INSN(0, 0, 0, 0, 0), MOV64_REG(3, 10),    \
+        ALU64_IMM(ADD, 3, -8), MOV64_IMM(4, 0), CALL(164), MOV64_IMM(0, 0), EXIT(), __VA_ARGS__
+
+TEST(for_each_map_elem_callbacks)
+{
+    /* reads the key, reads and writes the value, adds into the caller's stack through ctx */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(W, 0, 2, 0), LDX(DW, 5, 3, 0), ALU64_REG(ADD, 5, 0), STX(DW, 3, 5, 0),
+                                  LDX(DW, 6, 4, 0), ALU64_REG(ADD, 6, 5), STX(DW, 4, 6, 0), MOV64_IMM(0, 0),
+                                  EXIT())), 0);
+    CHECK_EQ(result.stats.contexts, 2);
+    /* r1 is the map: the callback may look the key up in it */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, CALL(1), MOV64_IMM(0, 0), EXIT())), 0);
+    /* keys are read-only */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, ST(W, 2, 0, 1), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 11 (*(u32 *)(r2 + 0) = 1): map 0's keys are read-only");
+    /* and key_size long */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(DW, 0, 2, 0), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 4-byte map 0 key");
+    /* values are value_size long */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(DW, 0, 3, 8), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 8-byte map 0 value");
+    /* the read-only array's values stay read-only */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(4, ST(W, 3, 0, 1), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "map 4 is read-only");
+    /* r5 is not an argument */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, MOV64_REG(0, 5), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "r5 is read before it is written");
+    /* verdict 0 or 1 */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, MOV64_IMM(0, 2), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "a callback must return 0 (go on) or 1 (stop)");
+    /* only hash and array maps can be walked (map 2 is a ring buffer) */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(2, MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "for_each_map_elem cannot walk map 2: its type 27 is not a hash or array map");
+    /* the callback must be a function: a number in r2 is refused */
+    CHECK_EQ(XDP(LD_MAP(1, 0), MOV64_IMM(2, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0), CALL(164), MOV64_IMM(0, 0),
+                 EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "argument 2 of for_each_map_elem");
 }
 
 /* --- loops ------------------------------------------------------------------------------------- */
