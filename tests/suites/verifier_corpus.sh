@@ -14,7 +14,7 @@ tool=build/bin/bpfhost-verify
 status=$?
 grep 'MISSED' "$out/verifier_corpus.txt" | sed 's/^/SKIP /'
 grep 'UNSAFE ACCEPTED' "$out/verifier_corpus.txt" | sed 's/^/FAIL /'
-grep -E '^(safe|unsafe|objects|analysis)' "$out/verifier_corpus.txt"
+grep -E '^(safe|unsafe|objects|analysis|peak)' "$out/verifier_corpus.txt"
 summary=$(tail -n 1 "$out/verifier_corpus.txt")
 pass=$(echo "$summary" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 fail=$(echo "$summary" | sed -n 's/.* \([0-9]*\) failed$/\1/p')

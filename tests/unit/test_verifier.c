@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 
 #include "test.h"
 #include "verifier/verifier.h"
@@ -562,6 +563,33 @@ TEST(complexity_budget)
     struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .max_steps = 3};
     CHECK_EQ(verifier_verify(prog, 5, &opts, &result), -E2BIG);
     CHECK_CONTAINS(result.message, "insn 3 (r0 += 1): the program is too complex: 3 instructions analysed, the limit is 3");
+}
+
+/* A hostile program: seven levels of functions, each calling the next three times and then
+ * running 400 instructions. Analysed per call site, that is 3280 call contexts and over a
+ * million instructions: the default budget stops it with a clear -E2BIG, quickly. */
+TEST(hostile_program_hits_the_default_step_budget)
+{
+    enum { LEVELS = 8, BODY = 400, FUNC = 3 + BODY + 2 };
+    struct ebpf_insn *prog = calloc(LEVELS * FUNC, sizeof *prog);
+    size_t n = 0;
+    for (int level = 0; level < LEVELS; level++) {
+        size_t next = (size_t)(level + 1) * FUNC;
+        for (int c = 0; c < 3; c++, n++)
+            prog[n] = level + 1 < LEVELS ? CALL_LOCAL((int32_t)(next - n - 1)) : MOV64_IMM(0, 0);
+        for (int i = 0; i < BODY; i++)
+            prog[n++] = MOV64_IMM(2, i);
+        prog[n++] = MOV64_IMM(0, 0);
+        prog[n++] = EXIT();
+    }
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp")};
+    CHECK_EQ(verifier_verify(prog, n, &opts, &result), -E2BIG);
+    CHECK_CONTAINS(result.message, "the program is too complex: 1000000 instructions analysed, the limit is 1000000");
+    CHECK(!result.accepted);
+    CHECK(result.stats.seconds < 10);
+    fprintf(stderr, "    (hostile program: %zu insns, %u contexts, %.3f s)\n", n, result.stats.contexts,
+            result.stats.seconds);
+    free(prog);
 }
 
 /* --- paths ------------------------------------------------------------------------------------- */

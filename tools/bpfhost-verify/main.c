@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "elf/elf_object.h"
 #include "verifier/object_verify.h"
@@ -77,6 +78,8 @@ static int verify_file(const char *path, const char *only, const struct run *run
 struct tally {
     int accept_ok, accept_missed, reject_ok, reject_missed, load_refused, other;
     double seconds, slowest;
+    char slowest_name[256];
+    uint64_t steps;
 };
 
 /* One expectations.tsv row: file, section, program, instructions, expect, ... */
@@ -101,7 +104,7 @@ static void corpus_row(const char *dir, char *line, const struct run *run, struc
     }
     for (size_t i = 0; i < elf_object_program_count(obj); i++) {
         const struct elf_program *prog = elf_object_program(obj, i);
-        if (strcmp(prog->section_name, section) != 0 ||
+        if ((strcmp(section, "*") && strcmp(prog->section_name, section) != 0) ||
             (strcmp(program, "-") && strcmp(prog->name, program) && strcmp(section, program)))
             continue;
         if (!strcmp(program, "-") && prog->is_subprog)
@@ -110,8 +113,11 @@ static void corpus_row(const char *dir, char *line, const struct run *run, struc
         int err = verify_program(obj, i, run, &v);
         const struct verifier_result r = v.result;
         t->seconds += r.stats.seconds;
-        if (r.stats.seconds > t->slowest)
+        t->steps += r.stats.steps;
+        if (r.stats.seconds > t->slowest) {
             t->slowest = r.stats.seconds;
+            snprintf(t->slowest_name, sizeof t->slowest_name, "%s %s", file, prog->name);
+        }
         const char *verdict;
         if (!strcmp(expect, "accept")) {
             verdict = err ? "MISSED (safe program rejected)" : "ok";
@@ -148,7 +154,11 @@ static int verify_corpus(const char *dir, const struct run *run)
     printf("safe programs accepted: %d of %d\n", t.accept_ok, t.accept_ok + t.accept_missed);
     printf("unsafe programs rejected: %d of %d\n", t.reject_ok, t.reject_ok + t.reject_missed);
     printf("objects the loader refused: %d; programs without reference: %d\n", t.load_refused, t.other);
-    printf("analysis time: %.3f s in total, slowest %.4f s\n", t.seconds, t.slowest);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("analysis time: %.3f s in total, slowest %.4f s (%s), %" PRIu64 " instructions analysed\n",
+           t.seconds, t.slowest, t.slowest_name, t.steps);
+    printf("peak memory (maxrss of the whole run, loader included): %.1f MB\n", usage.ru_maxrss / 1024.0);
     printf("%d passed, %d failed\n", t.accept_ok + t.reject_ok, t.reject_missed);
     return t.reject_missed != 0;
 }
