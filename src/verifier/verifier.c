@@ -130,8 +130,11 @@ static void log_state(struct driver *d, uint32_t context, size_t pc, const struc
     char text[160], where[128], line[256];
     if (with_insn) {
         if (a->opts->source_line &&
-            a->opts->source_line(a->opts->user, pc, where, sizeof where, line, sizeof line))
+            a->opts->source_line(a->opts->user, pc, where, sizeof where, line, sizeof line) &&
+            strcmp(where, a->log_where)) { /* each source line once per run of instructions */
             log_append(a, "; %s  %s\n", line, where);
+            snprintf(a->log_where, sizeof a->log_where, "%s", where);
+        }
     }
     log_append(a, "context %u insn %zu:", context, pc);
     const struct frame *f = &s->frames[s->depth - 1];
@@ -140,6 +143,19 @@ static void log_state(struct driver *d, uint32_t context, size_t pc, const struc
             continue;
         char v[200];
         log_append(a, " r%d=%s", r, value_format(&f->regs[r], v, sizeof v));
+    }
+    for (unsigned slot = 0; slot < STACK_SLOTS; slot++) { /* written stack slots, by offset */
+        int offset = (int)slot * 8 - EBPF_STACK_SIZE;
+        unsigned written = 0;
+        for (unsigned b = 0; b < 8; b++)
+            written |= (f->stack.bytes[slot * 8 + b] != STACK_UNINIT) << b;
+        char v[200];
+        if (stack_slot_is_spill(&f->stack, slot))
+            log_append(a, " fp%d=%s", offset, value_format(&f->stack.spills[slot], v, sizeof v));
+        else if (written == 0xff)
+            log_append(a, " fp%d=data", offset);
+        else if (written) /* bit b: byte offset + b */
+            log_append(a, " fp%d=data(bytes 0x%02x)", offset, written);
     }
     if (with_insn)
         log_append(a, "\n    %zu: %s\n", pc, analysis_insn_text(a, pc, text, sizeof text));
@@ -497,6 +513,7 @@ static int run_block(struct driver *d, uint32_t context, uint32_t block, struct 
     a->result->stats.blocks++;
     if (!d->opts.log_every_insn)
         log_state(d, context, b->start, s, false);
+    a->log_where[0] = 0; /* blocks run in worklist order: name the source again */
     for (size_t pc = b->start; pc < b->end;) {
         const struct ebpf_insn *insn = &a->insns[pc];
         if (d->opts.log_every_insn)

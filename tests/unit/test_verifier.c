@@ -653,6 +653,11 @@ TEST(verbose_log_shows_invariants)
     CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
     CHECK_CONTAINS(log, "insn 3: r0=scalar [1, 4294967295] r10");
     CHECK_CONTAINS(log, "context 0 insn 2: r10=stack off=0\n"); /* r0 is dead there */
+    /* stack slots: a spill keeps its value, data is shown by the bytes written */
+    const struct ebpf_insn spills[] = {STX(DW, 10, 1, -8), ST(W, 10, -12, 7), MOV64_IMM(0, 0), EXIT()};
+    opts.log_every_insn = true;
+    CHECK_EQ(verifier_verify(spills, 4, &opts, &result), 0);
+    CHECK_CONTAINS(log, "context 0 insn 2: r1=ctx r10=stack off=0 fp-16=data(bytes 0xf0) fp-8=ctx\n");
 }
 
 static bool fake_source(void *user, size_t pc, char *where, size_t where_size, char *text, size_t text_size)
