@@ -12,7 +12,7 @@ expect "listed in bpfhost --help" 0 "verify" $B --help
 expect "a failing program makes status 1" 1 "^FAIL unbounded_read \(section xdp, type xdp\): insn 1 .* at verify_cases.bpf.c:38: packet access" $B verify $O
 expect "the source text is shown" 1 "source: return data\[12\] == 0x08" $B verify $O
 expect "passing programs are listed too" 1 "^PASS bounded_read \(section xdp, type xdp\): 20 instructions" $B verify $O
-expect "summary line" 1 "^3 passed, 1 failed" $B verify $O
+expect "summary line with time and memory" 1 "^3 passed, 1 failed \(analysis [0-9.]+ ms in total, slowest [0-9.]+ ms; peak memory [0-9.]+ MB\)$" $B verify $O
 
 # Status 0: the selection passes.
 expect "--program selects one program" 0 "^PASS looped" $B verify $O --program looped
@@ -24,7 +24,7 @@ expect "--type overrides the section" 1 "^FAIL set_mark \(section mark_setter, t
 expect "--type with a matching type" 0 "^PASS set_mark \(section mark_setter, type tc\)" $B verify $O --program set_mark --type tc
 
 # JSON
-expect "-j is one JSON document" 1 '^\{"file":".*","programs":\[.*"verdict":"fail".*\],"passed":3,"failed":1\}$' $B verify $O -j
+expect "-j is one JSON document" 1 '^\{"file":".*","programs":\[.*"verdict":"fail".*\],"passed":3,"failed":1,"microseconds":[0-9]+\}$' $B verify $O -j
 expect "-j names the failing insn and source" 1 '"error":\{"insn":1,"message":"insn 1 .*","source":"return data\[12\]' $B verify $O -j
 if command -v python3 >/dev/null; then
     expect "-j parses" 0 "^ok$" sh -c "$B verify $O -j -v | python3 -c 'import json,sys; d=json.load(sys.stdin); print(\"ok\" if len(d[\"programs\"])==4 and \"log\" in d[\"programs\"][0] else \"bad\")'"

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "json.h"
@@ -167,6 +168,7 @@ int cmd_verify(int argc, char **argv)
         json_begin_array(&w);
     }
     size_t passed = 0, failed = 0;
+    double total = 0, slowest = 0;
     for (size_t i = 0; i < elf_object_program_count(obj); i++) {
         const struct elf_program *p = elf_object_program(obj, i);
         if (!selected(p, &args))
@@ -175,6 +177,9 @@ int cmd_verify(int argc, char **argv)
             log[0] = 0;
         object_verify_program(obj, i, &options, v);
         v->err ? failed++ : passed++;
+        total += v->result.stats.seconds;
+        if (v->result.stats.seconds > slowest)
+            slowest = v->result.stats.seconds;
         if (args.json)
             print_json(&w, p, v, log);
         else
@@ -184,6 +189,7 @@ int cmd_verify(int argc, char **argv)
         json_end_array(&w);
         json_key_uint(&w, "passed", passed);
         json_key_uint(&w, "failed", failed);
+        json_key_uint(&w, "microseconds", (uint64_t)(total * 1e6));
         json_end_object(&w);
         json_finish(&w);
     }
@@ -194,7 +200,10 @@ int cmd_verify(int argc, char **argv)
         return cli_error("verify: %s has no program%s%s%s%s", args.path, args.section ? " in section " : "",
                          args.section ? args.section : "", args.program ? " named " : "",
                          args.program ? args.program : "");
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
     if (!args.json)
-        printf("%zu passed, %zu failed\n", passed, failed);
+        printf("%zu passed, %zu failed (analysis %.3f ms in total, slowest %.3f ms; peak memory %.1f MB)\n",
+               passed, failed, total * 1e3, slowest * 1e3, usage.ru_maxrss / 1024.0);
     return failed ? 1 : 0;
 }
