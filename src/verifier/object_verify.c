@@ -86,7 +86,9 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
         return d;
     }
     if (d->linux_type == PROG_TYPE_CGROUP_SOCK_ADDR && object_is_for_windows(obj)) {
-        msg_set(reason, reason_size, "section name, in an eBPF for Windows object");
+        char how[OBJECT_VERIFY_NOTE_SIZE];
+        msg_set(how, sizeof how, "%s", reason ? reason : "");
+        msg_set(reason, reason_size, "%s, in an eBPF for Windows object", how);
         return prog_type_by_name("windows/sock_addr");
     }
     return d;

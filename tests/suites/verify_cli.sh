@@ -35,6 +35,11 @@ expect "-v prints the state before each instruction" 1 "^context 0 insn 1: r1=pa
 expect "-v shows the instructions" 1 "^    1: r1 = \*\(u8 \*\)\(r1 \+ 12\)$" $B verify $O --program unbounded_read -v
 expect "-v shows source lines" 1 "^; return data\[12\].*verify_cases.bpf.c:38$" $B verify $O --program unbounded_read -v
 
+# eBPF for Windows objects: Windows' sock_addr layout and verdicts, Linux's on request.
+W=build/bpf/verify_windows.bpf.o
+expect "windows object" 0 "^PASS authorize_connect4 \(section cgroup/connect4, type windows/sock_addr\)" $B verify $W
+expect "windows object as Linux sock_addr" 1 "^FAIL authorize_connect4 .*field msg_src_ip4 .* cannot be written with 2 bytes" $B verify $W --type cgroup/sock_addr
+
 # Real objects of the shared corpus: tc programs in sections named after the function, an
 # eBPF for Windows object (its own sock_addr layout and verdicts), an uncalled function.
 if [ -d "$CORPUS" ]; then

@@ -28,6 +28,14 @@ static int verify_named(struct elf_object *obj, const char *name, const struct o
 
 static struct object_verify_result v;
 
+static int elf_open_checked(const char *path, struct elf_object **obj, char *msg, size_t size)
+{
+    int err = elf_object_open_file(path, NULL, obj, msg, size);
+    if (err)
+        fprintf(stderr, "    (%s)\n", msg);
+    return err;
+}
+
 TEST(source_line_in_rejections)
 {
     struct elf_object *obj = open_cases();
@@ -109,6 +117,27 @@ TEST(maps_of_the_object)
     CHECK_EQ(maps[0].value_size, 8);
     CHECK_EQ(object_verify_maps(obj, maps, 0), 0);
     CHECK_EQ(object_verify_program(obj, 999, NULL, &v), -EINVAL);
+    elf_object_free(obj);
+}
+
+TEST(windows_objects_get_windows_sock_addr)
+{
+    struct elf_object *obj = NULL;
+    char msg[256];
+    CHECK_EQ(elf_open_checked("build/bpf/verify_windows.bpf.o", &obj, msg, sizeof msg), 0);
+    if (!obj)
+        return;
+    CHECK(object_is_for_windows(obj));
+    CHECK_EQ(verify_named(obj, "authorize_connect4", NULL, &v), 0);
+    CHECK_STR(v.type->name, "windows/sock_addr");
+    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object");
+    CHECK_EQ(verify_named(obj, "authorize_recv_accept4", NULL, &v), 0);
+    CHECK_STR(v.type->name, "windows/sock_addr");
+    CHECK_STR(v.type_reason, "section name prefix, in an eBPF for Windows object");
+    /* with Linux's layout and verdicts the same code is refused */
+    struct object_verify_options as_linux = {.type = prog_type_by_name("cgroup/sock_addr")};
+    CHECK_EQ(verify_named(obj, "authorize_connect4", &as_linux, &v), -EACCES);
+    CHECK_CONTAINS(v.result.message, "msg_src_ip4");
     elf_object_free(obj);
 }
 
