@@ -116,6 +116,17 @@ static const struct ctx_field sock_addr_fields[] = {
     {"msg_src_ip6[3]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
     {"sk", 64, 8, CTX_READ, CTX_SOCKET},
 };
+/* eBPF for Windows' struct bpf_sock_addr (ebpf_nethooks.h): its own layout, not Linux's. */
+static const struct ctx_field windows_sock_addr_fields[] = {
+    {"family", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6", 4, 16, CTX_READ | CTX_NARROW, CTX_SCALAR}, /* msg_src_ip4 is its first word */
+    {"msg_src_port", 20, 2, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6", 24, 16, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR}, /* user_ip4 likewise */
+    {"user_port", 40, 2, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"compartment_id", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"interface_luid", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
 static const struct ctx_field sock_ops_fields[] = {
     {"op", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"args[0]", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
@@ -236,6 +247,11 @@ static const struct prog_type_desc prog_types[] = {
     {"cgroup/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr", 72,
      FIELDS(sock_addr_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT | HELPERS_SK_LOOKUP | HELPERS_SOCKOPT},
+    /* eBPF for Windows treats every verdict other than PROCEED_SOFT (1) and PROCEED_HARD (2)
+     * as REJECT (0), so no return value is out of range there. */
+    {"windows/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr (eBPF for Windows)", 64,
+     FIELDS(windows_sock_addr_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SOCKOPT},
     {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false,

@@ -82,4 +82,12 @@ const struct ctx_field *prog_type_find_field(const struct prog_type_desc *type, 
 bool prog_type_access_ok(const struct prog_type_desc *type, int64_t offset, unsigned size,
                          bool write, const struct ctx_field **field, char *msg, size_t msg_size);
 
+/* For code whose section name says no type: "tc" when the code needs struct __sk_buff (a
+ * field beyond struct xdp_md, a store into the context, a value of xdp_md's pointer
+ * fields used as a number), "xdp" otherwise. why (may be NULL) receives the evidence.
+ * The choice never affects safety: the program is then verified against it. */
+struct ebpf_insn;
+const struct prog_type_desc *prog_type_infer_packet_type(const struct ebpf_insn *insns, size_t count,
+                                                         char *why, size_t why_size);
+
 #endif

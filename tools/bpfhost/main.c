@@ -12,6 +12,7 @@ static const struct cli_command commands[] = {
     {"object", "list the programs, maps and license of an eBPF object", cmd_object, cmd_object_help},
     {"prog", "show loaded programs, disassemble or test-run an object's", cmd_prog, cmd_prog_help},
     {"map", "show, dump, look up and change the maps of an eBPF object", cmd_map, cmd_map_help},
+    {"verify", "verify the programs of an eBPF object (PASS/FAIL per program)", cmd_verify, cmd_verify_help},
 };
 enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };
 
