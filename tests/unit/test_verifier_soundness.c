@@ -721,4 +721,25 @@ TEST(the_checked_interpreter_catches_what_the_verifier_must_prevent)
     world_free(&w);
 }
 
+/* Known verifier disagreements the generator found, kept as programs for the verifier's owner.
+ * Disabled (they would fail today); BPFHOST_SOUNDNESS_KNOWN_BUGS=1 runs them. */
+TEST(known_verifier_bugs_disabled)
+{
+    if (!getenv("BPFHOST_SOUNDNESS_KNOWN_BUGS")) {
+        printf("  disabled: 1 known case (BPFHOST_SOUNDNESS_KNOWN_BUGS=1 runs it)\n");
+        return;
+    }
+    /* Unreachable code is not analysed, so an instruction the verifier itself refuses (a kfunc
+     * call) is accepted when no path reaches it; the engines validate every instruction and
+     * refuse the program at load, so nothing unsafe runs, but Linux rejects unreachable
+     * instructions and so should the verifier. Found by mutants that turned a helper call
+     * into a kfunc call behind a branch on a known value. */
+    const struct ebpf_insn unreachable_kfunc[] = {
+        MOV64_IMM(0, 0), JMP_IMM(JEQ, 0, 0, 1), INSN(0x85, 0, 2, 0, 1), EXIT(),
+    };
+    static struct verifier_result result;
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp")};
+    CHECK(verifier_verify(unreachable_kfunc, 4, &opts, &result) != 0);
+}
+
 TEST_MAIN
