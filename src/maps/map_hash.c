@@ -1,23 +1,14 @@
 /* HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, HASH_OF_MAPS and DEVMAP_HASH: chained
  * buckets read without locks and written under striped bucket locks.
  *
- * An update takes a fresh element and swaps it into the chain in place of the old one, so a
- * reader sees the old value or the new one, never a mix; the old element is reused only
+ * An update allocates a new element and swaps it into the chain in place of the old one,
+ * so a reader sees the old value or the new one, never a mix; the old element is freed
  * after a grace period. Values of at most 8 bytes are one aligned word, which a single
  * atomic store replaces in place with the same guarantee for any one load (a pointer taken
- * before the update then reads the new value, as with array maps). As on Linux, per-CPU
- * values and BPF_F_LOCK updates are written in place too. max_entries is enforced with a
- * counter, so a full map gives -E2BIG.
- *
- * Element recycling: a grace period per replaced element (and a free() on another thread)
- * cost several times the rest of an update, so the elements a lock stripe unlinks gather in
- * a batch under the stripe's lock; a full batch goes to the epoch at once and, after its
- * grace period, onto the stripe's recycled stack, which the stripe's next updates take their
- * elements from. No lock beyond the bucket lock is taken for this. Elements are allocated on
- * demand (BPF_F_NO_PREALLOC is accepted and changes nothing); a stripe keeps a bounded number
- * of spares and frees the rest, so memory follows the update rate times the grace period
- * rather than growing with it. The map is freed when it is destroyed and no batch is still
- * waiting for its grace period.
+ * before the update then reads the new value, as with array maps), at a fraction of the
+ * cost: no allocation, no grace period. As on Linux, per-CPU values and BPF_F_LOCK updates
+ * are written in place too. Elements are allocated on demand (BPF_F_NO_PREALLOC is accepted and
+ * changes nothing); max_entries is enforced with a counter, so a full map gives -E2BIG.
  *
  * LRU types evict when full, by second chance: elements sit on one list, newest first; a
  * program lookup sets the element's referenced bit without locking; eviction takes the
@@ -34,8 +25,6 @@
 #include "platform/cpu_slot.h"
 #include "platform/random.h"
 
-struct htab_stripe;
-
 struct htab_elem {
     struct htab_elem *_Atomic next;
     struct htab_elem *lru_prev, *lru_next; /* under lru_lock */
@@ -43,50 +32,24 @@ struct htab_elem {
     atomic_bool referenced;
     uint32_t hash;
     void *object; /* HASH_OF_MAPS: the inner map (a reference) */
-    /* Once unlinked: the next element of its batch, recycled stack or free list. */
-    struct htab_elem *retired_next;
-    /* The first element of a batch: its last one, the stripe it goes back to, and its grace
-     * period. */
-    struct htab_elem *batch_last;
-    struct htab_stripe *batch_stripe;
     struct platform_epoch_entry reclaim;
     _Alignas(8) unsigned char data[]; /* key, then one value per slot */
-};
-
-/* The buckets whose hash & lock_mask is the stripe's index, and the spare elements of their
- * updates. */
-struct htab_stripe {
-    pthread_mutex_t lock;
-    struct htab *owner;
-    /* Under lock: spares past their grace period, and the batch being filled. */
-    struct htab_elem *free;
-    struct htab_elem *batch_first, *batch_last;
-    uint32_t batch_count;
-    /* Whole batches back from their grace period, pushed without the lock; the lock
-     * holder takes them all at once. */
-    struct htab_elem *_Atomic recycled;
 };
 
 struct htab {
     struct bpfhost_map map;
     struct htab_elem *_Atomic *buckets;
-    struct htab_stripe *stripes;
+    pthread_mutex_t *locks;
     uint32_t bucket_mask;
     uint32_t lock_mask;
     uint32_t key_stride;
     uint32_t value_stride;
     uint32_t slots;
-    uint32_t elem_size;
-    uint32_t batch_size;    /* elements per grace period */
-    uint32_t spare_batches; /* recycled batches a stripe keeps for reuse */
     bool lru;
     bool percpu;
     bool word_values; /* one value fits a word: updated in place, atomically */
     uint64_t seed;
     _Atomic uint32_t count;
-    /* One for the map itself plus one per batch waiting for its grace period: the last
-     * to go frees the map. */
-    _Atomic uint32_t pending;
     pthread_mutex_t lru_lock;
     struct htab_elem *lru_head, *lru_tail; /* newest, oldest */
 };
@@ -135,9 +98,9 @@ static struct htab_elem *_Atomic *bucket_of(struct htab *h, uint32_t hash)
     return &h->buckets[hash & h->bucket_mask];
 }
 
-static struct htab_stripe *stripe_of(struct htab *h, uint32_t hash)
+static pthread_mutex_t *lock_of(struct htab *h, uint32_t hash)
 {
-    return &h->stripes[hash & h->lock_mask];
+    return &h->locks[hash & h->lock_mask];
 }
 
 static struct htab_elem *find(struct htab *h, struct htab_elem *_Atomic *bucket, uint32_t hash,
@@ -159,131 +122,12 @@ static struct htab_elem *_Atomic *link_to(struct htab_elem *_Atomic *bucket, str
     return NULL;
 }
 
-/* --- element recycling ------------------------------------------------------------------- */
-
-static void free_chain(struct htab_elem *e)
+static void reclaim_elem(struct platform_epoch_entry *entry)
 {
-    while (e) {
-        struct htab_elem *next = e->retired_next;
-        if (e->object)
-            map_put(e->object);
-        free(e);
-        e = next;
-    }
-}
-
-static void htab_free(struct htab *h)
-{
-    for (uint64_t b = 0; b <= h->bucket_mask; b++) {
-        struct htab_elem *e = h->buckets[b];
-        while (e) {
-            struct htab_elem *next = e->next;
-            e->retired_next = NULL;
-            free_chain(e);
-            e = next;
-        }
-    }
-    for (uint32_t i = 0; i <= h->lock_mask; i++) {
-        struct htab_stripe *s = &h->stripes[i];
-        free_chain(s->free);
-        free_chain(s->batch_first);
-        free_chain(s->recycled);
-        pthread_mutex_destroy(&s->lock);
-    }
-    pthread_mutex_destroy(&h->lru_lock);
-    free(h->stripes);
-    free(h->buckets);
-    free(h);
-}
-
-static void release_pending(struct htab *h)
-{
-    if (atomic_fetch_sub_explicit(&h->pending, 1, memory_order_acq_rel) == 1)
-        htab_free(h);
-}
-
-/* Under s->lock: refills the empty free list from the recycled batches, keeping at most
- * spare_batches of them. Walks batch ends only; the surplus is freed (after the caller's
- * unlock would be nicer, but it only happens when the update rate outruns the spares). */
-static void refill(struct htab *h, struct htab_stripe *s)
-{
-    struct htab_elem *first = atomic_exchange_explicit(&s->recycled, NULL, memory_order_acquire);
-    s->free = first;
-    for (uint32_t kept = 1; first; kept++) {
-        struct htab_elem *last = first->batch_last;
-        first = last->retired_next;
-        if (kept == h->spare_batches) {
-            last->retired_next = NULL;
-            free_chain(first);
-            return;
-        }
-    }
-}
-
-/* Under s->lock: an element for a new entry, with no LRU state, no object and (where an
- * update may not overwrite all of it) zeroed values. NULL when out of memory. */
-static struct htab_elem *elem_take(struct htab *h, struct htab_stripe *s)
-{
-    if (!s->free)
-        refill(h, s);
-    struct htab_elem *e = s->free;
-    if (!e)
-        return calloc(1, h->elem_size);
-    s->free = e->retired_next;
-    e->lru_prev = e->lru_next = NULL;
-    e->on_lru = false;
-    atomic_store_explicit(&e->referenced, false, memory_order_relaxed);
-    if (h->percpu || h->map.has_spin_lock)
-        memset(e->data + h->key_stride, 0, (size_t)h->value_stride * h->slots);
-    return e;
-}
-
-static void reclaim_batch(struct platform_epoch_entry *entry)
-{
-    struct htab_elem *first =
-        (struct htab_elem *)((char *)entry - offsetof(struct htab_elem, reclaim));
-    struct htab_stripe *s = first->batch_stripe;
-    struct htab_elem *last = first->batch_last;
-    if (s->owner->map.map_type == MAP_TYPE_HASH_OF_MAPS)
-        for (struct htab_elem *e = first; e; e = e->retired_next) {
-            if (e->object)
-                map_put(e->object);
-            e->object = NULL;
-        }
-    struct htab_elem *head = atomic_load_explicit(&s->recycled, memory_order_relaxed);
-    do
-        last->retired_next = head;
-    while (!atomic_compare_exchange_weak_explicit(&s->recycled, &head, first, memory_order_release,
-                                                  memory_order_relaxed));
-    release_pending(s->owner);
-}
-
-/* Under s->lock, e just unlinked: e joins the stripe's batch. Returns the batch when that
- * filled it; the caller passes it to batch_defer once it has dropped the lock. */
-static struct htab_elem *elem_retire(struct htab *h, struct htab_stripe *s, struct htab_elem *e)
-{
-    e->retired_next = NULL;
-    if (s->batch_last)
-        s->batch_last->retired_next = e;
-    else
-        s->batch_first = e;
-    s->batch_last = e;
-    if (++s->batch_count < h->batch_size)
-        return NULL;
-    struct htab_elem *first = s->batch_first;
-    first->batch_last = e;
-    first->batch_stripe = s;
-    s->batch_first = s->batch_last = NULL;
-    s->batch_count = 0;
-    return first;
-}
-
-static void batch_defer(struct htab *h, struct htab_elem *first)
-{
-    if (!first)
-        return;
-    atomic_fetch_add_explicit(&h->pending, 1, memory_order_relaxed);
-    platform_epoch_defer(&first->reclaim, reclaim_batch);
+    struct htab_elem *e = (struct htab_elem *)((char *)entry - offsetof(struct htab_elem, reclaim));
+    if (e->object)
+        map_put(e->object);
+    free(e);
 }
 
 /* --- LRU list (lru_lock held) ------------------------------------------------------------- */
@@ -338,17 +182,16 @@ static bool lru_evict_one(struct htab *h)
         return false;
     /* The victim stays allocated until our read-side section ends even if a concurrent
      * delete wins the race below: whoever unlinks it from its chain frees it. */
-    struct htab_stripe *s = stripe_of(h, victim->hash);
-    pthread_mutex_lock(&s->lock);
+    pthread_mutex_t *lock = lock_of(h, victim->hash);
+    pthread_mutex_lock(lock);
     struct htab_elem *_Atomic *link = link_to(bucket_of(h, victim->hash), victim);
-    struct htab_elem *batch = NULL;
     if (link) {
         atomic_store_explicit(link, victim->next, memory_order_release);
         h->count--;
-        batch = elem_retire(h, s, victim);
     }
-    pthread_mutex_unlock(&s->lock);
-    batch_defer(h, batch);
+    pthread_mutex_unlock(lock);
+    if (link)
+        platform_epoch_defer(&victim->reclaim, reclaim_elem);
     return true;
 }
 
@@ -435,8 +278,6 @@ static void fill_values(struct htab *h, struct htab_elem *e, const void *value, 
     }
 }
 
-/* A reader's single load of the value sees the old word or the new one, as with a swapped
- * element, at a fraction of the cost: no element to take, no grace period to wait. */
 static void store_word_value(struct htab *h, struct htab_elem *e, const void *value)
 {
     uint64_t word = 0;
@@ -454,8 +295,7 @@ static int htab_update_impl(struct htab *h, const void *key, const void *value, 
     uint64_t op = flags & ~(uint64_t)MAP_F_LOCK;
     uint32_t hash = hash_key(h, key);
     struct htab_elem *_Atomic *bucket = bucket_of(h, hash);
-    struct htab_stripe *s = stripe_of(h, hash);
-    pthread_mutex_t *lock = &s->lock;
+    pthread_mutex_t *lock = lock_of(h, hash);
     bool reserved = false;
 
     for (;;) {
@@ -477,7 +317,7 @@ static int htab_update_impl(struct htab *h, const void *key, const void *value, 
         }
         if (old && h->word_values) {
             store_word_value(h, old, value);
-            if (h->lru) {
+            if (h->lru) { /* as a replacement would: newest, not referenced */
                 pthread_mutex_lock(&h->lru_lock);
                 lru_unlink(h, old);
                 atomic_store_explicit(&old->referenced, false, memory_order_relaxed);
@@ -500,7 +340,8 @@ static int htab_update_impl(struct htab *h, const void *key, const void *value, 
             if (h->lru)
                 continue;
         }
-        struct htab_elem *e = elem_take(h, s);
+        struct htab_elem *e =
+            calloc(1, sizeof *e + h->key_stride + (size_t)h->value_stride * h->slots);
         if (!e) {
             err = -ENOMEM;
             break;
@@ -523,9 +364,9 @@ static int htab_update_impl(struct htab *h, const void *key, const void *value, 
             lru_push_front(h, e);
             pthread_mutex_unlock(&h->lru_lock);
         }
-        struct htab_elem *batch = old ? elem_retire(h, s, old) : NULL;
         pthread_mutex_unlock(lock);
-        batch_defer(h, batch);
+        if (old)
+            platform_epoch_defer(&old->reclaim, reclaim_elem);
         if (reserved)
             h->count--;
         return 0;
@@ -581,8 +422,7 @@ static int remove_elem(struct htab *h, const void *key, void *value, uint64_t fl
 {
     uint32_t hash = hash_key(h, key);
     struct htab_elem *_Atomic *bucket = bucket_of(h, hash);
-    struct htab_stripe *s = stripe_of(h, hash);
-    pthread_mutex_t *lock = &s->lock;
+    pthread_mutex_t *lock = lock_of(h, hash);
     pthread_mutex_lock(lock);
     struct htab_elem *e = find(h, bucket, hash, key);
     if (!e) {
@@ -612,9 +452,8 @@ static int remove_elem(struct htab *h, const void *key, void *value, uint64_t fl
         pthread_mutex_unlock(&h->lru_lock);
     }
     h->count--;
-    struct htab_elem *batch = elem_retire(h, s, e);
     pthread_mutex_unlock(lock);
-    batch_defer(h, batch);
+    platform_epoch_defer(&e->reclaim, reclaim_elem);
     return 0;
 }
 
@@ -682,7 +521,23 @@ static int htab_get_next_key(struct bpfhost_map *map, const void *key, void *nex
 
 static void htab_destroy(struct bpfhost_map *map)
 {
-    release_pending(htab_of(map));
+    struct htab *h = htab_of(map);
+    for (uint64_t b = 0; b <= h->bucket_mask; b++) {
+        struct htab_elem *e = h->buckets[b];
+        while (e) {
+            struct htab_elem *next = e->next;
+            if (e->object)
+                map_put(e->object);
+            free(e);
+            e = next;
+        }
+    }
+    for (uint32_t i = 0; i <= h->lock_mask; i++)
+        pthread_mutex_destroy(&h->locks[i]);
+    pthread_mutex_destroy(&h->lru_lock);
+    free(h->locks);
+    free(h->buckets);
+    free(h);
 }
 
 static const struct map_ops htab_ops = {
@@ -780,9 +635,7 @@ static uint32_t round_up_pow2(uint32_t n)
 static int htab_create(const struct map_create_attr *attr, struct bpfhost_map **out, char *msg,
                        size_t msg_size)
 {
-    /* A batch of replaced elements waits at most this many bytes' worth for its grace
-     * period; inner maps are put right away, so maps of maps defer each element alone. */
-    enum { MAX_BUCKETS = 1u << 22, MAX_LOCKS = 256, MAX_BATCH = 16, BATCH_BYTES = 16 << 10 };
+    enum { MAX_BUCKETS = 1u << 22, MAX_LOCKS = 256 };
     uint32_t type = attr->map_type;
     struct htab *h = calloc(1, sizeof *h);
     if (!h)
@@ -802,34 +655,24 @@ static int htab_create(const struct map_create_attr *attr, struct bpfhost_map **
     h->percpu = map_type_is_percpu(type);
     h->lru = type == MAP_TYPE_LRU_HASH || type == MAP_TYPE_LRU_PERCPU_HASH;
     h->slots = h->percpu ? platform_cpu_slot_count() : 1;
-    uint64_t elem_size = sizeof(struct htab_elem) + h->key_stride + (uint64_t)h->value_stride * h->slots;
-    h->elem_size = (uint32_t)elem_size; /* at most 512 + 1 MiB or 1024 slots of 32 KiB */
-    uint64_t batch = BATCH_BYTES / elem_size;
-    h->batch_size = type == MAP_TYPE_HASH_OF_MAPS || batch < 1 ? 1
-                    : batch > MAX_BATCH                      ? MAX_BATCH
-                                                             : (uint32_t)batch;
-    h->spare_batches = 4;
     h->word_values = attr->value_size <= 8 && !h->percpu && !attr->has_spin_lock &&
                      type != MAP_TYPE_HASH_OF_MAPS;
-    atomic_init(&h->pending, 1);
     /* A random seed keeps programs fed with chosen keys from piling them into one bucket;
      * ZERO_SEED makes the bucket order reproducible, as on Linux. */
     h->seed = 0;
     if (!(attr->map_flags & MAP_F_ZERO_SEED) && platform_random_bytes(&h->seed, sizeof h->seed))
         h->seed = mix((uintptr_t)h); /* no entropy source: spread keys all the same */
     h->buckets = calloc(buckets, sizeof *h->buckets);
-    h->stripes = calloc(locks, sizeof *h->stripes);
-    if (!h->buckets || !h->stripes) {
+    h->locks = calloc(locks, sizeof *h->locks);
+    if (!h->buckets || !h->locks) {
         free(h->buckets);
-        free(h->stripes);
+        free(h->locks);
         free(h);
         return msg_error(-ENOMEM, msg, msg_size, "%s: cannot allocate %u buckets",
                          map_type_name(type), buckets);
     }
-    for (uint32_t i = 0; i < locks; i++) {
-        pthread_mutex_init(&h->stripes[i].lock, NULL);
-        h->stripes[i].owner = h;
-    }
+    for (uint32_t i = 0; i < locks; i++)
+        pthread_mutex_init(&h->locks[i], NULL);
     pthread_mutex_init(&h->lru_lock, NULL);
     map_init_common(&h->map, ops, attr);
     *out = &h->map;

@@ -56,7 +56,7 @@ static void run_model(uint32_t type, uint64_t seed, int ops)
     uint64_t rng = seed;
     for (int op = 0; op < ops; op++) {
         if (op % 2000 == 1999)
-            platform_epoch_barrier(); /* deleted and replaced elements come back recycled */
+            platform_epoch_barrier(); /* freed elements' memory gets reused */
         uint32_t k = rng_below(&rng, DOMAIN);
         unsigned char key[KSIZE], value[SLOTS * 16], out[SLOTS * 16];
         key_of(k, key);
@@ -174,8 +174,7 @@ TEST(replaced_values_stay_readable_until_the_section_ends)
     CHECK(old != NULL);
     CHECK_EQ(map_update_elem(map, &key, v2, 0), 0);
     CHECK_EQ(map_delete_elem(map, &key), 0);
-    /* Reused only after this section: ASan would report a use of freed memory, and a
-     * recycled element would show other values. */
+    /* Freed only after this section: ASan would report a use. */
     CHECK_EQ(old[0], 111);
     CHECK_EQ(old[1], 112);
     platform_epoch_exit();
@@ -195,13 +194,13 @@ TEST(word_values_are_updated_in_place)
     CHECK(map_lookup_elem(map, &key) == old);
     CHECK_EQ(*old, 222);
     CHECK_EQ(map_delete_elem(map, &key), 0);
-    CHECK_EQ(*old, 222); /* deleted, but reused only after this section */
+    CHECK_EQ(*old, 222); /* deleted, but freed only after this section */
     platform_epoch_exit();
     drop_map(map);
 }
 
 /* Keys and values of one word (the fast paths of hashing, comparing and updating) against
- * a model, with grace periods in between so that deleted elements come back recycled. */
+ * a model, with grace periods in between so that freed memory gets reused. */
 static void run_word_model(uint32_t key_size, uint32_t value_size, uint64_t seed)
 {
     enum { WORD_DOMAIN = 200, WORD_MAX = 128 };
@@ -276,7 +275,7 @@ TEST(word_keys_and_values_match_the_model)
     run_word_model(8, 4, 0x13579bdull);
 }
 
-TEST(recycled_elements_start_with_zeroed_slots)
+TEST(reinserted_percpu_keys_start_with_zeroed_slots)
 {
     CHECK_EQ(platform_cpu_slot_set_count(SLOTS), 0);
     struct bpfhost_map *map = make_map(MAP_TYPE_PERCPU_HASH, 4, 8, 4, 0);
@@ -289,7 +288,7 @@ TEST(recycled_elements_start_with_zeroed_slots)
         CHECK_EQ(map_sys_update_elem(map, &key, all, MAP_ANY), 0);
         CHECK_EQ(map_sys_delete_elem(map, &key), 0);
         if (round % 10 == 9)
-            platform_epoch_barrier(); /* the deleted elements come back for reuse */
+            platform_epoch_barrier(); /* the deleted elements are gone: memory is reused */
         uint64_t mine_value = 7;
         platform_epoch_enter();
         CHECK_EQ(map_update_elem(map, &key, &mine_value, MAP_NOEXIST), 0);
