@@ -25,14 +25,16 @@
 #include "platform/cpu_slot.h"
 #include "platform/random.h"
 
+/* What a lookup reads (next, hash, the key) sits together at the end of the header, next to
+ * the key, so that a probe usually touches one cache line. */
 struct htab_elem {
-    struct htab_elem *_Atomic next;
     struct htab_elem *lru_prev, *lru_next; /* under lru_lock */
+    void *object; /* HASH_OF_MAPS: the inner map (a reference) */
+    struct platform_epoch_entry reclaim;
     bool on_lru;                           /* under lru_lock */
     atomic_bool referenced;
     uint32_t hash;
-    void *object; /* HASH_OF_MAPS: the inner map (a reference) */
-    struct platform_epoch_entry reclaim;
+    struct htab_elem *_Atomic next;
     _Alignas(8) unsigned char data[]; /* key, then one value per slot */
 };
 
@@ -79,6 +81,18 @@ static uint64_t mix(uint64_t x)
 static uint32_t hash_key(const struct htab *h, const void *key)
 {
     const unsigned char *p = key;
+    /* Keys of one word (u32 ids, IPv4 addresses, u64 cookies) are the common case: one
+     * round of mix, which is a bijection, needs no length tag. */
+    if (h->map.key_size == 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        return (uint32_t)mix(h->seed ^ w);
+    }
+    if (h->map.key_size == 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        return (uint32_t)mix(h->seed ^ w);
+    }
     uint64_t acc = h->seed ^ h->map.key_size;
     size_t n = h->map.key_size;
     while (n >= 8) {
@@ -89,7 +103,8 @@ static uint32_t hash_key(const struct htab *h, const void *key)
         n -= 8;
     }
     uint64_t tail = 0;
-    memcpy(&tail, p, n);
+    for (size_t i = 0; i < n; i++) /* a loop, not a variable-length memcpy: no libc call */
+        tail |= (uint64_t)p[i] << (8 * i);
     return (uint32_t)mix(acc ^ tail ^ ((uint64_t)n << 56));
 }
 
@@ -106,8 +121,29 @@ static pthread_mutex_t *lock_of(struct htab *h, uint32_t hash)
 static struct htab_elem *find(struct htab *h, struct htab_elem *_Atomic *bucket, uint32_t hash,
                               const void *key)
 {
-    for (struct htab_elem *e = atomic_load_explicit(bucket, memory_order_acquire); e;
-         e = atomic_load_explicit(&e->next, memory_order_acquire))
+    struct htab_elem *e = atomic_load_explicit(bucket, memory_order_acquire);
+    /* One-word keys compare as integers, and equal keys imply equal hashes. */
+    if (h->map.key_size == 4) {
+        uint32_t want, have;
+        memcpy(&want, key, 4);
+        for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire)) {
+            memcpy(&have, e->data, 4);
+            if (have == want)
+                return e;
+        }
+        return NULL;
+    }
+    if (h->map.key_size == 8) {
+        uint64_t want, have;
+        memcpy(&want, key, 8);
+        for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire)) {
+            memcpy(&have, e->data, 8);
+            if (have == want)
+                return e;
+        }
+        return NULL;
+    }
+    for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire))
         if (e->hash == hash && memcmp(e->data, key, h->map.key_size) == 0)
             return e;
     return NULL;
