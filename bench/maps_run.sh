@@ -78,7 +78,8 @@ for spec in hash_lookup_hit:bpf_maps.o:2000 hash_lookup_miss:bpf_maps.o:2000 \
                 ratio(v[3], v[0]), ratio(v[1], v[4]), ratio(v[0], v[4]), note
         }'
 done
-echo "(ns per operation, $STAT of $RUNS runs of 256 calls, minus each engine's empty loop; kernel ="
-echo " Linux JIT via BPF_PROG_TEST_RUN; jit = bpfhost JIT; fast = interpreter, VM_MODE_FAST;"
+echo "(ns per operation, $STAT of $RUNS runs of 256 calls, minus each engine's empty loop; timers"
+echo " stop while another process runs; kernel = Linux JIT via BPF_PROG_TEST_RUN; jit = bpfhost JIT"
+echo " (compiled with allow_unverified); fast = interpreter, VM_MODE_FAST;"
 echo " checked = interpreter, VM_MODE_CHECKED, what unverified programs get today; direct = the"
 echo " same calls from C: map_lookup_elem ...)"
