@@ -2,8 +2,10 @@
 # Prints ns per map operation from inside a program on bpfhost's engines (JIT, fast
 # interpreter, checked interpreter), from C (the direct call: a floor), and on the Linux
 # kernel (its JIT, BPF_PROG_TEST_RUN) when it lets us load eBPF, with ratios.
-# Each figure: (median ns per program run - the same engine's base_loop) / 256 calls.
+# Each figure: (ns per program run, the minimum of RUNS by default - the same engine's
+# base_loop) / 256 calls.
 set -u
+cd "$(dirname "$0")"
 B=build
 RUNS=${MAPS_RUNS:-11}
 # min by default: the machine is shared, and interference only ever adds time.
