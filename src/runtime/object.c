@@ -72,6 +72,7 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
             obj->map_count++;
     }
     bool found = !opts->only_program;
+    size_t skipped = 0;
     for (size_t i = 0; i < prog_count && !err; i++) {
         const struct elf_program *p = elf_object_program(elf, i);
         obj->prog_count = i + 1;
@@ -80,9 +81,16 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
         found = true;
         if (p->core_relo_count) {
             /* Field offsets would be the compiler's guesses about a kernel's structures. */
-            msg_set(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, which "
-                    "bpfhost does not apply yet", p->name, p->section_name, p->core_relo_count);
+            if (!skipped)
+                msg_set(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, "
+                        "which bpfhost does not apply yet", p->name, p->section_name,
+                        p->core_relo_count);
             err = -EOPNOTSUPP;
+            if (opts->skip_failed_programs) {
+                skipped++;
+                err = 0;
+                continue;
+            }
             break;
         }
         struct runtime_prog_attr attr = {
@@ -95,11 +103,17 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
             .map_count = obj->map_count,
             .engine = opts->engine,
             .allow_unverified = opts->allow_unverified,
+            .log = opts->log,
+            .log_size = opts->log_size,
         };
         char why[512];
         err = runtime_prog_load(&attr, &obj->progs[i], why, sizeof why);
-        if (err)
+        if (err && (!opts->skip_failed_programs || !skipped))
             msg_set(msg, msg_size, "program '%s' (section %s): %s", p->name, p->section_name, why);
+        if (err && opts->skip_failed_programs) {
+            skipped++;
+            err = 0;
+        }
     }
     if (!err && !found) {
         msg_set(msg, msg_size, "no program named '%s' in the object", opts->only_program);

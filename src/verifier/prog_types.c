@@ -189,6 +189,25 @@ static const struct ctx_field sock_fields[] = {
     {"state", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"rx_queue_mapping", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
+/* bpfhost's struct process_md: eBPF for Windows' layout (command line between two
+ * pointers, then ids, times, exit code, operation) followed by the Unix credentials and
+ * the thread name. The operation is a 4-byte field whose upper bytes are zero, so that
+ * Windows' 8-bit bitfield reads the same. */
+static const struct ctx_field process_fields[] = {
+    {"command_start", 0, 8, CTX_READ, CTX_PACKET},
+    {"command_end", 8, 8, CTX_READ, CTX_PACKET_END},
+    {"process_id", 16, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"parent_process_id", 24, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creating_process_id", 32, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creating_thread_id", 40, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creation_time", 48, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"exit_time", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"process_exit_code", 64, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"operation", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"uid", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"gid", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"comm", 80, 16, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
 static const struct ctx_field pt_regs_fields[] = {
     {"regs", 0, 168, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
@@ -220,6 +239,8 @@ static const struct prog_type_desc prog_types[] = {
     {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SOCKOPT},
     {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
+    {"process", PROG_TYPE_HOST_PROCESS, "struct process_md", 96, FIELDS(process_fields), false, 0, 0, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"kprobe", PROG_TYPE_KPROBE, "struct pt_regs", 168, FIELDS(pt_regs_fields), false, 0, 0, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},

@@ -15,6 +15,10 @@ enum {
     PROG_TYPE_TRACEPOINT = 5, PROG_TYPE_XDP = 6, PROG_TYPE_PERF_EVENT = 7,
     PROG_TYPE_CGROUP_SOCK = 9, PROG_TYPE_SOCK_OPS = 13, PROG_TYPE_RAW_TRACEPOINT = 17,
     PROG_TYPE_CGROUP_SOCK_ADDR = 18,
+    /* bpfhost's own type, not Linux's: process start and exit events, with a context
+     * modelled on eBPF for Windows' process_md (same number as EBPF_PROG_TYPE_HOST_PROCESS
+     * of elf_object.h, section "process"). */
+    PROG_TYPE_HOST_PROCESS = 0x1003,
 };
 
 /* What loading a context field gives. */
