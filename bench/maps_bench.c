@@ -2,10 +2,13 @@
  * (runtime_object_load, as the CLI and hooks do), fills its maps as maps_prefill.h says (the
  * kernel runner, maps_kbench, does the same) and times it on one engine.
  * usage: maps_bench OBJ.o PROG ENGINE REPEAT RUNS
- *   ENGINE checked  runtime_prog_run: the checked interpreter, which unverified programs get
- *          fast     vm_exec in VM_MODE_FAST inside an epoch section (what verified programs get)
- *          jit      jit_compile of the relocated program, entered directly, in an epoch section
+ *   ENGINE checked  runtime_prog_run of the program loaded unverified: the checked interpreter
+ *          fast     runtime_prog_run of the program verified for RUNTIME_ENGINE_INTERP; when
+ *                   the verifier rejects it, vm_exec in VM_MODE_FAST inside an epoch section
+ *          jit      runtime_prog_run of the program verified for RUNTIME_ENGINE_JIT; when the
+ *                   verifier rejects it, jit_compile (allow_unverified), entered directly
  *          direct   the same map calls made from C (map_lookup_elem ...): the floor
+ * verified=no on the output line says the program ran unverified.
  * Prints: ENGINE OBJ/PROG ... median_ns=... min_ns=... retval=... (ns of this thread's CPU
  * time per program run over RUNS timings, each the mean of REPEAT runs). Ring buffers are drained between timed runs. */
 #include <arpa/inet.h>
@@ -202,13 +205,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "maps_bench: %s: %s\n", path, msg);
         return 1;
     }
-    /* No verifier runs at load yet: say so, and pick the engine explicitly below. */
-    struct runtime_object_options opts = {.allow_unverified = true, .engine = RUNTIME_ENGINE_INTERP,
-                                          .only_program = name};
-    struct runtime_object *obj;
-    if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg)) {
-        fprintf(stderr, "maps_bench: %s: %s\n", path, msg);
-        return 1;
+    /* JIT and fast interpreter run what the verifier accepts, through runtime_prog_run as a
+     * hook would. What it rejects (Linux may accept it) loads unverified, for the checked
+     * interpreter, and the bench then drives the JIT or the fast interpreter itself. */
+    struct runtime_object_options opts = {
+        .engine = kind == JIT ? RUNTIME_ENGINE_JIT : RUNTIME_ENGINE_INTERP, .only_program = name};
+    struct runtime_object *obj = NULL;
+    bool verified = (kind == JIT || kind == FAST) &&
+                    runtime_object_load(elf, &opts, &obj, msg, sizeof msg) == 0;
+    if (!verified) {
+        opts.allow_unverified = true;
+        opts.engine = RUNTIME_ENGINE_DEFAULT;
+        if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg)) {
+            fprintf(stderr, "maps_bench: %s: %s\n", path, msg);
+            return 1;
+        }
     }
     struct runtime_prog *prog = runtime_object_prog(obj, name);
     for (size_t i = 0; i < obj->map_count; i++)
@@ -233,7 +244,7 @@ int main(int argc, char **argv)
     }
     struct jit_program *jitted = NULL;
     jit_entry_fn entry = NULL;
-    if (kind == JIT) {
+    if (kind == JIT && !verified) {
         struct jit_options jopts = {.allow_unverified = true};
         int err = jit_compile(prog->insns, prog->insn_count, runtime_helpers(), &jopts, &jitted,
                               msg, sizeof msg);
@@ -265,11 +276,19 @@ int main(int argc, char **argv)
                 err = runtime_prog_run(prog, &run, (uintptr_t)ctx, 0, &ret);
                 break;
             case FAST:
+                if (verified) {
+                    err = runtime_prog_run(prog, &run, (uintptr_t)ctx, 0, &ret);
+                    break;
+                }
                 platform_epoch_enter();
                 err = vm_exec(prog->vm, VM_MODE_FAST, &run, (uintptr_t)ctx, 0, &ret);
                 platform_epoch_exit();
                 break;
             case JIT:
+                if (verified) {
+                    err = runtime_prog_run(prog, &run, (uintptr_t)ctx, 0, &ret);
+                    break;
+                }
                 platform_epoch_enter();
                 ret = entry((uintptr_t)ctx, 0, &run);
                 err = run.error;
@@ -293,8 +312,9 @@ int main(int argc, char **argv)
     double least = d[0];
     for (int r = 1; r < runs; r++)
         least = d[r] < least ? d[r] : least;
-    printf("%s %s/%s repeat=%ld runs=%d median_ns=%.1f min_ns=%.1f retval=0x%x\n", engine, path,
-           name, repeat, runs, median(d, runs), least, (unsigned)ret);
+    printf("%s %s/%s repeat=%ld runs=%d median_ns=%.1f min_ns=%.1f retval=0x%x verified=%s\n",
+           engine, path, name, repeat, runs, median(d, runs), least, (unsigned)ret,
+           verified ? "yes" : "no");
     jit_free(jitted);
     vm_run_release(&run);
     runtime_object_free(obj);
