@@ -36,8 +36,8 @@ static int prefill(struct bpfhost_map *m)
     case MAP_TYPE_ARRAY:
     case MAP_TYPE_LRU_HASH:
         for (__u32 k = 0; k < m->max_entries && k < MAPS_NKEYS && !err; k++) {
-            __u64 v = k * 3ull;
-            err = map_sys_update_elem(m, &k, &v, MAP_ANY);
+            __u64 v[MAPS_VALUE_MAX / 8] = {k * 3ull}; /* larger values: the rest zero */
+            err = m->value_size > sizeof v ? -E2BIG : map_sys_update_elem(m, &k, v, MAP_ANY);
         }
         return err;
     case MAP_TYPE_LPM_TRIE: {
@@ -59,7 +59,7 @@ static int prefill(struct bpfhost_map *m)
 /* --- the programs written in C against the map API (engine "direct") ---------------------- */
 
 struct direct_maps {
-    struct bpfhost_map *hmap, *amap, *lru, *lpm, *ring;
+    struct bpfhost_map *hmap, *amap, *hmap16, *lru, *lpm, *ring;
 };
 
 static uint64_t direct_base_loop(const struct direct_maps *m)
@@ -105,6 +105,17 @@ static uint64_t direct_array_lookup(const struct direct_maps *m) { return lookup
 static uint64_t direct_array_update(const struct direct_maps *m) { return update_loop(m->amap, MAP_ANY); }
 static uint64_t direct_lru_update(const struct direct_maps *m) { return update_loop(m->lru, MAP_ANY); }
 
+static uint64_t direct_hash16_update_exist(const struct direct_maps *m)
+{
+    uint64_t sum = 0;
+    for (__u32 i = 0; i < MAPS_K; i++) {
+        __u32 k = (i * 7) & (MAPS_NKEYS - 1);
+        __u64 v[2] = {i, i + 1};
+        sum += (uint64_t)map_update_elem(m->hmap16, &k, v, MAP_EXIST);
+    }
+    return sum;
+}
+
 static uint64_t direct_lpm_lookup(const struct direct_maps *m)
 {
     uint64_t sum = 0;
@@ -144,6 +155,7 @@ static const struct {
     {"array_lookup", direct_array_lookup},
     {"array_update", direct_array_update},
     {"lru_update", direct_lru_update},
+    {"hash16_update_exist", direct_hash16_update_exist},
     {"lpm_lookup", direct_lpm_lookup},
     {"ringbuf_reserve_submit", direct_ringbuf_reserve_submit},
 };
@@ -230,6 +242,7 @@ int main(int argc, char **argv)
     struct direct_maps maps = {
         .hmap = runtime_object_map(obj, "hmap"),
         .amap = runtime_object_map(obj, "amap"),
+        .hmap16 = runtime_object_map(obj, "hmap16"),
         .lru = first_map_of_type(obj, MAP_TYPE_LRU_HASH),
         .lpm = first_map_of_type(obj, MAP_TYPE_LPM_TRIE),
         .ring = first_map_of_type(obj, MAP_TYPE_RINGBUF),

@@ -1,5 +1,6 @@
 /* Map operations the shared bpf_maps.o does not cover, in the same loop shape (MAP_K helper
- * calls per run): LRU hash update, LPM trie lookup, ring buffer reserve+submit. Runs on the
+ * calls per run): LRU hash update, update of a hash whose values are larger than a word
+ * (replaced, not written in place), LPM trie lookup, ring buffer reserve+submit. Runs on the
  * kernel (maps_kbench) and on bpfhost (maps_bench); both runners prefill the maps the same
  * way (maps_prefill.h). */
 #include <linux/bpf.h>
@@ -13,6 +14,17 @@ struct {
     __type(key, __u32);
     __type(value, __u64);
 } lru_map SEC(".maps");
+
+struct pair {
+    __u64 first, second;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, MAPS_NKEYS);
+    __type(key, __u32);
+    __type(value, struct pair);
+} hmap16 SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -34,6 +46,17 @@ SEC("xdp") int lru_update(struct xdp_md *ctx)
         __u32 k = (i * 7) & (MAPS_NKEYS - 1);
         __u64 v = i;
         sum += bpf_map_update_elem(&lru_map, &k, &v, BPF_ANY);
+    }
+    return (int)sum;
+}
+
+SEC("xdp") int hash16_update_exist(struct xdp_md *ctx)
+{
+    __u64 sum = 0;
+    for (__u32 i = 0; i < MAPS_K; i++) {
+        __u32 k = (i * 7) & (MAPS_NKEYS - 1);
+        struct pair v = {i, i + 1};
+        sum += bpf_map_update_elem(&hmap16, &k, &v, BPF_EXIST);
     }
     return (int)sum;
 }

@@ -22,8 +22,8 @@ static int prefill(struct bpf_map *m)
     case BPF_MAP_TYPE_ARRAY:
     case BPF_MAP_TYPE_LRU_HASH:
         for (__u32 k = 0; k < bpf_map__max_entries(m) && k < MAPS_NKEYS; k++) {
-            __u64 v = k * 3ull;
-            if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
+            __u64 v[MAPS_VALUE_MAX / 8] = {k * 3ull}; /* larger values: the rest zero */
+            if (bpf_map__value_size(m) > sizeof v || bpf_map_update_elem(fd, &k, v, BPF_ANY))
                 return -1;
         }
         return 0;

@@ -8,6 +8,7 @@
 #define MAPS_LPM_ENTRIES 2048
 #define MAPS_RINGBUF_SIZE (16u << 20) /* holds more than a timed run writes */
 #define MAPS_RECORD_SIZE 16
+#define MAPS_VALUE_MAX 64             /* largest value of a hash or array the runners fill */
 
 /* IPv4 LPM key (struct bpf_lpm_trie_key with 4 bytes of data, network order). */
 struct maps_lpm_key {

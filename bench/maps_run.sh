@@ -49,7 +49,8 @@ printf '%-22s %8s %8s %8s %8s %8s | %8s %8s %8s | %8s %8s\n' op kernel jit fast 
     jit/kern fast/kern chk/kern jit/dir kern/dir
 for spec in hash_lookup_hit:bpf_maps.o:2000 hash_lookup_miss:bpf_maps.o:2000 \
             hash_update_exist:bpf_maps.o:1000 array_lookup:bpf_maps.o:2000 \
-            array_update:bpf_maps.o:2000 lru_update:maps_extra.o:500 \
+            array_update:bpf_maps.o:2000 hash16_update_exist:maps_extra.o:500 \
+            lru_update:maps_extra.o:500 \
             lpm_lookup:maps_extra.o:1000 ringbuf_reserve_submit:maps_extra.o:1000; do
     prog=${spec%%:*}
     rest=${spec#*:}
