@@ -46,6 +46,10 @@ void helpers_register_skb(struct vm_helpers *table);
  * sock_addr, sock and sock_ops contexts. */
 void helpers_register_sock(struct vm_helpers *table);
 
+/* Registers bpf_perf_event_output, which writes to the runtime_perf_output objects of
+ * PERF_EVENT_ARRAY slots (runtime/perf_output.h). */
+void helpers_register_perf(struct vm_helpers *table);
+
 /* Registers every helper bpfhost provides. */
 void helpers_fill_table(struct vm_helpers *table);
 

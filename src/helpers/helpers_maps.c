@@ -113,4 +113,5 @@ void helpers_fill_table(struct vm_helpers *table)
     helpers_register_xdp(table);
     helpers_register_skb(table);
     helpers_register_sock(table);
+    helpers_register_perf(table);
 }

@@ -96,22 +96,22 @@ static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_
     return count;
 }
 
-static const struct prog_type_desc *prog_type_desc_of(uint32_t prog_type)
+static const struct prog_type_desc *prog_type_desc_of(uint32_t prog_type, uint32_t attach_type)
 {
-    /* The host's XDP test type has the XDP context. */
-    return prog_type_by_linux_type(prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP
-                                                                             : prog_type);
+    /* The host's XDP test type has the XDP context; the attach type narrows some types' rules. */
+    return prog_type_for_attach(prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : prog_type,
+                                attach_type);
 }
 
 /* Runs the verifier on the program as given (maps by index, before relocation). */
 static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *prog, char *msg,
                   size_t msg_size)
 {
-    const struct prog_type_desc *type = prog_type_desc_of(attr->prog_type);
+    const struct prog_type_desc *type = prog_type_desc_of(attr->prog_type, attr->expected_attach_type);
     if (!type)
         return msg_error(-EOPNOTSUPP, msg, msg_size, "the verifier has no description of program "
-                         "type %u yet; only unverified loading (checked interpreter) can run it",
-                         attr->prog_type);
+                         "type %u with attach type %u; only unverified loading (checked interpreter) "
+                         "can run it", attr->prog_type, attr->expected_attach_type);
     struct verifier_map *maps;
     size_t map_count = verifier_maps_of(prog, &maps);
     if (!maps)

@@ -175,3 +175,34 @@ int process_watch(struct process_md *ctx)
     }
     return args;
 }
+
+/* Writes a field connect4 may not write (msg_src_ip4 belongs to sendmsg4): Linux's verifier
+ * refuses it; unverified, the checked interpreter stops it at the store. */
+SEC("cgroup/connect4")
+int connect4_bad_write(struct bpf_sock_addr *ctx)
+{
+    ctx->msg_src_ip4 = 1;
+    return 1;
+}
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+    __uint(key_size, sizeof(__u32));
+    __uint(value_size, sizeof(__u32));
+    __uint(max_entries, 4);
+} events SEC(".maps");
+
+struct frame_event {
+    __u32 len;
+    __u32 ifindex;
+};
+
+/* Reports each frame's length and interface to slot 0 of a perf event array. */
+SEC("xdp")
+int xdp_report(struct xdp_md *ctx)
+{
+    struct frame_event e = {ctx->data_end - ctx->data, ctx->ingress_ifindex};
+    if (bpf_perf_event_output(ctx, &events, 0, &e, sizeof e))
+        return XDP_ABORTED;
+    return XDP_PASS;
+}

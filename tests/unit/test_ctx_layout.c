@@ -3,6 +3,7 @@
  * descriptor marks writable (sock_addr and sock: per attach type, a subset). */
 #include <linux/bpf.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "test.h"
 
@@ -13,7 +14,9 @@
 #include "runtime/ctx_sock_addr.h"
 #include "runtime/ctx_sock_ops.h"
 #include "runtime/xdp_context.h"
+#include "isa/asm.h"
 #include "verifier/prog_types.h"
+#include "verifier/verifier.h"
 
 #define SAME(ours, linux_type, field) CHECK_EQ(offsetof(ours, field), offsetof(linux_type, field))
 
@@ -101,9 +104,9 @@ static bool covered(const struct ctx_range *ranges, size_t count, size_t offset,
 }
 
 /* exact: the ranges are exactly the descriptor's writable fields; otherwise a subset. */
-static void check_writable(uint32_t type, const struct ctx_range *ranges, size_t count, bool exact)
+static void check_writable(const struct prog_type_desc *desc, const struct ctx_range *ranges, size_t count,
+                           bool exact)
 {
-    const struct prog_type_desc *desc = prog_type_by_linux_type(type);
     for (size_t i = 0; i < desc->field_count; i++) {
         const struct ctx_field *f = &desc->fields[i];
         bool runtime_writes = covered(ranges, count, f->offset, f->size);
@@ -124,14 +127,18 @@ TEST(writable_fields_agree_with_the_descriptors)
 {
     const struct ctx_range *ranges;
     size_t n = runtime_skb_writable(PROG_TYPE_SOCKET_FILTER, &ranges);
-    check_writable(PROG_TYPE_SOCKET_FILTER, ranges, n, true);
+    check_writable(prog_type_by_linux_type(PROG_TYPE_SOCKET_FILTER), ranges, n, true);
     n = runtime_skb_writable(PROG_TYPE_SCHED_CLS, &ranges);
-    check_writable(PROG_TYPE_SCHED_CLS, ranges, n, true);
+    check_writable(prog_type_by_linux_type(PROG_TYPE_SCHED_CLS), ranges, n, true);
     n = runtime_sock_ops_writable(&ranges);
-    check_writable(PROG_TYPE_SOCK_OPS, ranges, n, true);
-    n = runtime_sock_writable(EBPF_CGROUP_INET_SOCK_CREATE, &ranges);
-    check_writable(PROG_TYPE_CGROUP_SOCK, ranges, n, true);
-    CHECK_EQ(runtime_sock_writable(EBPF_CGROUP_INET4_POST_BIND, &ranges), 0);
+    check_writable(prog_type_by_linux_type(PROG_TYPE_SOCK_OPS), ranges, n, true);
+    static const uint32_t sock_types[] = {0, EBPF_CGROUP_INET_SOCK_CREATE, EBPF_CGROUP_INET_SOCK_RELEASE,
+                                          EBPF_CGROUP_INET4_POST_BIND, EBPF_CGROUP_INET6_POST_BIND};
+    for (size_t i = 0; i < sizeof sock_types / sizeof sock_types[0]; i++) {
+        n = runtime_sock_writable(sock_types[i], &ranges);
+        check_writable(prog_type_for_attach(PROG_TYPE_CGROUP_SOCK, sock_types[i]), ranges, n, true);
+        CHECK_EQ(n == 0, i >= 3);
+    }
     static const uint32_t addr_types[] = {
         EBPF_CGROUP_INET4_BIND, EBPF_CGROUP_INET6_BIND, EBPF_CGROUP_INET4_CONNECT, EBPF_CGROUP_INET6_CONNECT,
         EBPF_CGROUP_UDP4_SENDMSG, EBPF_CGROUP_UDP6_SENDMSG, EBPF_CGROUP_UDP4_RECVMSG, EBPF_CGROUP_UDP6_RECVMSG,
@@ -141,13 +148,57 @@ TEST(writable_fields_agree_with_the_descriptors)
     for (size_t i = 0; i < sizeof addr_types / sizeof addr_types[0]; i++) {
         n = runtime_sock_addr_writable(addr_types[i], &ranges);
         CHECK(n >= 2);
-        check_writable(PROG_TYPE_CGROUP_SOCK_ADDR, ranges, n, false);
+        check_writable(prog_type_by_linux_type(PROG_TYPE_CGROUP_SOCK_ADDR), ranges, n, false);
+        check_writable(prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR, addr_types[i]), ranges, n, true);
         CHECK_EQ(runtime_sock_addr_family(addr_types[i]), i % 2 ? CTX_AF_INET6 : CTX_AF_INET);
         bool sendmsg = addr_types[i] == EBPF_CGROUP_UDP4_SENDMSG || addr_types[i] == EBPF_CGROUP_UDP6_SENDMSG;
         CHECK_EQ(n, sendmsg ? 3u : 2u);
     }
     CHECK_EQ(runtime_sock_addr_writable(EBPF_CGROUP_INET_SOCK_CREATE, &ranges), 0);
     CHECK_EQ(runtime_sock_addr_family(EBPF_CGROUP_INET_SOCK_CREATE), 0);
+    CHECK(prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR, EBPF_CGROUP_INET_SOCK_CREATE) == NULL);
+    CHECK(prog_type_for_attach(PROG_TYPE_XDP, 0) == prog_type_by_linux_type(PROG_TYPE_XDP));
+}
+
+static int verify(const char *text, const struct prog_type_desc *desc, char *msg, size_t msg_size)
+{
+    struct ebpf_insn *insns;
+    size_t count;
+    if (asm_assemble(text, &insns, &count, msg, msg_size))
+        return -1000;
+    struct verifier_options opts = {.prog_type = desc};
+    struct verifier_result result;
+    int err = verifier_verify(insns, count, &opts, &result);
+    snprintf(msg, msg_size, "%s", result.message);
+    free(insns);
+    return err;
+}
+
+/* The verifier, given the attach type's descriptor, enforces what the runtime enforces. */
+TEST(attach_type_rules_reach_the_verifier)
+{
+    char msg[512];
+    const char *write_msg_src = "stw [%r1+40], 1\nmov %r0, 1\nexit\n";
+    const struct prog_type_desc *connect4 = prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR, EBPF_CGROUP_INET4_CONNECT);
+    const struct prog_type_desc *sendmsg4 = prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR, EBPF_CGROUP_UDP4_SENDMSG);
+    CHECK(verify(write_msg_src, connect4, msg, sizeof msg) < 0);
+    CHECK_CONTAINS(msg, "msg_src_ip4");
+    CHECK_EQ(verify(write_msg_src, sendmsg4, msg, sizeof msg), 0);
+    /* An inet4 hook does not see the IPv6 address. */
+    CHECK(verify("ldxw %r0, [%r1+8]\nmov %r0, 1\nexit\n", connect4, msg, sizeof msg) < 0);
+    /* Return ranges: bind may return 0-3, getpeername only 1. */
+    const struct prog_type_desc *bind4 = prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR, EBPF_CGROUP_INET4_BIND);
+    const struct prog_type_desc *peer4 = prog_type_for_attach(PROG_TYPE_CGROUP_SOCK_ADDR,
+                                                              EBPF_CGROUP_INET4_GETPEERNAME);
+    CHECK_EQ(verify("mov %r0, 3\nexit\n", bind4, msg, sizeof msg), 0);
+    CHECK(verify("mov %r0, 3\nexit\n", connect4, msg, sizeof msg) < 0);
+    CHECK(verify("mov %r0, 0\nexit\n", peer4, msg, sizeof msg) < 0);
+    CHECK_EQ(verify("mov %r0, 1\nexit\n", peer4, msg, sizeof msg), 0);
+    /* post_bind programs write nothing; sock_create ones write mark. */
+    const char *write_mark = "stw [%r1+16], 1\nmov %r0, 1\nexit\n";
+    CHECK(verify(write_mark, prog_type_for_attach(PROG_TYPE_CGROUP_SOCK, EBPF_CGROUP_INET4_POST_BIND), msg,
+                 sizeof msg) < 0);
+    CHECK_EQ(verify(write_mark, prog_type_for_attach(PROG_TYPE_CGROUP_SOCK, 0), msg, sizeof msg), 0);
 }
 
 TEST_MAIN

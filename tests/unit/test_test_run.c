@@ -1,7 +1,8 @@
 /* runtime_prog_test_run on clang-compiled programs of every supported type
  * (build/bpf/test_run.bpf.o) and on small assembled ones: results, data_out and ctx_out
- * as Linux's BPF_PROG_RUN gives them, and every refused input. Programs are loaded
- * unverified (checked interpreter) until the verifier is wired into loading. */
+ * as Linux's BPF_PROG_RUN gives them, and every refused input. The clang programs pass the
+ * verifier and run on the default engine (the JIT on x86-64) unless a test says otherwise;
+ * the assembled ones, some unsafe on purpose, run unverified on the checked interpreter. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "runtime/ctx_sock_addr.h"
 #include "runtime/ctx_sock_ops.h"
 #include "runtime/object.h"
+#include "runtime/perf_output.h"
 #include "runtime/test_run.h"
 #include "runtime/xdp_context.h"
 
@@ -27,7 +29,7 @@ struct loaded {
     struct runtime_prog *prog;
 };
 
-static struct runtime_prog *load(struct loaded *l, const char *name)
+static struct runtime_prog *load_engine(struct loaded *l, const char *name, enum runtime_engine engine)
 {
     char msg[256];
     memset(l, 0, sizeof *l);
@@ -35,7 +37,7 @@ static struct runtime_prog *load(struct loaded *l, const char *name)
         fprintf(stderr, "  %s: %s\n", OBJ, msg);
         return NULL;
     }
-    struct runtime_object_options opts = {.allow_unverified = true, .only_program = name};
+    struct runtime_object_options opts = {.engine = engine, .only_program = name};
     if (runtime_object_load(l->elf, &opts, &l->obj, msg, sizeof msg)) {
         fprintf(stderr, "  load %s: %s\n", name, msg);
         return NULL;
@@ -44,13 +46,20 @@ static struct runtime_prog *load(struct loaded *l, const char *name)
     return l->prog;
 }
 
+static struct runtime_prog *load(struct loaded *l, const char *name)
+{
+    return load_engine(l, name, RUNTIME_ENGINE_DEFAULT);
+}
+
 static void unload(struct loaded *l)
 {
     runtime_object_free(l->obj);
     elf_object_free(l->elf);
 }
 
-static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint32_t attach_type)
+/* With a map, every lddw of the text refers to it. */
+static struct runtime_prog *load_asm_map(const char *text, uint32_t prog_type, uint32_t attach_type,
+                                         struct bpfhost_map *map)
 {
     struct ebpf_insn *insns;
     size_t count;
@@ -59,13 +68,22 @@ static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint3
         fprintf(stderr, "  asm: %s\n", msg);
         return NULL;
     }
+    for (size_t i = 0; map && i < count; i++)
+        if (isa_is_lddw(&insns[i]))
+            insns[i].src = EBPF_LDDW_MAP_IDX, insns[i].imm = 0;
     struct runtime_prog_attr attr = {.name = "asm", .prog_type = prog_type, .expected_attach_type = attach_type,
-                                     .insns = insns, .insn_count = count, .allow_unverified = true};
+                                     .insns = insns, .insn_count = count, .maps = &map,
+                                     .map_count = map ? 1 : 0, .allow_unverified = true};
     struct runtime_prog *prog = NULL;
     if (runtime_prog_load(&attr, &prog, msg, sizeof msg))
         fprintf(stderr, "  load: %s\n", msg);
     free(insns);
     return prog;
+}
+
+static struct runtime_prog *load_asm(const char *text, uint32_t prog_type, uint32_t attach_type)
+{
+    return load_asm_map(text, prog_type, attach_type, NULL);
 }
 
 /* Ethernet + IPv4 (valid checksum) + 20 bytes of TCP or UDP: 54 bytes. */
@@ -672,6 +690,216 @@ TEST(duration_is_an_average)
     CHECK_EQ(res.retval, 7);
     CHECK(res.duration_ns < 100000); /* per run, not the total of 1000 */
     runtime_prog_put(prog);
+}
+
+/* UDP checksum over the pseudo header and the datagram of an Ethernet + IPv4 frame. */
+static uint16_t udp_checksum(const uint8_t *f, size_t len)
+{
+    uint32_t sum = 17 + (uint32_t)(len - 34);
+    for (int i = 26; i < 34; i += 2)
+        sum += (uint32_t)(f[i] << 8 | f[i + 1]);
+    for (size_t i = 34; i < len; i += 2)
+        sum += (uint32_t)(f[i] << 8 | (i + 1 < len ? f[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+TEST(l4_checksum_follows_a_port_rewrite)
+{
+    uint8_t frame[54], out[64];
+    ipv4_frame(frame, 17);
+    frame[36] = 0, frame[37] = 53; /* destination port 53 */
+    frame[38] = 0, frame[39] = 20; /* UDP length */
+    frame[40] = frame[41] = 0;
+    uint16_t check = udp_checksum(frame, sizeof frame);
+    frame[40] = (uint8_t)(check >> 8), frame[41] = (uint8_t)check;
+    CHECK_EQ(udp_checksum(frame, sizeof frame), 0); /* a valid datagram sums to zero */
+    /* Port 53 -> 5353 with skb_store_bytes, then l4_csum_replace(size 2) with the old and
+     * new 16-bit values as the program loads them from memory. */
+    uint16_t old_port, new_port;
+    memcpy(&old_port, frame + 36, 2);
+    uint8_t new_bytes[2] = {0x14, 0xe9};
+    memcpy(&new_port, new_bytes, 2);
+    char text[512];
+    snprintf(text, sizeof text,
+             "mov %%r6, %%r1\nsth [%%r10-8], %u\nmov %%r2, 36\nmov %%r3, %%r10\nadd %%r3, -8\nmov %%r4, 2\n"
+             "mov %%r5, 0\ncall 9\njne %%r0, 0, +6\nmov %%r1, %%r6\nmov %%r2, 40\nmov %%r3, %u\nmov %%r4, %u\n"
+             "mov %%r5, 2\ncall 11\nexit\n", new_port, old_port, new_port);
+    struct runtime_prog *prog = load_asm(text, PROG_TYPE_SCHED_CLS, 0);
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .data_out = out,
+                                         .data_size_out = sizeof out};
+    struct runtime_test_run_result res;
+    char msg[256] = "";
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, 0);
+    CHECK_EQ(out[36], 0x14);
+    CHECK_EQ(out[37], 0xe9);
+    CHECK_EQ(udp_checksum(out, sizeof frame), 0);
+    runtime_prog_put(prog);
+    /* A UDP checksum of 0 means "none": with BPF_F_MARK_MANGLED_0 it stays 0. */
+    frame[40] = frame[41] = 0;
+    prog = load_asm("mov %r2, 40\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0x22\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, 0);
+    CHECK_EQ(out[40] | out[41], 0);
+    runtime_prog_put(prog);
+    /* Odd offsets, unknown flags, and size 0 with a from value are refused. */
+    prog = load_asm("mov %r2, 41\nmov %r3, 1\nmov %r4, 2\nmov %r5, 2\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EFAULT);
+    runtime_prog_put(prog);
+    prog = load_asm("mov %r2, 40\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0x102\ncall 11\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EINVAL);
+    runtime_prog_put(prog);
+    prog = load_asm("mov %r2, 24\nmov %r3, 1\nmov %r4, 2\nmov %r5, 0\ncall 10\nexit\n", PROG_TYPE_SCHED_CLS, 0);
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, (uint32_t)-EINVAL);
+    runtime_prog_put(prog);
+}
+
+TEST(skb_load_bytes_relative_to_either_header)
+{
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame};
+    struct runtime_test_run_result res;
+    char msg[256] = "";
+    /* r0 = the first byte at offset 0 from the network header (0x45) or the MAC header (0x02) */
+    static const char *const text[] = {
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 1\ncall 68\nldxb %r0, [%r10-8]\nexit\n",
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 0\ncall 68\nldxb %r0, [%r10-8]\nexit\n",
+        "mov %r2, 0\nmov %r3, %r10\nadd %r3, -8\nmov %r4, 1\nmov %r5, 7\ncall 68\nexit\n",
+    };
+    static const uint32_t want[] = {0x45, 0x02, (uint32_t)-EFAULT};
+    for (int i = 0; i < 3; i++) {
+        struct runtime_prog *prog = load_asm(text[i], PROG_TYPE_SOCKET_FILTER, 0);
+        CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+        CHECK_EQ(res.retval, want[i]);
+        runtime_prog_put(prog);
+    }
+}
+
+struct frame_event {
+    uint32_t len, ifindex;
+};
+
+static int collect_event(void *ctx, void *data, size_t size)
+{
+    struct frame_event *e = ctx;
+    if (size != sizeof *e)
+        return -1;
+    memcpy(e, data, sizeof *e);
+    return 0;
+}
+
+TEST(perf_event_output_reaches_the_consumer)
+{
+    struct loaded l;
+    struct runtime_prog *prog = load(&l, "xdp_report");
+    if (!prog) {
+        CHECK(0);
+        return;
+    }
+    struct bpfhost_map *events = runtime_object_map(l.obj, "events");
+    struct runtime_perf_output *output;
+    char msg[256] = "";
+    CHECK_EQ(runtime_perf_output_create(4096, &output, msg, sizeof msg), 0);
+    uint32_t slot = 0;
+    CHECK_EQ(map_sys_update_object(events, &slot, output, 0), 0);
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    struct xdp_md_abi ctx = {.data_end = sizeof frame, .ingress_ifindex = 3};
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .ctx_in = &ctx,
+                                         .ctx_size_in = sizeof ctx};
+    struct runtime_test_run_result res;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_PASS);
+    struct frame_event e = {0};
+    CHECK_EQ(runtime_perf_output_consume(output, collect_event, &e), 1);
+    CHECK_EQ(e.len, sizeof frame);
+    CHECK_EQ(e.ifindex, 3);
+    CHECK_EQ(runtime_perf_output_consume(output, collect_event, &e), 0);
+    /* A full ring loses records and the helper says so. */
+    attr.repeat = 1000;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_ABORTED);
+    CHECK(runtime_perf_output_take_lost(output) > 0);
+    CHECK_EQ(runtime_perf_output_take_lost(output), 0);
+    CHECK(runtime_perf_output_consume(output, collect_event, &e) > 100);
+    /* An empty slot: -ENOENT, the program aborts. */
+    CHECK_EQ(map_sys_delete_elem(events, &slot), 0);
+    attr.repeat = 1;
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, XDP_CODE_ABORTED);
+    /* Flags beyond the index, an index beyond the map, a map of another type. */
+    static const char *const bad[] = {"mov %r3, 1\nlsh %r3, 40\n", "mov %r3, 4\n", "mov %r3, 0\n"};
+    static const uint32_t want[] = {(uint32_t)-EINVAL, (uint32_t)-E2BIG, (uint32_t)-EINVAL};
+    struct map_create_attr array_attr = {.map_type = MAP_TYPE_ARRAY, .key_size = 4, .value_size = 8,
+                                         .max_entries = 1};
+    struct bpfhost_map *array;
+    CHECK_EQ(map_create(&array_attr, &array, msg, sizeof msg), 0);
+    for (int i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "lddw %%r2, 0\n%sstdw [%%r10-8], 0\nmov %%r4, %%r10\nadd %%r4, -8\n"
+                 "mov %%r5, 8\ncall 25\nexit\n", bad[i]);
+        struct runtime_prog *p = load_asm_map(text, PROG_TYPE_XDP, 0, i < 2 ? events : array);
+        CHECK_EQ(runtime_prog_test_run(p, &(struct runtime_test_run_attr){.data_in = frame, .data_size_in = 54},
+                                       &res, msg, sizeof msg), 0);
+        CHECK_EQ(res.retval, want[i]);
+        runtime_prog_put(p);
+    }
+    map_put(array);
+    runtime_perf_output_put(output);
+    unload(&l);
+}
+
+/* The same programs on every engine: verified, on the fast interpreter and the JIT; and
+ * unverified on the checked interpreter. */
+TEST(every_engine_gives_the_same_results)
+{
+    static const char *const names[] = {"xdp_reflect", "socket_tcp_only", "tc_redirect_dst"};
+    static const enum runtime_engine engines[] = {RUNTIME_ENGINE_INTERP, RUNTIME_ENGINE_JIT};
+    uint8_t frame[54];
+    ipv4_frame(frame, 6);
+    for (size_t n = 0; n < 3; n++) {
+        uint8_t want[64] = {0};
+        uint32_t want_retval = 0;
+        for (size_t e = 0; e < 3; e++) {
+            struct loaded l;
+            char msg[256] = "";
+            struct runtime_prog *prog;
+            if (e < 2) {
+                prog = load_engine(&l, names[n], engines[e]);
+            } else {
+                memset(&l, 0, sizeof l);
+                CHECK_EQ(elf_object_open_file(OBJ, NULL, &l.elf, msg, sizeof msg), 0);
+                struct runtime_object_options opts = {.allow_unverified = true, .only_program = names[n]};
+                CHECK_EQ(runtime_object_load(l.elf, &opts, &l.obj, msg, sizeof msg), 0);
+                prog = l.obj ? runtime_object_prog(l.obj, names[n]) : NULL;
+            }
+            if (!prog) {
+                CHECK(0);
+                unload(&l);
+                continue;
+            }
+            CHECK_EQ(prog->verified, e < 2);
+            CHECK_EQ(prog->engine, e < 2 ? engines[e] : RUNTIME_ENGINE_CHECKED);
+            uint8_t out[64] = {0};
+            struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .data_out = out,
+                                                 .data_size_out = sizeof out};
+            struct runtime_test_run_result res;
+            CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+            if (e == 0) {
+                memcpy(want, out, sizeof want);
+                want_retval = res.retval;
+            }
+            CHECK_EQ(res.retval, want_retval);
+            CHECK(!memcmp(out, want, sizeof want));
+            unload(&l);
+        }
+    }
 }
 
 TEST_MAIN
