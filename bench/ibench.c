@@ -80,9 +80,9 @@ int main(int argc, char **argv)
         double t0 = now_ns();
         for (long i = 0; i < iters; i++) {
             switch (kind) {
-            case FAST: ret = vm_interp_fast(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
-            case CHECKED: ret = vm_interp_checked(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
-            case SWITCH: ret = vm_interp_portable(prog, &run, (uintptr_t)pkt, sizeof pkt); break;
+            case FAST: ret = vm_interp_start(prog, vm_interp_fast, &run, (uintptr_t)pkt, sizeof pkt); break;
+            case CHECKED: ret = vm_interp_start(prog, vm_interp_checked, &run, (uintptr_t)pkt, sizeof pkt); break;
+            case SWITCH: ret = vm_interp_start(prog, vm_interp_portable, &run, (uintptr_t)pkt, sizeof pkt); break;
             case JIT: ret = entry((uintptr_t)pkt, sizeof pkt, &run); break;
             }
             sink += ret;

@@ -110,4 +110,5 @@ void helpers_fill_table(struct vm_helpers *table)
     helpers_register_basic(table);
     helpers_register_maps(table);
     helpers_register_xdp(table);
+    helpers_register_callbacks(table);
 }

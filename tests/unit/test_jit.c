@@ -522,7 +522,7 @@ TEST(unresolved_lddw_is_refused)
 {
     uint8_t mem[MEM_SIZE];
     static const uint8_t pseudo[] = {EBPF_LDDW_MAP_FD, EBPF_LDDW_MAP_VALUE, EBPF_LDDW_BTF_ID,
-                                     EBPF_LDDW_FUNC, EBPF_LDDW_MAP_IDX, EBPF_LDDW_MAP_IDX_VALUE};
+                                     EBPF_LDDW_MAP_IDX, EBPF_LDDW_MAP_IDX_VALUE};
     for (size_t i = 0; i < sizeof(pseudo); i++) {
         struct outcome o = RUN(NULL, MOV64(0, 0), LDDW_SRC(1, pseudo[i], 1), EXIT);
         CHECK_EQ(o.compile_error, -EINVAL);

@@ -27,8 +27,9 @@ enum { CONTEXT_REG = X86_R12 };
  * 8-byte slots re-aligns it for the call into the main function. */
 #define CONTEXT_FRAME ((int32_t)((sizeof(struct jit_context) + 15) / 16 * 16 + 8))
 _Static_assert(sizeof(bool) == 1, "run->stop is compared as a byte");
-_Static_assert(offsetof(struct jit_context, tail_calls) == offsetof(struct jit_context, depth) + 4,
-               "the entry clears depth and tail_calls with one 8-byte store");
+_Static_assert(offsetof(struct jit_context, tail_calls) == offsetof(struct jit_context, depth) + 4 &&
+                   offsetof(struct jit_context, in_callback) < offsetof(struct jit_context, depth) + 8,
+               "the entry clears depth, tail_calls and in_callback with one 8-byte store");
 
 static const uint8_t host_reg[EBPF_REG_COUNT] = {
     X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
@@ -38,7 +39,7 @@ static const uint8_t host_reg[EBPF_REG_COUNT] = {
 /* How each form is translated. */
 enum plan_kind {
     K_NONE, K_ALU, K_MUL, K_DIV, K_SHIFT, K_NEG, K_MOV, K_MOVSX, K_LE, K_BE, K_BSWAP,
-    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALLX, K_EXIT, K_LDDW,
+    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALLX, K_EXIT, K_LDDW, K_LDDW_FUNC,
     K_LD_PACKET, K_LDX, K_ST, K_STX, K_ATOMIC,
 };
 
@@ -103,6 +104,7 @@ static const struct plan plans[ISA_FORM_COUNT] = {
     [ISA_CALLX] = {K_CALLX, 0, 0, 0, 0, 0, 0},
     [ISA_EXIT] = {K_EXIT, 0, 0, 0, 0, 0, 0},
     [ISA_LDDW] = {K_LDDW, 0, 0, 0, 0, 0, 0},
+    [ISA_LDDW_FUNC] = {K_LDDW_FUNC, 0, 0, 0, 0, 0, 0},
     [ISA_LDABSW] = {K_LD_PACKET, 0, 0, 0, 4, false, false},
     [ISA_LDABSH] = {K_LD_PACKET, 0, 0, 0, 2, false, false},
     [ISA_LDABSB] = {K_LD_PACKET, 0, 0, 0, 1, false, false},
@@ -125,7 +127,9 @@ static const struct plan plans[ISA_FORM_COUNT] = {
 
 /* Labels: one per instruction (after any function prologue), one per function entry, the
  * shared slow paths, and one per fault site's stub (at most two per instruction). */
-enum special_label { L_EXIT, L_STOP, L_TAIL_CALL, L_RETURN_ZERO, L_FAULT, L_SPECIAL_COUNT };
+enum special_label {
+    L_EXIT, L_STOP, L_TAIL_CALL, L_RETURN_ZERO, L_FAULT, L_CALLBACK_ENTRY, L_SPECIAL_COUNT
+};
 
 enum { UNBOUND = SIZE_MAX };
 
@@ -164,6 +168,7 @@ struct compiler {
     size_t size_bound;       /* size of the first pass */
     bool blinding;
     bool count_steps;
+    bool has_callbacks;      /* the program takes function addresses (lddw src 4) */
     uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
@@ -342,9 +347,18 @@ static void emit_entry(struct compiler *c)
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RDX, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RSI, CONTEXT_REG, offsetof(struct jit_context, r2));
-    /* depth and tail_calls */
+    /* depth, tail_calls, in_callback */
     x86_op_rm(&c->b, X86_W, 0xc7, 1, 0, CONTEXT_REG, offsetof(struct jit_context, depth));
     x86_u32(&c->b, 0);
+    if (c->has_callbacks) {
+        x86_op_rm(&c->b, X86_W, 0x89, 1, CONTEXT_REG, CONTEXT_REG,
+                  offsetof(struct jit_context, exit_rsp));
+        x86_mov_ri64(&c->b, X86_R11, (uint64_t)(uintptr_t)c->prog);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, prog));
+        x86_op_rm(&c->b, X86_W, 0x89, 1, CONTEXT_REG, X86_RDX, offsetof(struct vm_run, engine_frame));
+        x86_mov_ri64(&c->b, X86_R11, (uint64_t)(uintptr_t)&jit_support_call_function);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_R11, X86_RDX, offsetof(struct vm_run, call_function));
+    }
     if (c->count_steps) {
         x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RAX, X86_RDX, offsetof(struct vm_run, max_steps));
         x86_alu_ri(&c->b, true, X86_SUB, X86_RAX, 1);
@@ -362,6 +376,30 @@ static void emit_entry(struct compiler *c)
     for (size_t i = sizeof(saved); i-- > 0;)
         x86_pop(&c->b, saved[i]);
     x86_ret(&c->b);
+    if (!c->has_callbacks)
+        return;
+    /* The callback entry (jit_callback_entry_fn): the same frame as the entry's, so that it
+     * shares the exit, but its context is the caller's (r9), already filled. */
+    bind_label(c, special_label(c, L_CALLBACK_ENTRY));
+    for (size_t i = 0; i < sizeof(saved); i++)
+        x86_push(&c->b, saved[i]);
+    x86_alu_ri(&c->b, true, X86_SUB, X86_RSP, CONTEXT_FRAME);
+    x86_mov_rr(&c->b, true, CONTEXT_REG, X86_R9);
+    x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RSP, CONTEXT_REG, offsetof(struct jit_context, exit_rsp));
+    static const uint8_t callee_cleared[] = {X86_RAX, X86_RBX, X86_R13, X86_R14, X86_R15};
+    for (size_t i = 0; i < sizeof(callee_cleared); i++)
+        x86_alu_rr(&c->b, false, X86_XOR, callee_cleared[i], callee_cleared[i]);
+    x86_op_rm(&c->b, 0, 0xff, 1, 2, CONTEXT_REG, offsetof(struct jit_context, callback_fn));
+    jump_to(c, special_label(c, L_EXIT));
+}
+
+/* Drops every frame of the activation: rsp back to where its entry called the program. */
+static void emit_unwind(struct compiler *c)
+{
+    if (c->has_callbacks)
+        x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RSP, CONTEXT_REG, offsetof(struct jit_context, exit_rsp));
+    else
+        x86_mov_rr(&c->b, true, X86_RSP, CONTEXT_REG);
 }
 
 /* Slow paths shared by the whole program. Each is entered from function code, where rsp is
@@ -373,7 +411,7 @@ static void emit_slow_paths(struct compiler *c)
     bind_label(c, special_label(c, L_STOP));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_RAX, X86_R11, offsetof(struct vm_run, stop_value));
-    x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
+    emit_unwind(c);
     jump_to(c, special_label(c, L_EXIT));
 
     /* A helper asked for a tail call: the target replaces the current function, as on Linux:
@@ -397,7 +435,7 @@ static void emit_slow_paths(struct compiler *c)
     call_address(c, (uintptr_t)&jit_support_fault);
     /* End the program with r0 = 0: faults, and packet loads out of bounds. */
     bind_label(c, special_label(c, L_RETURN_ZERO));
-    x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
+    emit_unwind(c);
     x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
     jump_to(c, special_label(c, L_EXIT));
 
@@ -829,6 +867,13 @@ static void emit_insn(struct compiler *c, size_t pc)
     case K_LDDW:
         load_imm64(c, dst, (uint32_t)insn->imm | ((uint64_t)(uint32_t)insn[1].imm << 32));
         break;
+    case K_LDDW_FUNC: /* lea dst, [rip + function]: the function's entry, its prologue */
+        x86_u8(b, (uint8_t)(0x48 | ((dst & 8) ? 4 : 0)));
+        x86_u8(b, 0x8d);
+        x86_u8(b, (uint8_t)(((dst & 7) << 3) | 5));
+        add_fixup(c, b->len, function_label(c, pc + 1 + (size_t)(int64_t)insn->imm), false);
+        x86_u32(b, 0);
+        break;
     case K_LD_PACKET: emit_packet_load(c, p, insn); break;
     case K_LDX: emit_load(c, p, dst, src, insn->off); break;
     case K_ST: emit_store_imm(c, p->size, dst, insn->off, insn->imm); break;
@@ -878,6 +923,35 @@ static int translate(struct compiler *c, const uint8_t *is_function)
     return 0;
 }
 
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Where helpers may call the program back: the functions lddw src 4 names. */
+static int record_callbacks(struct compiler *c, struct jit_program *prog)
+{
+    size_t n = 0;
+    for (size_t pc = 0; pc < c->count; pc++)
+        if (isa_decode(&c->insns[pc]) == ISA_LDDW_FUNC)
+            n++;
+    prog->callbacks = malloc(n * sizeof(*prog->callbacks));
+    if (!prog->callbacks)
+        return -ENOMEM;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        if (isa_decode(&c->insns[pc]) != ISA_LDDW_FUNC)
+            continue;
+        size_t target = pc + 1 + (size_t)(int64_t)c->insns[pc].imm;
+        prog->callbacks[prog->callback_count++] = c->base + c->label_pos[function_label(c, target)];
+    }
+    qsort(prog->callbacks, n, sizeof(*prog->callbacks), compare_addresses);
+    prog->callback_entry =
+        (jit_callback_entry_fn)(void *)(c->base + c->label_pos[special_label(c, L_CALLBACK_ENTRY)]);
+    prog->has_callbacks = true;
+    return 0;
+}
+
 static int compile_passes(struct compiler *c, struct jit_program *prog, char *msg, size_t msg_size)
 {
     uint8_t *is_function = calloc(c->count, 1);
@@ -889,7 +963,8 @@ static int compile_passes(struct compiler *c, struct jit_program *prog, char *ms
         goto out;
     is_function[0] = 1;
     for (size_t pc = 0; pc < c->count; pc++) {
-        if (isa_decode(&c->insns[pc]) == ISA_CALL_LOCAL)
+        enum isa_form_id id = isa_decode(&c->insns[pc]);
+        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC)
             is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
         if (isa_is_lddw(&c->insns[pc]))
             pc++;
@@ -928,6 +1003,8 @@ static int compile_passes(struct compiler *c, struct jit_program *prog, char *ms
     prog->code_size = c->b.len;
     prog->entry = (jit_entry_fn)(void *)prog->code.base;
     prog->body = (uint8_t *)prog->code.base + c->label_pos[function_label(c, 0)];
+    if (c->has_callbacks)
+        err = record_callbacks(c, prog);
 out:
     if (err == -ENOMEM)
         snprintf(msg, msg_size, "out of memory translating %zu instructions", c->count);
@@ -953,6 +1030,9 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
         .count_steps = opts->count_steps,
         .blinding_seed = blinding_seed,
     };
+    for (size_t pc = 0; pc < count; pc++)
+        if (isa_decode(&insns[pc]) == ISA_LDDW_FUNC)
+            c.has_callbacks = true;
     int err = compile_passes(&c, prog, msg, msg_size);
     free(c.label_pos);
     free(c.fixups);
