@@ -1,6 +1,8 @@
 /* Times a raw-entry bench program (r1 = packet, r2 = length) on a bpfhost engine.
  * usage: ibench PROG.bin ENGINE ITERS RUNS    ENGINE: interp | interp-checked | interp-switch | jit
- * Prints the median ns per run, the instructions one run executes and ns per instruction. */
+ * Prints the median ns per run, the instructions one run executes and ns per instruction.
+ * IBENCH_DUMP=FILE (jit): writes the generated machine code to FILE, for
+ * objdump -D -b binary -m i386:x86-64 FILE. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +75,12 @@ int main(int argc, char **argv)
             return 1;
         }
         entry = jit_entry(jitted);
+        const char *dump = getenv("IBENCH_DUMP");
+        FILE *f = dump ? fopen(dump, "wb") : NULL;
+        if (f) {
+            fwrite(jit_code(jitted), 1, jit_code_size(jitted), f);
+            fclose(f);
+        }
     }
     double d[MAXRUNS];
     uint64_t sink = 0;

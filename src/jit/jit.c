@@ -135,3 +135,5 @@ int jit_exec(const struct jit_program *prog, struct vm_run *run, uint64_t r1, ui
 jit_entry_fn jit_entry(const struct jit_program *prog) { return prog->entry; }
 
 size_t jit_code_size(const struct jit_program *prog) { return prog->code_size; }
+
+const void *jit_code(const struct jit_program *prog) { return prog->code.base; }

@@ -67,6 +67,10 @@ jit_entry_fn jit_entry(const struct jit_program *prog);
 /* Bytes of machine code generated (for statistics and tests). */
 size_t jit_code_size(const struct jit_program *prog);
 
+/* The machine code itself (jit_code_size bytes, read-only), for disassembly when tuning the
+ * back end: `ibench PROG jit 1 1` with IBENCH_DUMP=FILE writes it to FILE. */
+const void *jit_code(const struct jit_program *prog);
+
 /* Whether this host has a JIT back end. */
 bool jit_supported(void);
 

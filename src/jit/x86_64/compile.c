@@ -169,6 +169,13 @@ struct compiler {
     bool blinding;
     bool count_steps;
     bool has_callbacks;      /* the program takes function addresses (lddw src 4) */
+    uint8_t *is_target;      /* per instruction: a jump or call may land there */
+    /* A leaf program calls nothing, loads no packet and counts no steps, so it can neither
+     * fault nor stop: it needs no jit_context, and its entry is its only function, saving
+     * only the host registers it uses. */
+    bool leaf;
+    uint16_t regs_used;      /* bit n: the program names rN */
+    uint16_t regs_read;      /* bit n: some instruction reads rN */
     uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
@@ -319,8 +326,44 @@ static void emit_frame_pop(struct compiler *c)
     x86_pop(&c->b, X86_RBP);
 }
 
+/* eBPF registers whose host registers the C calling convention makes a callee save. */
+static const uint8_t leaf_saved[] = {6, 7, 8, 9};
+
+static void emit_leaf_prologue(struct compiler *c)
+{
+    for (size_t i = 0; i < sizeof(leaf_saved); i++)
+        if (c->regs_used & (1u << leaf_saved[i]))
+            x86_push(&c->b, host_reg[leaf_saved[i]]);
+    if (c->regs_used & (1u << EBPF_REG_FP)) {
+        x86_push(&c->b, X86_RBP);
+        x86_mov_rr(&c->b, true, X86_RBP, X86_RSP);
+        x86_alu_ri(&c->b, true, X86_SUB, X86_RSP, EBPF_STACK_SIZE);
+    }
+    /* Registers read before being written read as zero, as in the interpreter; r3 holds the
+     * entry's third C argument. */
+    for (int reg = 0; reg < EBPF_REG_FP; reg++)
+        if (reg != 1 && reg != 2 && (c->regs_read & (1u << reg)))
+            x86_alu_rr(&c->b, false, X86_XOR, host_reg[reg], host_reg[reg]);
+}
+
+static void emit_leaf_exit(struct compiler *c)
+{
+    if (c->regs_used & (1u << EBPF_REG_FP)) {
+        x86_mov_rr(&c->b, true, X86_RSP, X86_RBP);
+        x86_pop(&c->b, X86_RBP);
+    }
+    for (size_t i = sizeof(leaf_saved); i-- > 0;)
+        if (c->regs_used & (1u << leaf_saved[i]))
+            x86_pop(&c->b, host_reg[leaf_saved[i]]);
+    x86_ret(&c->b);
+}
+
 static void emit_function_exit(struct compiler *c)
 {
+    if (c->leaf) {
+        emit_leaf_exit(c);
+        return;
+    }
     emit_frame_pop(c);
     x86_ret(&c->b);
 }
@@ -596,19 +639,30 @@ static void emit_byte_swap(struct compiler *c, const struct plan *p, int dst)
     }
 }
 
-static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int32_t off)
+/* A memory operand [base + index + off]; index -1 for none. */
+static void op_mem(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
+                   int index, int32_t off)
+{
+    if (index < 0)
+        x86_op_rm(b, flags, opcode, oplen, reg, base, off);
+    else
+        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, off);
+}
+
+static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int index,
+                      int32_t off)
 {
     struct x86_buf *b = &c->b;
     switch (p->size) {
-    case 1: x86_op_rm(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, off); break;
-    case 2: x86_op_rm(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, off); break;
+    case 1: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, index, off); break;
+    case 2: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, index, off); break;
     case 4:
         if (p->sign)
-            x86_op_rm(b, X86_W, 0x63, 1, dst, base, off);
+            op_mem(b, X86_W, 0x63, 1, dst, base, index, off);
         else
-            x86_op_rm(b, 0, 0x8b, 1, dst, base, off);
+            op_mem(b, 0, 0x8b, 1, dst, base, index, off);
         break;
-    default: x86_op_rm(b, X86_W, 0x8b, 1, dst, base, off); break;
+    default: op_mem(b, X86_W, 0x8b, 1, dst, base, index, off); break;
     }
 }
 
@@ -752,6 +806,97 @@ static void emit_callx(struct compiler *c, const struct ebpf_insn *insn, size_t 
     emit_helper_call(c, 0);
 }
 
+/* Sets the flags a conditional jump tests (plan p, condition p->op). */
+static void emit_compare(struct compiler *c, const struct plan *p, const struct ebpf_insn *insn)
+{
+    struct x86_buf *b = &c->b;
+    int dst = host_reg[insn->dst], src = host_reg[insn->src];
+    bool test = p->kind == K_JSET;
+    if (!p->imm) {
+        if (test)
+            x86_test_rr(b, p->w, dst, src);
+        else
+            x86_alu_rr(b, p->w, X86_CMP, dst, src);
+    } else if (!test && insn->imm == 0) {
+        x86_test_rr(b, p->w, dst, dst); /* the same flags as cmp dst, 0 */
+    } else if (c->blinding) {
+        load_imm(c, X86_R11, insn->imm);
+        if (test)
+            x86_test_rr(b, p->w, dst, X86_R11);
+        else
+            x86_alu_rr(b, p->w, X86_CMP, dst, X86_R11);
+    } else if (test) {
+        x86_test_ri(b, p->w, dst, insn->imm);
+    } else {
+        x86_alu_ri(b, p->w, X86_CMP, dst, insn->imm);
+    }
+}
+
+/* Idioms clang emits that one x86 instruction does, translated together. Only sequences
+ * that no jump enters after their first instruction; nothing with a program-chosen immediate
+ * under constant blinding, and no jumps when counting steps. Returns how many instructions
+ * were translated, 0 for none. */
+static size_t emit_fused(struct compiler *c, size_t pc)
+{
+    struct x86_buf *b = &c->b;
+    const struct ebpf_insn *in = &c->insns[pc];
+    size_t avail = c->count - pc;
+    enum isa_form_id first = isa_decode(&in[0]);
+#define NEXT_IS(i, form) ((i) < avail && !c->is_target[pc + (i)] && isa_decode(&in[i]) == (form))
+    if (first == ISA_MOV64_REG) {
+        /* dst = a; [dst <<= 32; dst >>= 32 (s>>= 32)]: a 32-bit move (sign extension). */
+        int dst = host_reg[in[0].dst], a = host_reg[in[0].src];
+        if (NEXT_IS(1, ISA_LSH64_IMM) && in[1].dst == in[0].dst && in[1].imm == 32 &&
+            (NEXT_IS(2, ISA_RSH64_IMM) || NEXT_IS(2, ISA_ARSH64_IMM)) && in[2].dst == in[0].dst &&
+            in[2].imm == 32) {
+            if (isa_decode(&in[2]) == ISA_RSH64_IMM)
+                x86_mov_rr(b, false, dst, a);
+            else
+                x86_op_rr(b, X86_W, 0x63, 1, dst, a);
+            return 3;
+        }
+        /* dst = a; [dst += k]; [dst += index]; [dst = *(dst + off)]: an address, one lea or
+         * one load. */
+        size_t n = 1;
+        int64_t disp = 0;
+        int index = -1;
+        if (!c->blinding && NEXT_IS(n, ISA_ADD64_IMM) && in[n].dst == in[0].dst)
+            disp = in[n++].imm;
+        if (NEXT_IS(n, ISA_ADD64_REG) && in[n].dst == in[0].dst && in[n].src != in[0].dst)
+            index = host_reg[in[n++].src];
+        if (n == 1)
+            return 0;
+        if (n < avail && !c->is_target[pc + n] && plans[isa_decode(&in[n])].kind == K_LDX &&
+            in[n].src == in[0].dst && in[n].dst == in[0].dst &&
+            disp + in[n].off == (int32_t)(disp + in[n].off)) {
+            emit_load(c, &plans[isa_decode(&in[n])], dst, a, index, (int32_t)(disp + in[n].off));
+            return n + 1;
+        }
+        op_mem(b, X86_W, 0x8d, 1, dst, a, index, (int32_t)disp); /* lea */
+        return n;
+    }
+    if (first == ISA_LSH64_IMM && in[0].imm == 32 &&
+        (NEXT_IS(1, ISA_RSH64_IMM) || NEXT_IS(1, ISA_ARSH64_IMM)) && in[1].dst == in[0].dst &&
+        in[1].imm == 32) {
+        int dst = host_reg[in[0].dst];
+        if (isa_decode(&in[1]) == ISA_RSH64_IMM)
+            zero_extend32(c, dst);
+        else
+            x86_op_rr(b, X86_W, 0x63, 1, dst, dst);
+        return 2;
+    }
+    /* if cond goto +1; goto L: if !cond goto L (x86 negates a condition by its low bit). */
+    const struct plan *p = &plans[first];
+    if ((p->kind == K_JCC || p->kind == K_JSET) && !c->count_steps && in[0].off == 1 &&
+        (NEXT_IS(1, ISA_JA) || NEXT_IS(1, ISA_JA32))) {
+        emit_compare(c, p, &in[0]);
+        branch_to(c, (enum x86_cond)(p->op ^ 1), pc_label((size_t)isa_jump_target(&in[1], pc + 1)));
+        return 2;
+    }
+#undef NEXT_IS
+    return 0;
+}
+
 /* With count_steps, a backward jump charges the length of the loop it closes (taken or not:
  * an over-estimate keeps the check to one decrement). */
 static void charge_loop(struct compiler *c, const struct ebpf_insn *insn, size_t pc)
@@ -824,28 +969,11 @@ static void emit_insn(struct compiler *c, size_t pc)
         jump_to(c, pc_label((size_t)isa_jump_target(insn, pc)));
         break;
     case K_JCC:
-    case K_JSET: {
+    case K_JSET:
         charge_loop(c, insn, pc);
-        bool test = p->kind == K_JSET;
-        if (!p->imm) {
-            if (test)
-                x86_test_rr(b, p->w, dst, src);
-            else
-                x86_alu_rr(b, p->w, X86_CMP, dst, src);
-        } else if (c->blinding) {
-            load_imm(c, X86_R11, insn->imm);
-            if (test)
-                x86_test_rr(b, p->w, dst, X86_R11);
-            else
-                x86_alu_rr(b, p->w, X86_CMP, dst, X86_R11);
-        } else if (test) {
-            x86_test_ri(b, p->w, dst, insn->imm);
-        } else {
-            x86_alu_ri(b, p->w, X86_CMP, dst, insn->imm);
-        }
+        emit_compare(c, p, insn);
         branch_to(c, p->op, pc_label((size_t)isa_jump_target(insn, pc)));
         break;
-    }
     case K_CALL_HELPER:
         emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
         break;
@@ -875,7 +1003,7 @@ static void emit_insn(struct compiler *c, size_t pc)
         x86_u32(b, 0);
         break;
     case K_LD_PACKET: emit_packet_load(c, p, insn); break;
-    case K_LDX: emit_load(c, p, dst, src, insn->off); break;
+    case K_LDX: emit_load(c, p, dst, src, -1, insn->off); break;
     case K_ST: emit_store_imm(c, p->size, dst, insn->off, insn->imm); break;
     case K_STX: emit_store_reg(c, p->size, dst, insn->off, src); break;
     case K_ATOMIC: emit_atomic(c, p, insn); break;
@@ -891,7 +1019,8 @@ static int translate(struct compiler *c, const uint8_t *is_function)
     c->key_state = c->blinding_seed | 1; /* the same keys, hence the same sizes, every pass */
     for (size_t i = 0; i < c->label_count; i++)
         c->label_pos[i] = UNBOUND;
-    emit_entry(c);
+    if (!c->leaf)
+        emit_entry(c);
     for (size_t pc = 0; pc < c->count; pc++) {
         if (is_function[pc]) {
             /* Falling into a function from the code before it continues in the same frame,
@@ -899,14 +1028,24 @@ static int translate(struct compiler *c, const uint8_t *is_function)
             if (pc > 0)
                 jump_to(c, pc_label(pc));
             bind_label(c, function_label(c, pc));
-            emit_function_prologue(c);
+            if (c->leaf)
+                emit_leaf_prologue(c);
+            else
+                emit_function_prologue(c);
         }
         bind_label(c, pc_label(pc));
+        size_t fused = emit_fused(c, pc);
+        if (fused) {
+            while (--fused)
+                bind_label(c, pc_label(++pc)); /* not jump targets: for completeness */
+            continue;
+        }
         emit_insn(c, pc);
         if (isa_is_lddw(&c->insns[pc]))
             bind_label(c, pc_label(++pc));
     }
-    emit_slow_paths(c);
+    if (!c->leaf)
+        emit_slow_paths(c);
     if (c->b.out_of_memory || c->out_of_memory)
         return -ENOMEM;
     for (size_t i = 0; i < c->fixup_count; i++) {
@@ -955,17 +1094,23 @@ static int record_callbacks(struct compiler *c, struct jit_program *prog)
 static int compile_passes(struct compiler *c, struct jit_program *prog, char *msg, size_t msg_size)
 {
     uint8_t *is_function = calloc(c->count, 1);
+    c->is_target = calloc(c->count, 1);
     c->label_pos = calloc(c->label_count, sizeof(*c->label_pos));
     c->prev_label_pos = NULL;
     size_t *prev_pos = calloc(c->label_count, sizeof(*prev_pos));
     int err = -ENOMEM;
-    if (!is_function || !c->label_pos || !prev_pos)
+    if (!is_function || !c->is_target || !c->label_pos || !prev_pos)
         goto out;
     is_function[0] = 1;
     for (size_t pc = 0; pc < c->count; pc++) {
         enum isa_form_id id = isa_decode(&c->insns[pc]);
-        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC)
+        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC) {
             is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+            c->is_target[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+        }
+        enum plan_kind kind = plans[id].kind;
+        if (kind == K_JA || kind == K_JCC || kind == K_JSET)
+            c->is_target[isa_jump_target(&c->insns[pc], pc)] = 1; /* in range: validated */
         if (isa_is_lddw(&c->insns[pc]))
             pc++;
     }
@@ -1013,6 +1158,7 @@ out:
     if (err)
         exec_memory_release(&prog->code);
     free(is_function);
+    free(c->is_target);
     free(prev_pos);
     return err;
 }
@@ -1030,9 +1176,21 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
         .count_steps = opts->count_steps,
         .blinding_seed = blinding_seed,
     };
-    for (size_t pc = 0; pc < count; pc++)
-        if (isa_decode(&insns[pc]) == ISA_LDDW_FUNC)
+    c.leaf = !opts->count_steps;
+    for (size_t pc = 0; pc < count; pc++) {
+        const struct plan *p = &plans[isa_decode(&insns[pc])];
+        if (p->kind == K_LDDW_FUNC)
             c.has_callbacks = true;
+        if (p->kind == K_CALL_HELPER || p->kind == K_CALL_LOCAL || p->kind == K_CALLX ||
+            p->kind == K_LD_PACKET || p->kind == K_LDDW_FUNC)
+            c.leaf = false;
+        uint16_t reads, writes;
+        isa_insn_regs(&insns[pc], &reads, &writes);
+        c.regs_read |= reads;
+        c.regs_used |= reads | writes;
+        if (isa_is_lddw(&insns[pc]))
+            pc++;
+    }
     int err = compile_passes(&c, prog, msg, msg_size);
     free(c.label_pos);
     free(c.fixups);
