@@ -76,7 +76,12 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
-fuzz: $(FUZZ_BINS)
+# `make fuzz` builds them and runs the JIT-against-interpreter differential test (ASan+UBSan)
+# for FUZZ_SECONDS (default 300) from seed FUZZ_SEED (default: the time; printed, so that
+# JIT_DIFF_SEED=N JIT_DIFF_COUNT=1 build/tests/test_jit_differential replays a failure).
+fuzz: $(FUZZ_BINS) $(BUILD)/asan/tests/test_jit_differential
+	JIT_DIFF_SECONDS=$${FUZZ_SECONDS:-300} JIT_DIFF_SEED=$${FUZZ_SEED:-$$(date +%s)} \
+	    $(BUILD)/asan/tests/test_jit_differential
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all asan
