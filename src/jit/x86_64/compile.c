@@ -22,6 +22,7 @@
 #include "jit/x86_64/encoder.h"
 
 enum { CONTEXT_REG = X86_R12 };
+enum { HELPER_ID_MAP_LOOKUP_ELEM = 1 }; /* Linux's BPF_FUNC_map_lookup_elem */
 
 /* Host stack taken by the jit_context: after six pushes rsp is 8 mod 16, so an odd number of
  * 8-byte slots re-aligns it for the call into the main function. */
@@ -170,6 +171,9 @@ struct compiler {
     bool count_steps;
     bool has_callbacks;      /* the program takes function addresses (lddw src 4) */
     uint8_t *is_target;      /* per instruction: a jump or call may land there */
+    uint8_t *is_function;    /* per instruction: a function starts there */
+    /* per instruction: the array map a map_lookup_elem call there looks up, inlined */
+    const struct jit_array_map **inline_lookup;
     /* A leaf program calls nothing, loads no packet and counts no steps, so it can neither
      * fault nor stop: it needs no jit_context, and its entry is its only function, saving
      * only the host registers it uses. */
@@ -510,6 +514,29 @@ static void emit_helper_call(struct compiler *c, uintptr_t fn)
     x86_op_rm(b, X86_W, 0x83, 1, X86_CMP, X86_R11, offsetof(struct vm_run, tail_call_target));
     x86_u8(b, 0);
     branch_to(c, X86_CC_NE, special_label(c, L_TAIL_CALL));
+}
+
+/* map_lookup_elem on an array map known at load time: r0 = key < max_entries ?
+ * values + key * stride : NULL, with key = *(u32 *)r2, as the map's own lookup does. */
+static void emit_array_lookup(struct compiler *c, const struct jit_array_map *map)
+{
+    struct x86_buf *b = &c->b;
+    x86_op_rm(b, 0, 0x8b, 1, X86_RAX, host_reg[2], 0);
+    x86_alu_ri(b, false, X86_CMP, X86_RAX, (int32_t)map->max_entries);
+    size_t to_null = x86_jcc8(b, X86_CC_AE);
+    uint32_t stride = map->value_stride;
+    if (stride && !(stride & (stride - 1)))
+        x86_shift_ri(b, true, X86_SHL, X86_RAX, (uint8_t)__builtin_ctz(stride));
+    else {
+        x86_op_rr(b, X86_W, 0x69, 1, X86_RAX, X86_RAX);
+        x86_u32(b, stride);
+    }
+    x86_mov_ri64(b, X86_R11, (uint64_t)(uintptr_t)map->values);
+    x86_alu_rr(b, true, X86_ADD, X86_RAX, X86_R11);
+    size_t to_done = x86_jmp8(b);
+    x86_patch_rel8_here(b, to_null);
+    x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
+    x86_patch_rel8_here(b, to_done);
 }
 
 static void emit_division(struct compiler *c, const struct plan *p, const struct ebpf_insn *insn)
@@ -975,7 +1002,10 @@ static void emit_insn(struct compiler *c, size_t pc)
         branch_to(c, p->op, pc_label((size_t)isa_jump_target(insn, pc)));
         break;
     case K_CALL_HELPER:
-        emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
+        if (c->inline_lookup[pc])
+            emit_array_lookup(c, c->inline_lookup[pc]);
+        else
+            emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
         break;
     case K_CALL_LOCAL: {
         size_t target = pc + 1 + (size_t)(int64_t)insn->imm;
@@ -1012,7 +1042,7 @@ static void emit_insn(struct compiler *c, size_t pc)
 }
 
 /* One pass over the program. */
-static int translate(struct compiler *c, const uint8_t *is_function)
+static int translate(struct compiler *c)
 {
     c->b.len = 0;
     c->fixup_count = c->fault_count = c->jump_count = 0;
@@ -1022,7 +1052,7 @@ static int translate(struct compiler *c, const uint8_t *is_function)
     if (!c->leaf)
         emit_entry(c);
     for (size_t pc = 0; pc < c->count; pc++) {
-        if (is_function[pc]) {
+        if (c->is_function[pc]) {
             /* Falling into a function from the code before it continues in the same frame,
              * as a jump to its first instruction does. */
             if (pc > 0)
@@ -1093,28 +1123,13 @@ static int record_callbacks(struct compiler *c, struct jit_program *prog)
 
 static int compile_passes(struct compiler *c, struct jit_program *prog, char *msg, size_t msg_size)
 {
-    uint8_t *is_function = calloc(c->count, 1);
-    c->is_target = calloc(c->count, 1);
     c->label_pos = calloc(c->label_count, sizeof(*c->label_pos));
     c->prev_label_pos = NULL;
     size_t *prev_pos = calloc(c->label_count, sizeof(*prev_pos));
     int err = -ENOMEM;
-    if (!is_function || !c->is_target || !c->label_pos || !prev_pos)
+    if (!c->label_pos || !prev_pos)
         goto out;
-    is_function[0] = 1;
-    for (size_t pc = 0; pc < c->count; pc++) {
-        enum isa_form_id id = isa_decode(&c->insns[pc]);
-        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC) {
-            is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
-            c->is_target[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
-        }
-        enum plan_kind kind = plans[id].kind;
-        if (kind == K_JA || kind == K_JCC || kind == K_JSET)
-            c->is_target[isa_jump_target(&c->insns[pc], pc)] = 1; /* in range: validated */
-        if (isa_is_lddw(&c->insns[pc]))
-            pc++;
-    }
-    err = translate(c, is_function);
+    err = translate(c);
     if (err)
         goto out;
     c->size_bound = c->b.len;
@@ -1135,7 +1150,7 @@ static int compile_passes(struct compiler *c, struct jit_program *prog, char *ms
         c->jump_cap = c->prev_jump_cap;
         c->prev_jump_cap = cap;
         c->prev_jump_count = c->jump_count;
-        err = translate(c, is_function);
+        err = translate(c);
         if (err || c->b.len == previous_len)
             break;
     }
@@ -1157,10 +1172,70 @@ out:
         snprintf(msg, msg_size, "internal error: a short branch went out of reach");
     if (err)
         exec_memory_release(&prog->code);
-    free(is_function);
-    free(c->is_target);
     free(prev_pos);
     return err;
+}
+
+static const struct jit_array_map *array_map_of(const struct jit_options *opts, uint64_t handle)
+{
+    for (size_t i = 0; i < opts->array_map_count; i++)
+        if (opts->array_maps[i].handle == handle)
+            return &opts->array_maps[i];
+    return NULL;
+}
+
+/* What translation needs to know of the whole program: functions, jump targets, the lookups
+ * it can inline, whether it is a leaf, the registers it uses. */
+static int analyze(struct compiler *c, const struct jit_options *opts)
+{
+    c->is_function = calloc(c->count, 1);
+    c->is_target = calloc(c->count, 1);
+    c->inline_lookup = calloc(c->count, sizeof(*c->inline_lookup));
+    if (!c->is_function || !c->is_target || !c->inline_lookup)
+        return -ENOMEM;
+    c->is_function[0] = 1;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        enum isa_form_id id = isa_decode(&c->insns[pc]);
+        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC) {
+            c->is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+            c->is_target[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+        }
+        enum plan_kind kind = plans[id].kind;
+        if (kind == K_JA || kind == K_JCC || kind == K_JSET)
+            c->is_target[isa_jump_target(&c->insns[pc], pc)] = 1; /* in range: validated */
+        if (isa_is_lddw(&c->insns[pc]))
+            pc++;
+    }
+    /* r1 at a map_lookup_elem call is known when an lddw set it in the same straight-line
+     * stretch of code (no jump lands in between, nothing else writes r1). */
+    const struct jit_array_map *r1_map = NULL;
+    c->leaf = !c->count_steps;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        const struct ebpf_insn *insn = &c->insns[pc];
+        enum isa_form_id id = isa_decode(insn);
+        const struct plan *p = &plans[id];
+        if (c->is_target[pc])
+            r1_map = NULL;
+        if (id == ISA_CALL_HELPER && insn->imm == HELPER_ID_MAP_LOOKUP_ELEM && r1_map)
+            c->inline_lookup[pc] = r1_map;
+        if (p->kind == K_LDDW_FUNC)
+            c->has_callbacks = true;
+        if ((p->kind == K_CALL_HELPER && !c->inline_lookup[pc]) || p->kind == K_CALL_LOCAL ||
+            p->kind == K_CALLX || p->kind == K_LD_PACKET || p->kind == K_LDDW_FUNC)
+            c->leaf = false;
+        uint16_t reads, writes;
+        isa_insn_regs(insn, &reads, &writes);
+        c->regs_read |= reads;
+        c->regs_used |= reads | writes;
+        if (p->kind == K_CALL_HELPER || p->kind == K_CALL_LOCAL || p->kind == K_CALLX ||
+            (writes & (1u << 1)))
+            r1_map = NULL;
+        if (id == ISA_LDDW && insn->dst == 1)
+            r1_map = array_map_of(opts, (uint32_t)insn->imm | (uint64_t)(uint32_t)insn[1].imm << 32);
+        if (isa_is_lddw(insn))
+            pc++;
+    }
+    return 0;
 }
 
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
@@ -1176,22 +1251,14 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
         .count_steps = opts->count_steps,
         .blinding_seed = blinding_seed,
     };
-    c.leaf = !opts->count_steps;
-    for (size_t pc = 0; pc < count; pc++) {
-        const struct plan *p = &plans[isa_decode(&insns[pc])];
-        if (p->kind == K_LDDW_FUNC)
-            c.has_callbacks = true;
-        if (p->kind == K_CALL_HELPER || p->kind == K_CALL_LOCAL || p->kind == K_CALLX ||
-            p->kind == K_LD_PACKET || p->kind == K_LDDW_FUNC)
-            c.leaf = false;
-        uint16_t reads, writes;
-        isa_insn_regs(&insns[pc], &reads, &writes);
-        c.regs_read |= reads;
-        c.regs_used |= reads | writes;
-        if (isa_is_lddw(&insns[pc]))
-            pc++;
-    }
-    int err = compile_passes(&c, prog, msg, msg_size);
+    int err = analyze(&c, opts);
+    if (!err)
+        err = compile_passes(&c, prog, msg, msg_size);
+    else
+        snprintf(msg, msg_size, "out of memory translating %zu instructions", count);
+    free(c.is_target);
+    free(c.is_function);
+    free(c.inline_lookup);
     free(c.label_pos);
     free(c.fixups);
     free(c.faults);
