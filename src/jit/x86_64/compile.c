@@ -517,26 +517,25 @@ static void emit_helper_call(struct compiler *c, uintptr_t fn)
 }
 
 /* map_lookup_elem on an array map known at load time: r0 = key < max_entries ?
- * values + key * stride : NULL, with key = *(u32 *)r2, as the map's own lookup does. */
+ * values + key * stride : NULL, with key = *(u32 *)r2, as the map's own lookup does;
+ * branchless, so that not even a mispredicted path forms an address past the map. */
 static void emit_array_lookup(struct compiler *c, const struct jit_array_map *map)
 {
     struct x86_buf *b = &c->b;
-    x86_op_rm(b, 0, 0x8b, 1, X86_RAX, host_reg[2], 0);
-    x86_alu_ri(b, false, X86_CMP, X86_RAX, (int32_t)map->max_entries);
-    size_t to_null = x86_jcc8(b, X86_CC_AE);
     uint32_t stride = map->value_stride;
-    if (stride && !(stride & (stride - 1)))
-        x86_shift_ri(b, true, X86_SHL, X86_RAX, (uint8_t)__builtin_ctz(stride));
-    else {
-        x86_op_rr(b, X86_W, 0x69, 1, X86_RAX, X86_RAX);
-        x86_u32(b, stride);
-    }
+    x86_op_rm(b, 0, 0x8b, 1, X86_RAX, host_reg[2], 0); /* eax = key */
     x86_mov_ri64(b, X86_R11, (uint64_t)(uintptr_t)map->values);
-    x86_alu_rr(b, true, X86_ADD, X86_RAX, X86_R11);
-    size_t to_done = x86_jmp8(b);
-    x86_patch_rel8_here(b, to_null);
-    x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
-    x86_patch_rel8_here(b, to_done);
+    if (stride == 1 || stride == 2 || stride == 4 || stride == 8) {
+        x86_op_rmi(b, X86_W, 0x8d, 1, X86_R11, X86_R11, X86_RAX, (unsigned)__builtin_ctz(stride), 0);
+    } else {
+        x86_op_rr(b, X86_W, 0x69, 1, X86_R10, X86_RAX); /* r10 = key * stride */
+        x86_u32(b, stride);
+        x86_alu_rr(b, true, X86_ADD, X86_R11, X86_R10);
+    }
+    x86_alu_rr(b, false, X86_XOR, X86_R10, X86_R10);
+    x86_alu_ri(b, false, X86_CMP, X86_RAX, (int32_t)map->max_entries);
+    x86_op_rr(b, X86_W, 0x420f, 2, X86_R10, X86_R11); /* cmovb r10, r11 */
+    x86_mov_rr(b, true, X86_RAX, X86_R10);
 }
 
 static void emit_division(struct compiler *c, const struct plan *p, const struct ebpf_insn *insn)
@@ -673,7 +672,7 @@ static void op_mem(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen
     if (index < 0)
         x86_op_rm(b, flags, opcode, oplen, reg, base, off);
     else
-        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, off);
+        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, 0, off);
 }
 
 static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int index,

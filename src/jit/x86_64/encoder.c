@@ -109,7 +109,7 @@ void x86_op_rm(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, in
 }
 
 void x86_op_rmi(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
-                int index, int32_t disp)
+                int index, unsigned scale_log2, int32_t disp)
 {
     prefix_and_opcode(b, flags, opcode, oplen, reg, base, false, index);
     uint8_t mod;
@@ -120,7 +120,7 @@ void x86_op_rmi(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, i
     else
         mod = 0x80;
     x86_u8(b, (uint8_t)(mod | ((reg & 7) << 3) | X86_RSP)); /* rm = 100: a SIB byte follows */
-    x86_u8(b, (uint8_t)(((index & 7) << 3) | (base & 7)));  /* scale 1 */
+    x86_u8(b, (uint8_t)((scale_log2 << 6) | ((index & 7) << 3) | (base & 7)));
     if (mod == 0x40)
         x86_u8(b, (uint8_t)(int8_t)disp);
     else if (mod == 0x80)
