@@ -2,7 +2,7 @@
  * form, forward jumps, loads and stores to the stack and a memory block, atomics, helper calls
  * (direct and callx), bpf-to-bpf calls, packet loads, bpf_loop with a callback function, the
  * idioms the JIT translates together (address arithmetic into loads and stores, shift pairs,
- * a conditional jump over a jump), and leaf programs (no calls or packet loads, which the JIT
+ * a conditional jump over a jump or over a move), and leaf programs (no calls or packet loads, which the JIT
  * runs without a context). Both engines run the same program on the same memory block and
  * must agree on r0, the error and every byte of the block.
  *
@@ -164,7 +164,7 @@ static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps
                          size_t *pending_count)
 {
     uint8_t d = data_reg(r), b = data_reg(r);
-    switch (below(r, 3)) {
+    switch (below(r, 4)) {
     case 0: { /* d = base; d += k; d += b; load into d, store through d, or just the address */
         static const enum isa_form_id loads[] = {ISA_LDXB, ISA_LDXH, ISA_LDXW, ISA_LDXDW,
                                                  ISA_LDXSB, ISA_LDXSH, ISA_LDXSW};
@@ -203,6 +203,23 @@ static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps
         else
             emit(p, (struct ebpf_insn)ALU64_IMM(OP_ARSH, d, 32));
         return;
+    case 2: { /* if cond goto L; d = x; [goto L;] L: */
+        static const uint8_t ops[] = {OP_JEQ, OP_JGT, OP_JSET, OP_JNE, OP_JSGE, OP_JLT, OP_JSLE};
+        bool imm = below(r, 2), with_goto = below(r, 2);
+        uint8_t class = below(r, 2) ? EBPF_CLASS_JMP : EBPF_CLASS_JMP32;
+        uint8_t op = ops[below(r, sizeof(ops))];
+        emit(p, (struct ebpf_insn)INSN((uint8_t)(class | op | (imm ? 0 : EBPF_SRC_X)), d,
+                                       imm ? 0 : b, with_goto ? 2 : 1, imm ? random_imm(r) : 0));
+        uint8_t mov_class = below(r, 2) ? EBPF_CLASS_ALU64 : EBPF_CLASS_ALU;
+        if (below(r, 2))
+            emit(p, (struct ebpf_insn)INSN((uint8_t)(mov_class | OP_MOV), data_reg(r), 0, 0, random_imm(r)));
+        else
+            emit(p, (struct ebpf_insn)INSN((uint8_t)(mov_class | OP_MOV | EBPF_SRC_X), data_reg(r),
+                                           data_reg(r), 0, 0));
+        if (with_goto)
+            emit(p, (struct ebpf_insn)JA(0));
+        return;
+    }
     default: { /* if cond goto +1; goto forward */
         static const uint8_t ops[] = {OP_JEQ, OP_JGT, OP_JGE, OP_JSET, OP_JNE, OP_JSGT, OP_JSGE,
                                       OP_JLT, OP_JLE, OP_JSLT, OP_JSLE};
