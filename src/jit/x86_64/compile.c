@@ -179,7 +179,7 @@ struct compiler {
      * only the host registers it uses. */
     bool leaf;
     uint16_t regs_used;      /* bit n: the program names rN */
-    uint16_t regs_read;      /* bit n: some instruction reads rN */
+    uint16_t regs_unset;     /* bit n: some path may read rN before writing it (leaves) */
     uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
@@ -346,7 +346,7 @@ static void emit_leaf_prologue(struct compiler *c)
     /* Registers read before being written read as zero, as in the interpreter; r3 holds the
      * entry's third C argument. */
     for (int reg = 0; reg < EBPF_REG_FP; reg++)
-        if (reg != 1 && reg != 2 && (c->regs_read & (1u << reg)))
+        if (reg != 1 && reg != 2 && (c->regs_unset & (1u << reg)))
             x86_alu_rr(&c->b, false, X86_XOR, host_reg[reg], host_reg[reg]);
 }
 
@@ -1213,6 +1213,53 @@ static const struct jit_array_map *array_map_of(const struct jit_options *opts, 
     return NULL;
 }
 
+/* The registers some path through a leaf program reads before writing them (which its entry
+ * must zero, as the interpreter's are): a forward "surely written" analysis, intersecting at
+ * joins, iterated to a fixed point. Leaves have no calls: the successors of an instruction
+ * are the next one and its jump target. */
+static int find_unset_registers(struct compiler *c)
+{
+    uint16_t *written = malloc(c->count * sizeof(*written));
+    if (!written)
+        return -ENOMEM;
+    const uint16_t at_entry = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP);
+    for (size_t pc = 0; pc < c->count; pc++)
+        written[pc] = UINT16_MAX; /* not reached (yet) */
+    written[0] = at_entry;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t pc = 0; pc < c->count; pc++) {
+            const struct ebpf_insn *insn = &c->insns[pc];
+            enum plan_kind kind = plans[isa_decode(insn)].kind;
+            uint16_t reads, writes;
+            isa_insn_regs(insn, &reads, &writes);
+            uint16_t out = written[pc] | writes;
+            size_t next = pc + (isa_is_lddw(insn) ? 2 : 1);
+            size_t succ[2], n = 0;
+            if (kind != K_JA && kind != K_EXIT && next < c->count)
+                succ[n++] = next;
+            if (kind == K_JA || kind == K_JCC || kind == K_JSET)
+                succ[n++] = (size_t)isa_jump_target(insn, pc);
+            for (size_t i = 0; i < n; i++) {
+                if ((written[succ[i]] & out) != written[succ[i]]) {
+                    written[succ[i]] &= out;
+                    changed = true;
+                }
+            }
+            pc = next - 1;
+        }
+    }
+    for (size_t pc = 0; pc < c->count; pc++) {
+        uint16_t reads, writes;
+        isa_insn_regs(&c->insns[pc], &reads, &writes);
+        c->regs_unset |= reads & ~written[pc];
+        if (isa_is_lddw(&c->insns[pc]))
+            pc++;
+    }
+    free(written);
+    return 0;
+}
+
 /* What translation needs to know of the whole program: functions, jump targets, the lookups
  * it can inline, whether it is a leaf, the registers it uses. */
 static int analyze(struct compiler *c, const struct jit_options *opts)
@@ -1254,7 +1301,6 @@ static int analyze(struct compiler *c, const struct jit_options *opts)
             c->leaf = false;
         uint16_t reads, writes;
         isa_insn_regs(insn, &reads, &writes);
-        c->regs_read |= reads;
         c->regs_used |= reads | writes;
         if (p->kind == K_CALL_HELPER || p->kind == K_CALL_LOCAL || p->kind == K_CALLX ||
             (writes & (1u << 1)))
@@ -1264,7 +1310,7 @@ static int analyze(struct compiler *c, const struct jit_options *opts)
         if (isa_is_lddw(insn))
             pc++;
     }
-    return 0;
+    return c->leaf ? find_unset_registers(c) : 0;
 }
 
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
