@@ -454,4 +454,43 @@ out:
         platform_epoch_barrier();
 }
 
+TEST(a_verified_bpf_loop_program_runs_on_the_runtimes_jit)
+{
+    struct elf_object *elf = NULL;
+    char msg[512];
+    if (elf_object_open_file("build/bpf/callbacks.bpf.o", NULL, &elf, msg, sizeof msg))
+        fprintf(stderr, "  %s\n", msg);
+    CHECK(elf != NULL);
+    if (!elf)
+        return;
+    struct runtime_object *obj = NULL;
+    struct runtime_object_options opts = {.only_program = "loop_prog"};
+    int err = runtime_object_load(elf, &opts, &obj, msg, sizeof msg);
+    if (err)
+        fprintf(stderr, "  %s\n", msg);
+    CHECK_EQ(err, 0);
+    struct runtime_prog *loop = obj ? runtime_object_prog(obj, "loop_prog") : NULL;
+    CHECK(loop != NULL);
+    if (loop) {
+        CHECK(loop->verified);
+        CHECK_EQ(loop->engine, jit_supported() ? RUNTIME_ENGINE_JIT : RUNTIME_ENGINE_INTERP);
+        struct vm_run run;
+        uint64_t r0 = 0;
+        vm_run_init(&run);
+        err = runtime_prog_run(loop, &run, 0, 0, &r0);
+        if (err)
+            fprintf(stderr, "  %s\n", run.msg);
+        CHECK_EQ(err, 0);
+        CHECK_EQ(r0, 6);
+        struct results r = results_of(obj);
+        CHECK_EQ(r.loop_total, 0 + 1 + 2 + 3 + 4 + 5);
+        CHECK_EQ(r.loop_bad_flags, (uint64_t)-EINVAL);
+        vm_run_release(&run);
+    }
+    runtime_object_free(obj);
+    elf_object_free(elf);
+    for (int level = 0; level < 4; level++)
+        platform_epoch_barrier();
+}
+
 TEST_MAIN

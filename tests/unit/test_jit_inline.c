@@ -163,4 +163,49 @@ TEST(runtime_array_maps_inline_on_a_clang_built_object)
         platform_epoch_barrier();
 }
 
+TEST(the_runtime_jits_verified_programs_with_inlined_lookups)
+{
+    struct elf_object *elf = NULL;
+    char msg[512];
+    if (elf_object_open_file("build/bpf/array_lookup.bpf.o", NULL, &elf, msg, sizeof msg))
+        fprintf(stderr, "  %s\n", msg);
+    if (!elf)
+        return;
+    struct runtime_object *obj = NULL;
+    struct runtime_object_options opts = {.only_program = "three_lookups"};
+    int err = runtime_object_load(elf, &opts, &obj, msg, sizeof msg);
+    if (err)
+        fprintf(stderr, "  %s\n", msg);
+    CHECK_EQ(err, 0);
+    struct runtime_prog *prog = obj ? runtime_object_prog(obj, "three_lookups") : NULL;
+    struct bpfhost_map *small = obj ? runtime_object_map(obj, "small") : NULL;
+    CHECK(prog && small);
+    if (prog && small) {
+        CHECK_EQ(prog->engine, jit_supported() ? RUNTIME_ENGINE_JIT : RUNTIME_ENGINE_INTERP);
+        for (uint32_t key = 0; key < 8; key++) {
+            uint64_t value = key * 10;
+            CHECK_EQ(map_sys_update_elem(small, &key, &value, 0), 0);
+        }
+        struct vm_run vr;
+        vm_run_init(&vr);
+        uint64_t r0 = 0;
+        CHECK_EQ(runtime_prog_run(prog, &vr, 0, 0, &r0), 0);
+        CHECK_EQ(r0, 10 + 70 + 1000);
+        vm_run_release(&vr);
+        /* The runtime passed its maps: with the lookups inlined the program is a leaf, far
+         * smaller than with helper calls. */
+        struct jit_options plain = {.verified = true};
+        struct jit_program *with_calls = NULL;
+        CHECK_EQ(jit_compile(prog->insns, prog->insn_count, runtime_helpers(), &plain,
+                             &with_calls, msg, sizeof msg), 0);
+        if (prog->jit && with_calls)
+            CHECK(jit_code_size(prog->jit) * 2 < jit_code_size(with_calls));
+        jit_free(with_calls);
+    }
+    runtime_object_free(obj);
+    elf_object_free(elf);
+    for (int level = 0; level < 4; level++)
+        platform_epoch_barrier();
+}
+
 TEST_MAIN
