@@ -194,7 +194,18 @@ static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps
             emit(p, access);
         return;
     }
-    case 1: /* [d = b;] d <<= 32; d >>= 32 (or s>>= 32) */
+    case 1: /* [d = b;] d <<= 32; d >>= 32 (or s>>= 32); or an unaligned u64 load in halves */
+        if (b != d && below(r, 3) == 0) {
+            bool stack = below(r, 2);
+            int32_t at = (int32_t)below(r, (stack ? EBPF_STACK_SIZE : MEM_SIZE) - 8 + 1) -
+                         (stack ? EBPF_STACK_SIZE : 0);
+            uint8_t base = stack ? EBPF_REG_FP : MEM_REG;
+            emit(p, (struct ebpf_insn)LDX(EBPF_SIZE_W, b, base, (int16_t)at));
+            emit(p, (struct ebpf_insn)LDX(EBPF_SIZE_W, d, base, (int16_t)(at + 4)));
+            emit(p, (struct ebpf_insn)ALU64_IMM(OP_LSH, d, 32));
+            emit(p, (struct ebpf_insn)ALU64_REG(OP_OR, d, b));
+            return;
+        }
         if (below(r, 2))
             emit(p, (struct ebpf_insn)MOV64_R(d, b));
         emit(p, (struct ebpf_insn)ALU64_IMM(OP_LSH, d, 32));

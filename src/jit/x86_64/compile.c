@@ -901,6 +901,17 @@ static size_t emit_fused(struct compiler *c, size_t pc)
         op_mem(b, X86_W, 0x8d, 1, dst, a, index, (int32_t)disp); /* lea */
         return n;
     }
+    /* lo = *(u32 *)(b + k); hi = *(u32 *)(b + k + 4); hi <<= 32; hi |= lo: what clang makes of
+     * an unaligned u64 load; one 8-byte load (the host allows unaligned ones) and lo's. */
+    if (first == ISA_LDXW && NEXT_IS(1, ISA_LDXW) && NEXT_IS(2, ISA_LSH64_IMM) &&
+        NEXT_IS(3, ISA_OR64_REG) && in[1].src == in[0].src && in[1].off == in[0].off + 4 &&
+        in[0].dst != in[0].src && in[1].dst != in[0].dst && in[2].dst == in[1].dst &&
+        in[2].imm == 32 && in[3].dst == in[1].dst && in[3].src == in[0].dst) {
+        int base = host_reg[in[0].src];
+        x86_op_rm(b, 0, 0x8b, 1, host_reg[in[0].dst], base, in[0].off);
+        x86_op_rm(b, X86_W, 0x8b, 1, host_reg[in[1].dst], base, in[0].off);
+        return 4;
+    }
     if (first == ISA_LSH64_IMM && in[0].imm == 32 &&
         (NEXT_IS(1, ISA_RSH64_IMM) || NEXT_IS(1, ISA_ARSH64_IMM)) && in[1].dst == in[0].dst &&
         in[1].imm == 32) {
