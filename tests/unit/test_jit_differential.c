@@ -2,7 +2,7 @@
  * form, forward jumps, loads and stores to the stack and a memory block, atomics, helper calls
  * (direct and callx), bpf-to-bpf calls, packet loads, bpf_loop with a callback function, the
  * idioms the JIT translates together (address arithmetic into loads and stores, shift pairs,
- * a conditional jump over a jump or over a move), and leaf programs (no calls or packet loads, which the JIT
+ * split u64 loads, a conditional jump over a jump) or could (over a move), and leaf programs (no calls or packet loads, which the JIT
  * runs without a context). Both engines run the same program on the same memory block and
  * must agree on r0, the error and every byte of the block.
  *

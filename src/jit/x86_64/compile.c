@@ -923,36 +923,6 @@ static size_t emit_fused(struct compiler *c, size_t pc)
         return 2;
     }
     const struct plan *p = &plans[first];
-    /* if cond goto L; d = x; [goto L]; L: a conditional move, then the goto. */
-    if ((p->kind == K_JCC || p->kind == K_JSET) && !c->count_steps && 2 < avail &&
-        !c->is_target[pc + 1] && plans[isa_decode(&in[1])].kind == K_MOV) {
-        size_t target = (size_t)isa_jump_target(&in[0], pc);
-        bool then_goto = !c->is_target[pc + 2] &&
-                         (isa_decode(&in[2]) == ISA_JA || isa_decode(&in[2]) == ISA_JA32) &&
-                         (size_t)isa_jump_target(&in[2], pc + 2) == target;
-        if (then_goto || target == pc + 2) {
-            const struct plan *move = &plans[isa_decode(&in[1])];
-            /* r10 = what the move would write, before the compare (blinding uses r11 and
-             * clobbers the flags); a 64-bit cmov then leaves d whole when not moving. */
-            if (move->imm) {
-                if (c->blinding) {
-                    int32_t key = (int32_t)next_key(c);
-                    x86_mov_ri(b, move->w, X86_R10, in[1].imm ^ key);
-                    x86_alu_ri(b, move->w, X86_XOR, X86_R10, key);
-                } else {
-                    x86_mov_ri(b, move->w, X86_R10, in[1].imm);
-                }
-            } else {
-                x86_mov_rr(b, move->w, X86_R10, host_reg[in[1].src]);
-            }
-            emit_compare(c, p, &in[0]);
-            x86_op_rr(b, X86_W, 0x400f | (uint32_t)((p->op ^ 1) << 8), 2, host_reg[in[1].dst], X86_R10);
-            if (!then_goto)
-                return 2;
-            jump_to(c, pc_label(target));
-            return 3;
-        }
-    }
     /* if cond goto +1; goto L: if !cond goto L (x86 negates a condition by its low bit). */
     if ((p->kind == K_JCC || p->kind == K_JSET) && !c->count_steps && in[0].off == 1 &&
         (NEXT_IS(1, ISA_JA) || NEXT_IS(1, ISA_JA32))) {
