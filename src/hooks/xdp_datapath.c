@@ -29,6 +29,7 @@ enum {
     REDIRECT_PORTS_MAX = 32,       /* interfaces one worker keeps open for REDIRECT */
     VLAN_TAG = 4,
     POLL_MS = 100,
+    BLOCK_TIMEOUT_MS = 1,          /* a partly filled receive block is handed over this soon */
     MAX_STEPS = 1000000,           /* checked interpreter: instructions per frame */
 };
 
@@ -253,6 +254,11 @@ static void *worker_main(void *arg)
         if (!busy)
             poll(fds, nfds, POLL_MS);
     }
+    /* Frames that arrived before the stop still get their verdict: wait out the kernel's
+     * block timeout once, then take what it handed over. */
+    poll(NULL, 0, 2 * BLOCK_TIMEOUT_MS);
+    while (drain(w, &w->rx, true) || (w->peer_rx.fd >= 0 && drain(w, &w->peer_rx, false)))
+        ;
     count_ring_drops(w);
     publish(w);
     return NULL;
@@ -293,6 +299,7 @@ static int open_rings(struct hook_xdp *xdp, const char *what, unsigned ifindex, 
                       char *msg, size_t msg_size)
 {
     struct hook_xdp_rx_ring_options ring_opts = {
+        .block_timeout_ms = BLOCK_TIMEOUT_MS,
         .promiscuous = xdp->mode == HOOK_XDP_MODE_INLINE,
         .fanout = xdp->worker_count > 1,
     };

@@ -187,9 +187,13 @@ int hook_xdp_publish(const char *dir, const struct hook_xdp_state *info,
         hook_xdp_withdraw(pub);
         return err;
     }
-    __atomic_store_n(&pub->state->magic, STATE_MAGIC, __ATOMIC_RELEASE);
     *out = pub;
     return 0;
+}
+
+void hook_xdp_publication_activate(struct hook_xdp_publication *pub)
+{
+    __atomic_store_n(&pub->state->magic, STATE_MAGIC, __ATOMIC_RELEASE);
 }
 
 struct hook_xdp_counters *hook_xdp_publication_counters(struct hook_xdp_publication *pub)

@@ -47,11 +47,15 @@ const char *hook_xdp_registry_dir(void);
 
 struct hook_xdp_publication;
 
-/* Publishes info (ifname, program, ... ; magic, version, size, pid and counters are filled
- * here) in dir. Returns 0 and *out, -EBUSY when a live process has the interface, or
- * another negative errno, with msg. */
+/* Claims ifname in dir and writes info (ifname, program, ... ; magic, version, size, pid and
+ * counters are filled here), not yet visible to readers: call hook_xdp_publication_activate
+ * once the datapath runs. Returns 0 and *out, -EBUSY when a live process has the interface,
+ * or another negative errno, with msg. */
 int hook_xdp_publish(const char *dir, const struct hook_xdp_state *info,
                      struct hook_xdp_publication **out, char *msg, size_t msg_size);
+
+/* Makes the state visible to readers (show, detach). */
+void hook_xdp_publication_activate(struct hook_xdp_publication *pub);
 
 /* The counters inside the shared state: pass them to hook_xdp_attach. */
 struct hook_xdp_counters *hook_xdp_publication_counters(struct hook_xdp_publication *pub);

@@ -256,6 +256,7 @@ int cli_xdp_attach(int argc, char **argv)
     }
     uint64_t start = platform_monotonic_ns();
     if (!status) {
+        hook_xdp_publication_activate(pub);
         unsigned workers = hook_xdp_worker_count(xdp);
         fprintf(stderr, "bpfhost: %s: program %s (%s) attached, %s%s, %u worker%s; SIGINT or "
                 "'bpfhost xdp detach %s' stops it\n", a.ifname, info.program, info.engine,
