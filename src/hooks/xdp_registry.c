@@ -176,11 +176,11 @@ int hook_xdp_publish(const char *dir, const struct hook_xdp_state *info,
     memcpy(addr.sun_path, pub->control_path, sizeof addr.sun_path);
     unlink(pub->control_path); /* a leftover of a process that died: we hold the lock now */
     pub->control_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    mode_t old_mask = umask(077);
+    /* Nobody can connect before listen(), so making it 0600 in between leaves no window. */
     step = pub->control_fd < 0 ? "socket"
          : bind(pub->control_fd, (struct sockaddr *)&addr, sizeof addr) ? "bind"
+         : chmod(pub->control_path, 0600) ? "chmod"
          : listen(pub->control_fd, 8) ? "listen" : NULL;
-    umask(old_mask);
     if (step) {
         err = -errno;
         msg_set(msg, msg_size, "control socket %s: %s: %s", pub->control_path, step, strerror(errno));
@@ -315,7 +315,8 @@ int hook_xdp_registry_list(const char *dir, void (*fn)(const struct hook_xdp_ent
     }
     closedir(d);
     if (!err) {
-        qsort(names, count, sizeof *names, compare_names);
+        if (count)
+            qsort(names, count, sizeof *names, compare_names);
         for (size_t i = 0; i < count; i++) {
             struct hook_xdp_entry entry;
             if (!inspect(dir, names[i], &entry))
