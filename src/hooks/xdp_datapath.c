@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/message.h"
+#include "elf/elf_object.h"
 #include "hooks/xdp_checksum.h"
 #include "hooks/xdp_rx_ring.h"
 #include "hooks/xdp_tx_port.h"
@@ -116,7 +117,7 @@ static struct runtime_xdp_frame *load_frame(struct xdp_worker *w, const struct h
                                             unsigned ifindex)
 {
     size_t tag = rx->vlan_valid ? VLAN_TAG : 0;
-    if (rx->len < rx->wire_len || rx->len < 12 || rx->len + tag > XDP_FRAME_SIZE - XDP_FRAME_HEADROOM) {
+    if (rx->len < rx->wire_len || rx->len + tag > XDP_FRAME_SIZE - XDP_FRAME_HEADROOM || (tag && rx->len < 12)) {
         w->stat[HOOK_XDP_STAT_OVERSIZE]++;
         return NULL;
     }
@@ -295,35 +296,30 @@ static void worker_release(struct xdp_worker *w)
     vm_run_release(&w->run);
 }
 
-static int open_rings(struct hook_xdp *xdp, const char *what, unsigned ifindex, size_t ring_offset,
-                      char *msg, size_t msg_size)
+/* Every worker's ring on the interface, or on the peer. */
+static int open_rings(struct hook_xdp *xdp, bool peer, char *msg, size_t msg_size)
 {
+    unsigned ifindex = peer ? xdp->peer_ifindex : xdp->ifindex;
     struct hook_xdp_rx_ring_options ring_opts = {
         .block_timeout_ms = BLOCK_TIMEOUT_MS,
         .promiscuous = xdp->mode == HOOK_XDP_MODE_INLINE,
         .fanout = xdp->worker_count > 1,
     };
     for (unsigned i = 0; i < xdp->worker_count; i++) {
-        struct hook_xdp_rx_ring *ring = (void *)((char *)&xdp->workers[i] + ring_offset);
+        struct hook_xdp_rx_ring *ring = peer ? &xdp->workers[i].peer_rx : &xdp->workers[i].rx;
         char ring_msg[256];
         int err = hook_xdp_rx_ring_open(ring, ifindex, &ring_opts, ring_msg, sizeof ring_msg);
         if (!err && ring_opts.fanout && i == 0)
             err = hook_xdp_rx_ring_fanout_id(ring, &ring_opts.fanout_id);
         if (err)
-            return msg_error(err, msg, msg_size, "%s (interface %u), worker %u: %s", what, ifindex, i,
-                             ring_msg);
+            return msg_error(err, msg, msg_size, "%s (interface %u), worker %u: %s",
+                             peer ? "peer receive ring" : "receive ring", ifindex, i, ring_msg);
     }
     return 0;
 }
 
 static int setup(struct hook_xdp *xdp, const struct hook_xdp_options *opts, char *msg, size_t msg_size)
 {
-    for (unsigned i = 0; i < xdp->worker_count; i++) {
-        struct xdp_worker *w = &xdp->workers[i];
-        w->xdp = xdp;
-        w->index = i;
-        w->rx.fd = w->peer_rx.fd = w->ingress_tx.fd = w->peer_tx.fd = -1;
-    }
     for (unsigned i = 0; i < xdp->worker_count; i++) {
         struct xdp_worker *w = &xdp->workers[i];
         vm_run_init(&w->run);
@@ -337,10 +333,9 @@ static int setup(struct hook_xdp *xdp, const struct hook_xdp_options *opts, char
         if (err)
             return err;
     }
-    int err = open_rings(xdp, "receive ring", xdp->ifindex, offsetof(struct xdp_worker, rx), msg, msg_size);
+    int err = open_rings(xdp, false, msg, msg_size);
     if (!err && opts->mode == HOOK_XDP_MODE_INLINE)
-        err = open_rings(xdp, "peer receive ring", xdp->peer_ifindex, offsetof(struct xdp_worker, peer_rx),
-                         msg, msg_size);
+        err = open_rings(xdp, true, msg, msg_size);
     return err;
 }
 
@@ -360,7 +355,7 @@ int hook_xdp_attach(unsigned ifindex, struct runtime_prog *prog, const struct ho
         if (opts->peer_ifindex == ifindex)
             return msg_error(-EINVAL, msg, msg_size, "the peer must be another interface than %s", name);
     }
-    if (prog && prog->prog_type != 6 /* BPF_PROG_TYPE_XDP */)
+    if (prog && prog->prog_type != EBPF_PROG_TYPE_XDP)
         return msg_error(-EINVAL, msg, msg_size, "program '%s' is not an XDP program", prog->name);
     unsigned workers = opts->workers ? opts->workers : receive_queues(ifindex);
     unsigned slots = platform_cpu_slot_count();
@@ -382,6 +377,12 @@ int hook_xdp_attach(unsigned ifindex, struct runtime_prog *prog, const struct ho
     xdp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     xdp->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     xdp->workers = calloc(workers, sizeof *xdp->workers);
+    for (unsigned i = 0; xdp->workers && i < workers; i++) {
+        struct xdp_worker *w = &xdp->workers[i];
+        w->xdp = xdp;
+        w->index = i;
+        w->rx.fd = w->peer_rx.fd = w->ingress_tx.fd = w->peer_tx.fd = -1; /* for detach on failure */
+    }
     xdp->counters = opts->counters;
     if (!xdp->counters) {
         xdp->own_counters = aligned_alloc(128, sizeof *xdp->own_counters);

@@ -114,6 +114,7 @@ attach plain $IN --no-program --peer $OUT
 expect "show lists the attachment" 0 "^$IN: program \(none\) \(no program\), inline to $OUT, pid [0-9]+" \
     ip netns exec $M "$B" xdp show
 expect "ping crosses the datapath" 0 " 0% packet loss" ip netns exec $A ping -c 3 -i 0.1 -W 2 198.18.7.2
+rm -f "$tmp/recv" # a background redirection truncates it too late: an old "ready" must not count
 ip netns exec $BB $T udp-recv 198.18.7.2 5000 20 3 >"$tmp/recv" 2>&1 &
 wait_for "$tmp/recv" ready
 ip netns exec $A $T udp-send "" 198.18.7.2 5000 20 >/dev/null
@@ -151,6 +152,7 @@ clang -O2 -g -target bpf -mcpu=v3 -Iinclude -I/usr/include/$(uname -m)-linux-gnu
 # blocked: source 198.18.7.11 (c6 12 07 0b) and UDP port 9999 (proto 17, port 0x270f)
 capture fw $BB ${P}b0
 attach fw $IN "$tmp/fw.o" --peer $OUT --map-set blocked_v4 c612070b 01 --map-set blocked_ports 1100270f 01
+rm -f "$tmp/recv" # a background redirection truncates it too late: an old "ready" must not count
 ip netns exec $BB $T udp-recv 198.18.7.2 9998 10 3 >"$tmp/recv" 2>&1 &
 wait_for "$tmp/recv" ready
 ip netns exec $A ping -c 3 -i 0.1 -W 2 198.18.7.2 >/dev/null
@@ -198,6 +200,7 @@ observer=$!
 started_pids="$started_pids $!"
 i=0
 until ip netns exec $BB "$B" xdp show ${P}b0 >/dev/null 2>&1 || [ $i -gt 100 ]; do i=$((i + 1)); sleep 0.05; done
+rm -f "$tmp/recv" # a background redirection truncates it too late: an old "ready" must not count
 ip netns exec $BB $T udp-recv 198.18.7.2 9999 6 3 >"$tmp/recv" 2>&1 &
 wait_for "$tmp/recv" ready
 ip netns exec $A $T udp-send "" 198.18.7.2 9999 6 >/dev/null
@@ -207,6 +210,17 @@ ip netns exec $BB "$B" xdp detach ${P}b0 >/dev/null
 wait $observer
 detach plain $IN
 expect "observe mode counted the 6 would-be drops" 0 "^  XDP_DROP +6$" cat "$tmp/observe.out"
+
+# --- two workers share the interface through a fanout group ---------------------------------
+capture fanout $BB ${P}b0
+attach fanout $IN --no-program --peer $OUT --workers 2
+expect "show counts 2 workers" 0 ", 2 workers," ip netns exec $M "$B" xdp show $IN
+expect "ping crosses a two-worker datapath" 0 " 0% packet loss" ip netns exec $A ping -c 3 -i 0.1 -W 2 198.18.7.2
+detach fanout $IN
+stop_capture fanout
+passed_frames=$(counter "$tmp/fanout.out" XDP_PASS)
+expect "two workers: each frame once (XDP_PASS $passed_frames = frames on B)" 0 "" test "$passed_frames" = "$(frames fanout)"
+expect "two workers: 3 echo requests reached B, not duplicated" 0 "" test "$(frames fanout icmp)" = 3
 
 # --- --count stops by itself ---------------------------------------------------------------
 ip netns exec $M "$B" xdp attach $IN --no-program --peer $OUT --count 3 >"$tmp/count.out" 2>&1 &
