@@ -1,10 +1,9 @@
 /* BTF type section parser: validates every record against the section bounds and every
  * reference against the type count, so later lookups need no checks. */
+#include "base/message.h"
 #include "elf/btf.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,21 +25,6 @@ struct btf {
     const char *strings;
     uint32_t strings_size;
 };
-
-static int fail(char *msg, size_t msg_size, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *msg, size_t msg_size, int err, const char *fmt, ...)
-{
-    if (msg && msg_size) {
-        int n = snprintf(msg, msg_size, "BTF: ");
-        va_list ap;
-        va_start(ap, fmt);
-        if (n >= 0 && (size_t)n < msg_size)
-            vsnprintf(msg + n, msg_size - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return -err;
-}
 
 const char *btf_string(const struct btf *btf, uint32_t offset)
 {
@@ -94,23 +78,23 @@ static int count_types(const uint8_t *p, size_t len, uint32_t *types, size_t *me
     *members = 0;
     while (off < len) {
         if (len - off < BTF_TYPE_RECORD)
-            return fail(msg, msg_size, EINVAL, "type #%u at offset %zu is truncated",
+            return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u at offset %zu is truncated",
                         *types + 1, off);
         uint32_t info = read_u32(p + off + 4);
         enum btf_kind kind = (enum btf_kind)((info >> 24) & 0x1f);
         uint32_t vlen = info & 0xffff;
         size_t extra;
         if (kind == BTF_KIND_UNKN || kind_extra_size(kind, vlen, &extra))
-            return fail(msg, msg_size, EINVAL, "type #%u has unknown kind %u", *types + 1,
+            return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u has unknown kind %u", *types + 1,
                         (unsigned)kind);
         if (len - off - BTF_TYPE_RECORD < extra)
-            return fail(msg, msg_size, EINVAL, "type #%u (%s) is truncated: needs %zu bytes",
+            return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u (%s) is truncated: needs %zu bytes",
                         *types + 1, btf_kind_name(kind), BTF_TYPE_RECORD + extra);
         off += BTF_TYPE_RECORD + extra;
         if (kind_has_members(kind))
             *members += vlen;
         if (++*types >= 0x7fffffff)
-            return fail(msg, msg_size, E2BIG, "too many types");
+            return msg_error(-E2BIG, msg, msg_size, "BTF: too many types");
     }
     return 0;
 }
@@ -120,7 +104,7 @@ static int name_at(const struct btf *btf, uint32_t off, const char **out, uint32
 {
     *out = btf_string(btf, off);
     if (!*out)
-        return fail(msg, msg_size, EINVAL, "type #%u: name offset %u is outside the strings",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u: name offset %u is outside the strings",
                     id, off);
     return 0;
 }
@@ -153,7 +137,7 @@ static int decode_type(struct btf *btf, const uint8_t *p, uint32_t id, struct bt
         t->int_offset = (v >> 16) & 0xff;
         t->int_bits = v & 0xff;
         if (t->int_bits > 128 || t->int_offset + t->int_bits > 128 || t->size > 16)
-            return fail(msg, msg_size, EINVAL, "type #%u: int '%s' has invalid size or bits",
+            return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u: int '%s' has invalid size or bits",
                         id, t->name);
         break;
     }
@@ -234,7 +218,7 @@ static int check_ref(const struct btf *btf, uint32_t id, uint32_t ref, const cha
                      char *msg, size_t msg_size)
 {
     if (ref >= btf->count)
-        return fail(msg, msg_size, EINVAL, "type #%u (%s '%s'): %s refers to type #%u, "
+        return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u (%s '%s'): %s refers to type #%u, "
                     "beyond the last type #%u", id, btf_kind_name(btf->types[id].kind),
                     btf->types[id].name, what, ref, btf->count - 1);
     return 0;
@@ -263,7 +247,7 @@ static int check_references(const struct btf *btf, char *msg, size_t msg_size)
         case BTF_KIND_FUNC:
             err = check_ref(btf, id, t->type, "prototype", msg, msg_size);
             if (!err && btf->types[t->type].kind != BTF_KIND_FUNC_PROTO)
-                return fail(msg, msg_size, EINVAL, "type #%u: func '%s' has no func_proto",
+                return msg_error(-EINVAL, msg, msg_size, "BTF: type #%u: func '%s' has no func_proto",
                             id, t->name);
             break;
         case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
@@ -285,32 +269,32 @@ int btf_parse(const void *data, size_t size, struct btf **out, char *msg, size_t
     const uint8_t *p = data;
     *out = NULL;
     if (size < BTF_HEADER_SIZE)
-        return fail(msg, msg_size, EINVAL, "section of %zu bytes is smaller than the header",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: section of %zu bytes is smaller than the header",
                     size);
     if (read_u16(p) != BTF_MAGIC)
-        return fail(msg, msg_size, EINVAL, "bad magic 0x%04x (big-endian BTF is not supported)",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: bad magic 0x%04x (big-endian BTF is not supported)",
                     read_u16(p));
     if (p[2] != 1)
-        return fail(msg, msg_size, ENOTSUP, "unsupported version %u", p[2]);
+        return msg_error(-ENOTSUP, msg, msg_size, "BTF: unsupported version %u", p[2]);
     if (p[3] != 0)
-        return fail(msg, msg_size, ENOTSUP, "unsupported flags 0x%x", p[3]);
+        return msg_error(-ENOTSUP, msg, msg_size, "BTF: unsupported flags 0x%x", p[3]);
     uint32_t hdr_len = read_u32(p + 4);
     if (hdr_len < BTF_HEADER_SIZE || hdr_len > size)
-        return fail(msg, msg_size, EINVAL, "header length %u is invalid", hdr_len);
+        return msg_error(-EINVAL, msg, msg_size, "BTF: header length %u is invalid", hdr_len);
     uint32_t type_off = read_u32(p + 8), type_len = read_u32(p + 12);
     uint32_t str_off = read_u32(p + 16), str_len = read_u32(p + 20);
     size_t body = size - hdr_len;
     if (type_off > body || type_len > body - type_off)
-        return fail(msg, msg_size, EINVAL, "type section [%u, +%u) is outside the %zu bytes",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: type section [%u, +%u) is outside the %zu bytes",
                     type_off, type_len, body);
     if (str_off > body || str_len > body - str_off)
-        return fail(msg, msg_size, EINVAL, "string section [%u, +%u) is outside the %zu bytes",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: string section [%u, +%u) is outside the %zu bytes",
                     str_off, str_len, body);
     if (type_off % 4)
-        return fail(msg, msg_size, EINVAL, "type section offset %u is not 4-byte aligned",
+        return msg_error(-EINVAL, msg, msg_size, "BTF: type section offset %u is not 4-byte aligned",
                     type_off);
     if (str_len == 0 || p[hdr_len + str_off] != 0 || p[hdr_len + str_off + str_len - 1] != 0)
-        return fail(msg, msg_size, EINVAL, "string section must start and end with NUL");
+        return msg_error(-EINVAL, msg, msg_size, "BTF: string section must start and end with NUL");
 
     uint32_t ntypes;
     size_t nmembers;
@@ -320,7 +304,7 @@ int btf_parse(const void *data, size_t size, struct btf **out, char *msg, size_t
         return err;
     struct btf *btf = calloc(1, sizeof(*btf));
     if (!btf)
-        return fail(msg, msg_size, ENOMEM, "out of memory");
+        return msg_error(-ENOMEM, msg, msg_size, "BTF: out of memory");
     btf->count = ntypes + 1;
     btf->strings = (const char *)p + hdr_len + str_off;
     btf->strings_size = str_len;
@@ -328,7 +312,7 @@ int btf_parse(const void *data, size_t size, struct btf **out, char *msg, size_t
     btf->members = calloc(nmembers ? nmembers : 1, sizeof(*btf->members));
     if (!btf->types || !btf->members) {
         btf_free(btf);
-        return fail(msg, msg_size, ENOMEM, "out of memory");
+        return msg_error(-ENOMEM, msg, msg_size, "BTF: out of memory");
     }
     btf->types[0].name = "";
     struct btf_member *next = btf->members;

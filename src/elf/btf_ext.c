@@ -1,10 +1,9 @@
 /* BTF.ext parser: per-section func_info, line_info and CO-RE relocation records. Layout: Linux's tools/lib/bpf/libbpf_internal.h (btf_ext_header). */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/message.h"
 #include "elf/btf.h"
 #include "elf/elf_bytes.h"
 
@@ -18,21 +17,6 @@ enum {
 };
 
 enum ext_kind { EXT_FUNC_INFO, EXT_LINE_INFO, EXT_CORE_RELO };
-
-static int fail(char *msg, size_t msg_size, int err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(char *msg, size_t msg_size, int err, const char *fmt, ...)
-{
-    if (msg && msg_size) {
-        int n = snprintf(msg, msg_size, "BTF.ext: ");
-        va_list ap;
-        va_start(ap, fmt);
-        if (n >= 0 && (size_t)n < msg_size)
-            vsnprintf(msg + n, msg_size - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return -err;
-}
 
 static const char *const ext_kind_names[] = {"func_info", "line_info", "core_relo"};
 
@@ -57,20 +41,20 @@ static int decode_record(const struct btf *btf, enum ext_kind kind, const uint8_
 {
     uint32_t insn_off = read_u32(r);
     if (insn_off % 8)
-        return fail(msg, msg_size, EINVAL, "%s record of section '%s' has offset %u, "
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s record of section '%s' has offset %u, "
                     "not a multiple of 8", ext_kind_names[kind], s->section_name, insn_off);
     if (kind == EXT_FUNC_INFO) {
         uint32_t type_id = read_u32(r + 4);
         const struct btf_type *t = btf_type_by_id(btf, type_id);
         if (!t || t->kind != BTF_KIND_FUNC)
-            return fail(msg, msg_size, EINVAL, "func_info of section '%s' at offset %u names "
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: func_info of section '%s' at offset %u names "
                         "type #%u, which is not a func", s->section_name, insn_off, type_id);
         s->func_info[index] = (struct btf_ext_func_info){insn_off, type_id};
     } else if (kind == EXT_LINE_INFO) {
         const char *file = btf_string(btf, read_u32(r + 4));
         const char *line = btf_string(btf, read_u32(r + 8));
         if (!file || !line)
-            return fail(msg, msg_size, EINVAL, "line_info of section '%s' at offset %u has a "
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: line_info of section '%s' at offset %u has a "
                         "string offset outside the BTF strings", s->section_name, insn_off);
         uint32_t line_col = read_u32(r + 12);
         s->line_info[index] = (struct btf_ext_line_info){
@@ -81,7 +65,7 @@ static int decode_record(const struct btf *btf, enum ext_kind kind, const uint8_
         uint32_t type_id = read_u32(r + 4);
         const char *access = btf_string(btf, read_u32(r + 8));
         if (type_id >= btf_type_count(btf) || !access)
-            return fail(msg, msg_size, EINVAL, "core_relo record of section '%s' at offset %u "
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: core_relo record of section '%s' at offset %u "
                         "has a type or access string out of range", s->section_name, insn_off);
         s->core_relos[index] = (struct btf_ext_core_relo){insn_off, type_id, access,
                                                           read_u32(r + 12)};
@@ -99,58 +83,58 @@ static int parse_area(struct btf_ext *ext, const struct btf *btf, enum ext_kind 
     if (len == 0)
         return 0;
     if (len < 4)
-        return fail(msg, msg_size, EINVAL, "%s area is truncated", ext_kind_names[kind]);
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s area is truncated", ext_kind_names[kind]);
     uint32_t rec_size = read_u32(p);
     if (rec_size < min_record[kind] || rec_size % 4)
-        return fail(msg, msg_size, EINVAL, "%s record size %u is invalid",
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s record size %u is invalid",
                     ext_kind_names[kind], rec_size);
     size_t off = 4;
     while (off < len) {
         if (len - off < 8)
-            return fail(msg, msg_size, EINVAL, "%s block header at offset %zu is truncated",
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s block header at offset %zu is truncated",
                         ext_kind_names[kind], off);
         const char *name = btf_string(btf, read_u32(p + off));
         uint32_t count = read_u32(p + off + 4);
         off += 8;
         if (!name || !*name)
-            return fail(msg, msg_size, EINVAL, "%s block has an invalid section name",
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s block has an invalid section name",
                         ext_kind_names[kind]);
         if (count == 0)
-            return fail(msg, msg_size, EINVAL, "%s block of section '%s' is empty",
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s block of section '%s' is empty",
                         ext_kind_names[kind], name);
         if ((len - off) / rec_size < count)
-            return fail(msg, msg_size, EINVAL, "%s block of section '%s' claims %u records "
+            return msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s block of section '%s' claims %u records "
                         "but only %zu bytes remain", ext_kind_names[kind], name, count,
                         len - off);
         struct btf_ext_section *s = section_for(ext, name);
         if (!s)
-            return fail(msg, msg_size, ENOMEM, "out of memory");
+            return msg_error(-ENOMEM, msg, msg_size, "BTF.ext: out of memory");
         size_t base;
         if (kind == EXT_FUNC_INFO) {
             if (s->func_info_count)
-                return fail(msg, msg_size, EINVAL, "section '%s' has two func_info blocks",
+                return msg_error(-EINVAL, msg, msg_size, "BTF.ext: section '%s' has two func_info blocks",
                             name);
             s->func_info = calloc(count, sizeof(*s->func_info));
             if (!s->func_info)
-                return fail(msg, msg_size, ENOMEM, "out of memory");
+                return msg_error(-ENOMEM, msg, msg_size, "BTF.ext: out of memory");
             base = 0;
             s->func_info_count = count;
         } else if (kind == EXT_LINE_INFO) {
             if (s->line_info_count)
-                return fail(msg, msg_size, EINVAL, "section '%s' has two line_info blocks",
+                return msg_error(-EINVAL, msg, msg_size, "BTF.ext: section '%s' has two line_info blocks",
                             name);
             s->line_info = calloc(count, sizeof(*s->line_info));
             if (!s->line_info)
-                return fail(msg, msg_size, ENOMEM, "out of memory");
+                return msg_error(-ENOMEM, msg, msg_size, "BTF.ext: out of memory");
             base = 0;
             s->line_info_count = count;
         } else {
             if (s->core_relo_count)
-                return fail(msg, msg_size, EINVAL, "section '%s' has two core_relo blocks",
+                return msg_error(-EINVAL, msg, msg_size, "BTF.ext: section '%s' has two core_relo blocks",
                             name);
             s->core_relos = calloc(count, sizeof(*s->core_relos));
             if (!s->core_relos)
-                return fail(msg, msg_size, ENOMEM, "out of memory");
+                return msg_error(-ENOMEM, msg, msg_size, "BTF.ext: out of memory");
             base = 0;
             s->core_relo_count = count;
         }
@@ -171,17 +155,17 @@ int btf_ext_parse(const void *data, size_t size, const struct btf *btf, struct b
     const uint8_t *p = data;
     *out = NULL;
     if (size < BTF_EXT_MIN_HEADER)
-        return fail(msg, msg_size, EINVAL, "section of %zu bytes is smaller than the header",
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: section of %zu bytes is smaller than the header",
                     size);
     if (read_u16(p) != BTF_EXT_MAGIC)
-        return fail(msg, msg_size, EINVAL, "bad magic 0x%04x", read_u16(p));
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: bad magic 0x%04x", read_u16(p));
     if (p[2] != 1)
-        return fail(msg, msg_size, ENOTSUP, "unsupported version %u", p[2]);
+        return msg_error(-ENOTSUP, msg, msg_size, "BTF.ext: unsupported version %u", p[2]);
     if (p[3] != 0)
-        return fail(msg, msg_size, ENOTSUP, "unsupported flags 0x%x", p[3]);
+        return msg_error(-ENOTSUP, msg, msg_size, "BTF.ext: unsupported flags 0x%x", p[3]);
     uint32_t hdr_len = read_u32(p + 4);
     if (hdr_len < BTF_EXT_MIN_HEADER || hdr_len > size)
-        return fail(msg, msg_size, EINVAL, "header length %u is invalid", hdr_len);
+        return msg_error(-EINVAL, msg, msg_size, "BTF.ext: header length %u is invalid", hdr_len);
     struct { uint32_t off, len; } area[3] = {
         {read_u32(p + 8), read_u32(p + 12)},
         {read_u32(p + 16), read_u32(p + 20)},
@@ -193,15 +177,15 @@ int btf_ext_parse(const void *data, size_t size, const struct btf *btf, struct b
     }
     struct btf_ext *ext = calloc(1, sizeof(*ext));
     if (!ext)
-        return fail(msg, msg_size, ENOMEM, "out of memory");
+        return msg_error(-ENOMEM, msg, msg_size, "BTF.ext: out of memory");
     size_t body = size - hdr_len;
     for (int k = EXT_FUNC_INFO; k <= EXT_CORE_RELO; k++) {
         int err = 0;
         if (area[k].off > body || area[k].len > body - area[k].off)
-            err = fail(msg, msg_size, EINVAL, "%s area [%u, +%u) is outside the %zu bytes",
+            err = msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s area [%u, +%u) is outside the %zu bytes",
                        ext_kind_names[k], area[k].off, area[k].len, body);
         else if (area[k].len && area[k].off % 4)
-            err = fail(msg, msg_size, EINVAL, "%s area is not 4-byte aligned",
+            err = msg_error(-EINVAL, msg, msg_size, "BTF.ext: %s area is not 4-byte aligned",
                        ext_kind_names[k]);
         else
             err = parse_area(ext, btf, (enum ext_kind)k, p + hdr_len + area[k].off,

@@ -2,7 +2,8 @@
  * holds each extern at an aligned offset (libbpf's layout: larger alignment first, then by
  * name). bpfhost has no kernel configuration, so values are defaults: LINUX_KERNEL_VERSION
  * is the chosen kernel version, LINUX_HAS_BPF_COOKIE is 1, LINUX_HAS_SYSCALL_WRAPPER is 0
- * (no kernel syscall wrappers to probe), weak CONFIG_* externs are 0. Other externs (kfuncs,
+ * (no kernel syscall wrappers to probe), CONFIG_* externs take the caller's kconfig values
+ * (elf_kconfig.c), else weak ones are 0. Other externs (kfuncs,
  * ksyms) need a kernel and are refused. */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 struct pending_extern {
     const char *name;
+    uint32_t type_id;
     uint32_t size, align;
     bool weak;
 };
@@ -61,6 +63,12 @@ static const struct btf_type *kconfig_var(const struct btf *btf, const char *nam
 static int default_value(struct elf_object *obj, const struct pending_extern *e, uint8_t *out)
 {
     uint64_t value;
+    if (!strncmp(e->name, "CONFIG_", 7)) {
+        bool given;
+        int err = elf_kconfig_value(obj, e->name, e->type_id, e->size, out, &given);
+        if (err || given)
+            return err;
+    }
     if (!strcmp(e->name, "LINUX_KERNEL_VERSION"))
         value = obj->kconfig_kernel_version;
     else if (!strcmp(e->name, "LINUX_HAS_BPF_COOKIE"))
@@ -112,7 +120,7 @@ int elf_collect_externs(struct elf_object *obj)
             err = elf_fail(obj, ENOMEM, "out of memory");
             break;
         }
-        pending[count++] = (struct pending_extern){sym->name, (uint32_t)size, align,
+        pending[count++] = (struct pending_extern){sym->name, var->type, (uint32_t)size, align,
                                                    sym->bind == ELF_STB_WEAK};
     }
     if (err || count == 0) {
@@ -132,7 +140,7 @@ int elf_collect_externs(struct elf_object *obj)
         off += pending[i].size;
     }
     obj->extern_count = count;
-    uint32_t value_size = (off + 7) / 8 * 8;
+    uint32_t value_size = off; /* as libbpf sizes it: the last extern's end */
     uint8_t *value = calloc(1, value_size);
     if (!value) {
         free(pending);

@@ -179,7 +179,7 @@ static int parse_btf_map_def(struct elf_object *obj, const char *name, uint32_t 
                 map->pinning != EBPF_PIN_NONE && map->pinning != EBPF_PIN_BY_NAME)
                 return elf_fail(obj, EINVAL, "map '%s': invalid pinning value %u", name,
                                 map->pinning);
-        } else {
+        } else if (!obj->relaxed_maps) {
             return elf_fail(obj, ENOTSUP, "map '%s': unknown field '%s'", name, m->name);
         }
         if (err)

@@ -159,6 +159,8 @@ int elf_object_open_memory(const void *data, size_t size, const struct elf_open_
     obj->kconfig_kernel_version = options && options->kernel_version
                                       ? options->kernel_version : ELF_DEFAULT_KERNEL_VERSION;
     obj->validate_insns = !(options && options->skip_insn_validation);
+    obj->relaxed_maps = options && options->relaxed_maps;
+    obj->kconfig = options ? options->kconfig : NULL;
     /* A private copy: the caller may free its buffer, and the object's strings point here. */
     obj->bytes = malloc(size ? size : 1);
     obj->size = size;

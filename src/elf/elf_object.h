@@ -194,6 +194,13 @@ struct elf_open_options {
     /* Skip the per-program check of instruction forms, lddw pairs and jump targets
      * (isa_validate_program), for tools that want to show malformed code. */
     bool skip_insn_validation;
+    /* Ignore unknown fields of BTF map definitions instead of refusing them (libbpf's
+     * relaxed_maps). */
+    bool relaxed_maps;
+    /* Values of CONFIG_* .kconfig externs, as lines "CONFIG_NAME=VALUE" (y/n/m, a number, or
+     * a quoted string), libbpf's kconfig option; read during open only. Externs it does not
+     * name keep the defaults. */
+    const char *kconfig;
 };
 
 /* KERNEL_VERSION(6, 1, 0): the Linux version whose section names and helpers bpfhost

@@ -77,6 +77,8 @@ struct elf_object {
     uint32_t kernel_version;        /* the "version" section */
     uint32_t kconfig_kernel_version; /* what LINUX_KERNEL_VERSION externs read */
     bool validate_insns;
+    bool relaxed_maps;
+    const char *kconfig;        /* the caller's, during open only */
 
     struct elf_program *programs;
     size_t program_count;
@@ -115,6 +117,11 @@ int elf_classify_sections(struct elf_object *obj);
 int elf_collect_programs(struct elf_object *obj);
 int elf_collect_maps(struct elf_object *obj);
 int elf_collect_externs(struct elf_object *obj);
+/* The caller's value of a CONFIG_* .kconfig extern (elf_open_options.kconfig) of BTF type
+ * type_id, written to out (size bytes): 0 and *found, or elf_fail(...) for a value the
+ * type cannot take. */
+int elf_kconfig_value(struct elf_object *obj, const char *name, uint32_t type_id, uint32_t size,
+                      uint8_t *out, bool *found);
 int elf_relocate_data(struct elf_object *obj);
 int elf_relocate_map_slots(struct elf_object *obj);
 int elf_link_programs(struct elf_object *obj);

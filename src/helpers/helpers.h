@@ -22,6 +22,9 @@ enum helper_id {
     HELPER_RINGBUF_SUBMIT = 132, HELPER_RINGBUF_DISCARD = 133, HELPER_RINGBUF_QUERY = 134,
     HELPER_KTIME_GET_COARSE_NS = 160, HELPER_FOR_EACH_MAP_ELEM = 164, HELPER_SNPRINTF = 165,
     HELPER_LOOP = 181, HELPER_STRNCMP = 182,
+    HELPER_SKB_STORE_BYTES = 9, HELPER_L3_CSUM_REPLACE = 10, HELPER_L4_CSUM_REPLACE = 11,
+    HELPER_SKB_LOAD_BYTES = 26, HELPER_GET_SOCKET_COOKIE = 46, HELPER_SOCK_OPS_CB_FLAGS_SET = 59,
+    HELPER_SKB_LOAD_BYTES_RELATIVE = 68,
 };
 
 /* Registers the helpers that need no runtime object: time, random, current task, printing,
@@ -34,6 +37,18 @@ void helpers_register_maps(struct vm_helpers *table);
 /* Registers the XDP helpers (adjust_head/meta/tail, redirect, redirect_map); they act on
  * the struct runtime_xdp_frame that run->host points to. */
 void helpers_register_xdp(struct vm_helpers *table);
+
+/* Registers the socket buffer helpers (load/store bytes, checksum replacement); they act
+ * on the struct runtime_skb that run->host points to (runtime/ctx_skb.h). */
+void helpers_register_skb(struct vm_helpers *table);
+
+/* Registers the socket helpers (get_socket_cookie, sock_ops_cb_flags_set) of the skb,
+ * sock_addr, sock and sock_ops contexts. */
+void helpers_register_sock(struct vm_helpers *table);
+
+/* Registers bpf_perf_event_output, which writes to the runtime_perf_output objects of
+ * PERF_EVENT_ARRAY slots (runtime/perf_output.h). */
+void helpers_register_perf(struct vm_helpers *table);
 
 /* Registers every helper bpfhost provides. */
 void helpers_fill_table(struct vm_helpers *table);

@@ -72,7 +72,8 @@ HELPER(helper_spin_unlock)
 }
 
 /* bpf_tail_call(ctx, prog_array, index): on success the program does not come back here; on
- * failure (empty slot, index out of range, 33 calls made) it continues with r0 = -ENOENT. */
+ * failure (empty slot, index out of range, 33 calls made, an unverified target of a run
+ * without checks) it continues with r0 = -ENOENT. */
 HELPER(helper_tail_call)
 {
     struct bpfhost_map *map = MAP(r2);
@@ -81,7 +82,7 @@ HELPER(helper_tail_call)
     const struct runtime_prog *target = map_object_at(map, (uint32_t)r3);
     if (!target || !target->vm)
         return (uint64_t)-ENOENT;
-    return vm_run_tail_call(run, target->vm) ? (uint64_t)-ENOENT : 0;
+    return (uint64_t)(int64_t)runtime_prog_tail_call(run, target);
 }
 
 HELPER(helper_get_smp_processor_id) { return platform_cpu_slot(); }
@@ -110,4 +111,7 @@ void helpers_fill_table(struct vm_helpers *table)
     helpers_register_basic(table);
     helpers_register_maps(table);
     helpers_register_xdp(table);
+    helpers_register_skb(table);
+    helpers_register_sock(table);
+    helpers_register_perf(table);
 }

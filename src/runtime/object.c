@@ -1,6 +1,7 @@
 /* Loading an ELF object's maps and programs. */
 #include "base/message.h"
 #include "runtime/object.h"
+#include "runtime/perf_output.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
         .map_flags = def->map_flags,
         .map_extra = def->map_extra,
         .inner_map = inner,
-        .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops : NULL,
+        .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops
+                      : def->type == MAP_TYPE_PERF_EVENT_ARRAY ? &runtime_perf_output_object_ops : NULL,
     };
     snprintf(attr.name, sizeof attr.name, "%s", def->name);
     char why[256];
@@ -44,6 +46,12 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
         }
     }
     return err;
+}
+
+static const struct elf_map *object_map(const struct elf_object *elf,
+                                        const struct runtime_object_options *opts, size_t i)
+{
+    return opts->maps ? &opts->maps[i] : elf_object_map(elf, i);
 }
 
 int runtime_object_load(const struct elf_object *elf, const struct runtime_object_options *opts,
@@ -67,22 +75,35 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
     }
     int err = 0;
     for (size_t i = 0; i < map_count && !err; i++) {
-        err = create_map(elf_object_map(elf, i), &obj->maps[i], msg, msg_size);
+        struct bpfhost_map *reused = opts->reused_maps ? opts->reused_maps[i] : NULL;
+        if (reused)
+            map_get(obj->maps[i] = reused);
+        else
+            err = create_map(object_map(elf, opts, i), &obj->maps[i], msg, msg_size);
         if (!err)
             obj->map_count++;
     }
     bool found = !opts->only_program;
+    size_t skipped = 0;
     for (size_t i = 0; i < prog_count && !err; i++) {
-        const struct elf_program *p = elf_object_program(elf, i);
+        const struct elf_program *p = opts->programs ? &opts->programs[i] : elf_object_program(elf, i);
         obj->prog_count = i + 1;
-        if (p->is_subprog || (opts->only_program && strcmp(p->name, opts->only_program)))
+        if (p->is_subprog || (opts->only_program && strcmp(p->name, opts->only_program)) ||
+            (opts->programs_disabled && opts->programs_disabled[i]))
             continue;
         found = true;
         if (p->core_relo_count) {
             /* Field offsets would be the compiler's guesses about a kernel's structures. */
-            msg_set(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, which "
-                    "bpfhost does not apply yet", p->name, p->section_name, p->core_relo_count);
+            if (!skipped)
+                msg_set(msg, msg_size, "program '%s' (section %s) has %zu CO-RE relocations, "
+                        "which bpfhost does not apply yet", p->name, p->section_name,
+                        p->core_relo_count);
             err = -EOPNOTSUPP;
+            if (opts->skip_failed_programs) {
+                skipped++;
+                err = 0;
+                continue;
+            }
             break;
         }
         struct runtime_prog_attr attr = {
@@ -95,11 +116,17 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
             .map_count = obj->map_count,
             .engine = opts->engine,
             .allow_unverified = opts->allow_unverified,
+            .log = opts->log,
+            .log_size = opts->log_size,
         };
         char why[512];
         err = runtime_prog_load(&attr, &obj->progs[i], why, sizeof why);
-        if (err)
+        if (err && (!opts->skip_failed_programs || !skipped))
             msg_set(msg, msg_size, "program '%s' (section %s): %s", p->name, p->section_name, why);
+        if (err && opts->skip_failed_programs) {
+            skipped++;
+            err = 0;
+        }
     }
     if (!err && !found) {
         msg_set(msg, msg_size, "no program named '%s' in the object", opts->only_program);
@@ -107,7 +134,9 @@ int runtime_object_load(const struct elf_object *elf, const struct runtime_objec
     }
     /* Initial slots of prog arrays and maps of maps, now that their targets exist. */
     for (size_t i = 0; i < obj->map_count && !err; i++) {
-        const struct elf_map *def = elf_object_map(elf, i);
+        const struct elf_map *def = object_map(elf, opts, i);
+        if (opts->reused_maps && opts->reused_maps[i])
+            continue; /* its slots are its owner's business, as in libbpf */
         bool of_progs = def->type == MAP_TYPE_PROG_ARRAY;
         bool of_maps = def->type == MAP_TYPE_ARRAY_OF_MAPS || def->type == MAP_TYPE_HASH_OF_MAPS;
         if (!of_progs && !of_maps)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "elf/elf_object.h"
 #include "helpers/helpers.h"
 #include "platform/epoch.h"
 
@@ -63,25 +64,154 @@ static int relocate_maps(struct runtime_prog *prog, char *msg, size_t msg_size)
     return 0;
 }
 
+/* The program's maps as the verifier sees them, by index; the templates of maps of maps
+ * follow them. Returns the count, or 0 with *out NULL when out of memory. */
+static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_map **out)
+{
+    *out = calloc(prog->map_count * 2 + 1, sizeof **out);
+    if (!*out)
+        return 0;
+    size_t count = prog->map_count;
+    for (size_t i = 0; i < prog->map_count; i++) {
+        const struct bpfhost_map *map = prog->maps[i];
+        (*out)[i] = (struct verifier_map){
+            .type = map->map_type,
+            .key_size = map->key_size,
+            .value_size = map->value_size,
+            .max_entries = map->max_entries,
+            .read_only = (map->map_flags & MAP_F_RDONLY_PROG) != 0,
+        };
+        const struct bpfhost_map *inner = map->inner_template;
+        if (inner) {
+            (*out)[count] = (struct verifier_map){
+                .type = inner->map_type,
+                .key_size = inner->key_size,
+                .value_size = inner->value_size,
+                .max_entries = inner->max_entries,
+                .read_only = (inner->map_flags & MAP_F_RDONLY_PROG) != 0,
+            };
+            (*out)[i].inner_map = (uint32_t)count++;
+        }
+    }
+    return count;
+}
+
+static const struct prog_type_desc *prog_type_desc_of(uint32_t prog_type, uint32_t attach_type)
+{
+    /* The host's XDP test type has the XDP context; the attach type narrows some types' rules. */
+    return prog_type_for_attach(prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : prog_type,
+                                attach_type);
+}
+
+/* Runs the verifier on the program as given (maps by index, before relocation). */
+static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *prog, char *msg,
+                  size_t msg_size)
+{
+    const struct prog_type_desc *type = prog_type_desc_of(attr->prog_type, attr->expected_attach_type);
+    if (!type)
+        return msg_error(-EOPNOTSUPP, msg, msg_size, "the verifier has no description of program "
+                         "type %u with attach type %u; only unverified loading (checked interpreter) "
+                         "can run it", attr->prog_type, attr->expected_attach_type);
+    struct verifier_map *maps;
+    size_t map_count = verifier_maps_of(prog, &maps);
+    if (!maps)
+        return msg_error(-ENOMEM, msg, msg_size, "out of memory describing %zu maps to the verifier",
+                         prog->map_count);
+    struct verifier_options opts = {
+        .prog_type = type,
+        .maps = maps,
+        .map_count = map_count,
+        .log = attr->log,
+        .log_size = attr->log ? attr->log_size : 0,
+    };
+    struct verifier_result *result = malloc(sizeof *result);
+    int err = -ENOMEM;
+    if (result) {
+        err = verifier_verify(attr->insns, attr->insn_count, &opts, result);
+        if (err)
+            msg_set(msg, msg_size, "rejected by the verifier: %s", result->message);
+        prog->verifier_stats = result->stats;
+    } else {
+        msg_set(msg, msg_size, "out of memory for the verifier's result");
+    }
+    free(result);
+    free(maps);
+    return err;
+}
+
+/* What the tail_call helper just handed to vm_run_tail_call on this thread, so that the
+ * JIT's resolver, which runs right after on the same thread, finds the jitted code. */
+static _Thread_local struct {
+    const struct vm_program *vm;
+    const struct jit_program *jit;
+} tail_call_pending;
+
+static const struct jit_program *resolve_tail_call(const struct vm_program *target, struct vm_run *run)
+{
+    (void)run;
+    const struct jit_program *jit = tail_call_pending.vm == target ? tail_call_pending.jit : NULL;
+    tail_call_pending.vm = NULL;
+    tail_call_pending.jit = NULL;
+    return jit;
+}
+
+/* A checked run may touch the global data of the program it continues in. */
+static void allow_global_data(const struct runtime_prog *prog, struct vm_run *run)
+{
+    for (size_t i = 0; i < prog->map_count; i++) {
+        size_t size;
+        void *memory = map_array_memory(prog->maps[i], &size);
+        if (memory)
+            vm_run_add_region(run, memory, size, !(prog->maps[i]->map_flags & MAP_F_RDONLY_PROG));
+    }
+}
+
+int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target)
+{
+    if (!target->vm || (!run->checked && !target->verified))
+        return -ENOENT;
+    if (vm_run_tail_call(run, target->vm))
+        return -ENOENT;
+    if (run->checked)
+        allow_global_data(target, run);
+    tail_call_pending.vm = target->vm;
+    tail_call_pending.jit = target->jit;
+    return 0;
+}
+
+/* Compiles or prepares the engine a verified program asked for. */
+static int choose_engine(struct runtime_prog *prog, enum runtime_engine wanted, char *msg,
+                         size_t msg_size)
+{
+    prog->engine = RUNTIME_ENGINE_INTERP;
+    if (wanted == RUNTIME_ENGINE_INTERP || (wanted == RUNTIME_ENGINE_DEFAULT && !jit_supported()))
+        return 0;
+    struct jit_options opts = {.verified = true, .resolve_tail_call = resolve_tail_call};
+    char why[256];
+    int err = jit_compile(prog->insns, prog->insn_count, runtime_helpers(), &opts, &prog->jit, why,
+                          sizeof why);
+    if (!err) {
+        prog->engine = RUNTIME_ENGINE_JIT;
+        return 0;
+    }
+    if (wanted == RUNTIME_ENGINE_DEFAULT)
+        return 0; /* what the JIT does not take, the interpreter runs */
+    return msg_error(err, msg, msg_size, "the JIT cannot run it: %s", why);
+}
+
 int runtime_prog_load(const struct runtime_prog_attr *attr, struct runtime_prog **out, char *msg,
                       size_t msg_size)
 {
     *out = NULL;
-    if (!attr->insns || !attr->insn_count) {
-        msg_set(msg, msg_size, "program has no instructions");
-        return -EINVAL;
-    }
-    if (!attr->allow_unverified) {
-        /* The verifier is not wired into loading yet: refuse rather than run unproven code. */
-        msg_set(msg, msg_size, "program '%s' has not been verified; load it with "
-                "allow_unverified to run it on the checked interpreter", attr->name ? attr->name : "");
-        return -EACCES;
-    }
-    if (attr->engine == RUNTIME_ENGINE_JIT) {
-        msg_set(msg, msg_size, "the JIT runs verified programs only; '%s' is unverified",
-                attr->name ? attr->name : "");
-        return -EPERM;
-    }
+    if (!attr->insns || !attr->insn_count)
+        return msg_error(-EINVAL, msg, msg_size, "program has no instructions");
+    if (attr->allow_unverified && attr->engine != RUNTIME_ENGINE_DEFAULT &&
+        attr->engine != RUNTIME_ENGINE_CHECKED)
+        return msg_error(-EPERM, msg, msg_size, "unverified programs run on the checked interpreter "
+                         "only; the %s needs a verified program", runtime_engine_name(attr->engine));
+    if (attr->engine > RUNTIME_ENGINE_CHECKED ||
+        (attr->engine == RUNTIME_ENGINE_CHECKED && !attr->allow_unverified))
+        return msg_error(-EINVAL, msg, msg_size, "engine %d is not one to ask for", (int)attr->engine);
     struct runtime_prog *prog = calloc(1, sizeof *prog);
     if (!prog)
         goto nomem;
@@ -102,22 +232,41 @@ int runtime_prog_load(const struct runtime_prog_attr *attr, struct runtime_prog 
         map_get(prog->maps[i]);
         prog->map_count++;
     }
-    int err = relocate_maps(prog, msg, msg_size);
-    if (!err) {
-        prog->engine = RUNTIME_ENGINE_INTERP;
-        prog->verified = false;
+    int err = attr->allow_unverified ? 0 : verify(attr, prog, msg, msg_size);
+    if (!err)
+        err = relocate_maps(prog, msg, msg_size);
+    /* Every program keeps its interpreter form: tail calls name their target by it. */
+    if (!err)
         err = vm_load(prog->insns, prog->insn_count, runtime_helpers(), &prog->vm, msg, msg_size);
-    }
+    if (!err && attr->allow_unverified)
+        prog->engine = RUNTIME_ENGINE_CHECKED;
+    else if (!err)
+        err = choose_engine(prog, attr->engine, msg, msg_size);
     if (err) {
         runtime_prog_put(prog);
         return err;
     }
+    prog->verified = !attr->allow_unverified;
     prog->id = atomic_fetch_add(&next_prog_id, 1);
     *out = prog;
     return 0;
 nomem:
     msg_set(msg, msg_size, "out of memory loading a program of %zu instructions", attr->insn_count);
     return -ENOMEM;
+}
+
+const char *runtime_engine_name(enum runtime_engine engine)
+{
+    switch (engine) {
+    case RUNTIME_ENGINE_INTERP:
+        return "interpreter";
+    case RUNTIME_ENGINE_JIT:
+        return "jit";
+    case RUNTIME_ENGINE_CHECKED:
+        return "checked interpreter";
+    default:
+        return "default engine";
+    }
 }
 
 void runtime_prog_get(struct runtime_prog *prog) { atomic_fetch_add(&prog->refcount, 1); }
@@ -143,16 +292,9 @@ int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64
     if (prog->jit) {
         err = jit_exec(prog->jit, run, r1, r2, r0);
     } else {
-        enum vm_mode mode = prog->verified ? VM_MODE_FAST : VM_MODE_CHECKED;
-        if (mode == VM_MODE_CHECKED) {
-            for (size_t i = 0; i < prog->map_count; i++) {
-                size_t size;
-                void *memory = map_array_memory(prog->maps[i], &size);
-                if (memory)
-                    vm_run_add_region(run, memory, size,
-                                      !(prog->maps[i]->map_flags & MAP_F_RDONLY_PROG));
-            }
-        }
+        enum vm_mode mode = prog->engine == RUNTIME_ENGINE_CHECKED ? VM_MODE_CHECKED : VM_MODE_FAST;
+        if (mode == VM_MODE_CHECKED)
+            allow_global_data(prog, run);
         err = vm_exec(prog->vm, mode, run, r1, r2, r0);
     }
     platform_epoch_exit();

@@ -12,12 +12,18 @@
 #include "isa/isa.h"
 #include "jit/jit.h"
 #include "maps/map.h"
+#include "verifier/verifier.h"
 #include "vm/vm.h"
 
+/* What runs a program. Verified programs run without checks: DEFAULT is the JIT where the
+ * host has one and it takes the program, else the fast interpreter; INTERP is the fast
+ * interpreter; JIT is the JIT or a load error. Unverified programs (allow_unverified) run
+ * on the checked interpreter whatever is asked, and the JIT is refused for them. */
 enum runtime_engine {
-    RUNTIME_ENGINE_DEFAULT, /* JIT for verified programs where supported, else interpreter */
+    RUNTIME_ENGINE_DEFAULT,
     RUNTIME_ENGINE_INTERP,
     RUNTIME_ENGINE_JIT,
+    RUNTIME_ENGINE_CHECKED, /* what an unverified program runs on; not a choice in attr */
 };
 
 struct runtime_prog_attr {
@@ -29,9 +35,12 @@ struct runtime_prog_attr {
     struct bpfhost_map *const *maps;
     size_t map_count;
     enum runtime_engine engine;
-    /* No verifier has checked this program: it runs only on the checked interpreter (every
-     * memory access bounds-checked), and only when the caller asks for it. */
+    /* Skip the verifier: the program runs only on the checked interpreter (every memory
+     * access bounds-checked, a step budget), and only when the caller asks for it. */
     bool allow_unverified;
+    /* The verifier's log (invariants at each block), when the caller wants it; else NULL. */
+    char *log;
+    size_t log_size;
 };
 
 struct runtime_prog {
@@ -41,8 +50,9 @@ struct runtime_prog {
     size_t insn_count;
     struct bpfhost_map **maps; /* one reference each */
     size_t map_count;
-    enum runtime_engine engine; /* what runs it */
+    enum runtime_engine engine; /* what runs it: INTERP, JIT or CHECKED */
     bool verified;
+    struct verifier_stats verifier_stats; /* zero when unverified */
     struct vm_program *vm;
     struct jit_program *jit;
     uint32_t id;
@@ -59,6 +69,13 @@ void runtime_prog_put(struct runtime_prog *prog);
  * the engine's negative errno with run->msg. */
 int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64_t r1, uint64_t r2,
                      uint64_t *r0);
+
+/* The tail_call helper's way into target: refused (-ENOENT, the program goes on as after an
+ * empty slot) when a run without checks would continue in an unverified program. */
+int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target);
+
+/* "interpreter", "jit" or "checked interpreter". */
+const char *runtime_engine_name(enum runtime_engine engine);
 
 /* How PROG_ARRAY maps hold programs. */
 extern const struct map_object_ops runtime_prog_object_ops;

@@ -12,6 +12,7 @@ static uint32_t low32(const void *p) { return (uint32_t)(uintptr_t)p; }
 int runtime_xdp_frame_init(struct runtime_xdp_frame *frame)
 {
     memset(frame, 0, sizeof *frame);
+    frame->kind = RUNTIME_CTX_XDP;
     frame->buffer = platform_low_alloc(XDP_FRAME_SIZE);
     return frame->buffer ? 0 : -ENOMEM;
 }
@@ -67,7 +68,7 @@ int runtime_xdp_run(const struct runtime_prog *prog, struct runtime_xdp_frame *f
 /* The frame of this invocation, if r1 really is its context. */
 static struct runtime_xdp_frame *frame_of(struct vm_run *run, uint64_t ctx)
 {
-    struct runtime_xdp_frame *frame = run->host;
+    struct runtime_xdp_frame *frame = runtime_ctx_host(run, RUNTIME_CTX_XDP);
     return frame && (uintptr_t)&frame->md == ctx ? frame : NULL;
 }
 
@@ -122,7 +123,7 @@ HELPER(helper_xdp_adjust_tail)
 
 HELPER(helper_redirect)
 {
-    struct runtime_xdp_frame *frame = run->host;
+    struct runtime_xdp_frame *frame = runtime_ctx_host(run, RUNTIME_CTX_XDP);
     if (!frame || r2)
         return XDP_CODE_ABORTED;
     frame->redirect = true;
@@ -134,7 +135,7 @@ HELPER(helper_redirect)
  * the key is missing the low two bits of flags are the action (Linux's fallback). */
 HELPER(helper_redirect_map)
 {
-    struct runtime_xdp_frame *frame = run->host;
+    struct runtime_xdp_frame *frame = runtime_ctx_host(run, RUNTIME_CTX_XDP);
     struct bpfhost_map *map = (struct bpfhost_map *)(uintptr_t)r1;
     if (!frame || !map || (map->map_type != MAP_TYPE_DEVMAP && map->map_type != MAP_TYPE_DEVMAP_HASH))
         return XDP_CODE_ABORTED;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "runtime/ctx_common.h"
 #include "runtime/prog.h"
 
 /* struct xdp_md of linux/bpf.h. */
@@ -30,7 +31,8 @@ enum {
 };
 
 struct runtime_xdp_frame {
-    struct xdp_md_abi md;       /* first: the program's r1 points here */
+    uint32_t kind;              /* RUNTIME_CTX_XDP (ctx_common.h) */
+    struct xdp_md_abi md;       /* the program's r1 points here */
     uint8_t *buffer;            /* XDP_FRAME_SIZE bytes below 4 GiB */
     bool redirect;              /* bpf_redirect or bpf_redirect_map chose a target */
     uint32_t redirect_ifindex;

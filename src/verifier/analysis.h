@@ -18,6 +18,7 @@ struct analysis {
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
     size_t threshold_count;
     size_t log_used;
+    char log_where[128];         /* source position last written to the log */
 };
 
 /* Records a rejection at pc ("insn 12 (ldxw ...): <message>") and returns err. */

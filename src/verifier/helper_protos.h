@@ -43,12 +43,15 @@ enum {
     HELPER_CHANGES_PACKET = 1,  /* may move or resize the packet: packet pointers die */
     HELPER_ACQUIRES_REF = 2,    /* the result must be released (socket lookups) */
     HELPER_RELEASES_REF = 4,
-    HELPER_CALLBACK_LOOP = 8,   /* calls its ARG_FUNC repeatedly with (u32 index, the stack arg) */
+    /* calls its ARG_FUNC repeatedly: bpf_loop with (u32 index, the stack arg),
+     * for_each_map_elem with (map, key, value, the stack arg) */
+    HELPER_CALLBACK_LOOP = 8,
 };
 
 /* Linux map types that prototypes require. */
 enum {
     MAP_TYPE_ANY = 0, MAP_TYPE_PROG_ARRAY = 3, MAP_TYPE_PERF_EVENT_ARRAY = 4, MAP_TYPE_STACK_TRACE = 7,
+    MAP_TYPE_CGROUP_ARRAY = 8,
     MAP_TYPE_ARRAY_OF_MAPS = 12, MAP_TYPE_HASH_OF_MAPS = 13, MAP_TYPE_DEVMAP = 14,
     MAP_TYPE_QUEUE = 22, MAP_TYPE_RINGBUF = 27,
 };
@@ -61,7 +64,7 @@ enum {
     HELPERS_PERF_OUTPUT = 1 << 3,
     HELPERS_PACKET = 1 << 4,       /* checksums over memory */
     HELPERS_SKB_READ = 1 << 5,
-    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet of an skb */
+    HELPERS_SKB_WRITE = 1 << 6,    /* change the packet or metadata of an skb (tc-side) */
     HELPERS_XDP = 1 << 7,          /* move the bounds of an XDP packet */
     HELPERS_REDIRECT = 1 << 8,     /* redirect, redirect_map, fib_lookup */
     HELPERS_SK_LOOKUP = 1 << 9,
@@ -78,7 +81,7 @@ struct helper_proto {
     uint32_t group;         /* HELPERS_* */
 };
 
-/* Whether helper id runs a callback in a loop (bpf_loop). */
+/* Whether helper id runs a callback in a loop (bpf_loop, for_each_map_elem). */
 bool helper_calls_back(int32_t id);
 
 /* The prototype of helper id, or NULL if bpfhost does not know it. */

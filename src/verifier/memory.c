@@ -161,6 +161,14 @@ static int object_access(struct analysis *a, struct state *s, size_t pc, int reg
         snprintf(object, sizeof object, "map %d value", p->map);
         return check_bounds(a, pc, reg, p, sp, size, m->value_size, object);
     }
+    case VALUE_MAP_KEY: {
+        if (write)
+            return analysis_fail(a, pc, -EACCES, "map %d's keys are read-only (r%d is %s)", p->map, reg,
+                                 value_format(p, bp, sizeof bp));
+        char object[48];
+        snprintf(object, sizeof object, "map %d key", p->map);
+        return check_bounds(a, pc, reg, p, sp, size, a->opts->maps[p->map].key_size, object);
+    }
     case VALUE_RINGBUF_MEM:
         return check_bounds(a, pc, reg, p, sp, size, p->mem_size, "ring buffer reservation");
     case VALUE_SOCKET: {

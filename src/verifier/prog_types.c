@@ -116,6 +116,17 @@ static const struct ctx_field sock_addr_fields[] = {
     {"msg_src_ip6[3]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
     {"sk", 64, 8, CTX_READ, CTX_SOCKET},
 };
+/* eBPF for Windows' struct bpf_sock_addr (ebpf_nethooks.h): its own layout, not Linux's. */
+static const struct ctx_field windows_sock_addr_fields[] = {
+    {"family", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"msg_src_ip6", 4, 16, CTX_READ | CTX_NARROW, CTX_SCALAR}, /* msg_src_ip4 is its first word */
+    {"msg_src_port", 20, 2, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"user_ip6", 24, 16, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR}, /* user_ip4 likewise */
+    {"user_port", 40, 2, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"compartment_id", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"interface_luid", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
 static const struct ctx_field sock_ops_fields[] = {
     {"op", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"args[0]", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
@@ -189,6 +200,25 @@ static const struct ctx_field sock_fields[] = {
     {"state", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"rx_queue_mapping", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
+/* bpfhost's struct process_md: eBPF for Windows' layout (command line between two
+ * pointers, then ids, times, exit code, operation) followed by the Unix credentials and
+ * the thread name. The operation is a 4-byte field whose upper bytes are zero, so that
+ * Windows' 8-bit bitfield reads the same. */
+static const struct ctx_field process_fields[] = {
+    {"command_start", 0, 8, CTX_READ, CTX_PACKET},
+    {"command_end", 8, 8, CTX_READ, CTX_PACKET_END},
+    {"process_id", 16, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"parent_process_id", 24, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creating_process_id", 32, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creating_thread_id", 40, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"creation_time", 48, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"exit_time", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"process_exit_code", 64, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"operation", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"uid", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"gid", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"comm", 80, 16, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
 static const struct ctx_field pt_regs_fields[] = {
     {"regs", 0, 168, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
@@ -217,9 +247,16 @@ static const struct prog_type_desc prog_types[] = {
     {"cgroup/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr", 72,
      FIELDS(sock_addr_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT | HELPERS_SK_LOOKUP | HELPERS_SOCKOPT},
+    /* eBPF for Windows treats every verdict other than PROCEED_SOFT (1) and PROCEED_HARD (2)
+     * as REJECT (0), so no return value is out of range there. */
+    {"windows/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr (eBPF for Windows)", 64,
+     FIELDS(windows_sock_addr_fields), false, 0, 0, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SOCKOPT},
     {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false,
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
+    {"process", PROG_TYPE_HOST_PROCESS, "struct process_md", 96, FIELDS(process_fields), false, 0, 0, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"kprobe", PROG_TYPE_KPROBE, "struct pt_regs", 168, FIELDS(pt_regs_fields), false, 0, 0, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
@@ -232,6 +269,110 @@ static const struct prog_type_desc prog_types[] = {
      false, 0, 0, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_TRACING | HELPERS_PERF_OUTPUT},
 };
+
+/* --- attach-type refinements (Linux's sock_addr_is_valid_access, __sock_filter_check_attach_type) --- */
+
+#define ADDR_FIELDS(name, ip4, ip6, src4, src6)                                                    \
+    static const struct ctx_field name[] = {                                                       \
+        {"user_family", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                  \
+        {"user_ip4", 4, 4, ip4, CTX_SCALAR},                                                       \
+        {"user_ip6[0]", 8, 4, ip6, CTX_SCALAR},                                                    \
+        {"user_ip6[1]", 12, 4, ip6, CTX_SCALAR},                                                   \
+        {"user_ip6[2]", 16, 4, ip6, CTX_SCALAR},                                                   \
+        {"user_ip6[3]", 20, 4, ip6, CTX_SCALAR},                                                   \
+        {"user_port", 24, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},                       \
+        {"family", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                      \
+        {"type", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                        \
+        {"protocol", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                    \
+        {"msg_src_ip4", 40, 4, src4, CTX_SCALAR},                                                  \
+        {"msg_src_ip6[0]", 44, 4, src6, CTX_SCALAR},                                               \
+        {"msg_src_ip6[1]", 48, 4, src6, CTX_SCALAR},                                               \
+        {"msg_src_ip6[2]", 52, 4, src6, CTX_SCALAR},                                               \
+        {"msg_src_ip6[3]", 56, 4, src6, CTX_SCALAR},                                               \
+        {"sk", 64, 8, CTX_READ, CTX_SOCKET},                                                       \
+    }
+#define RW (CTX_READ | CTX_WRITE | CTX_NARROW)
+ADDR_FIELDS(addr4_fields, RW, 0, 0, 0);
+ADDR_FIELDS(addr4_sendmsg_fields, RW, 0, RW, 0);
+ADDR_FIELDS(addr6_fields, 0, RW, 0, 0);
+ADDR_FIELDS(addr6_sendmsg_fields, 0, RW, 0, RW);
+#undef RW
+
+#define SOCK_FIELDS(name, settable, source)                                                        \
+    static const struct ctx_field name[] = {                                                       \
+        {"bound_dev_if", 0, 4, settable, CTX_SCALAR},                                              \
+        {"family", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                       \
+        {"type", 8, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                         \
+        {"protocol", 12, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                    \
+        {"mark", 16, 4, settable, CTX_SCALAR},                                                     \
+        {"priority", 20, 4, settable, CTX_SCALAR},                                                 \
+        {"src_ip4", 24, 4, source, CTX_SCALAR},                                                    \
+        {"src_ip6[0]", 28, 4, source, CTX_SCALAR},                                                 \
+        {"src_ip6[1]", 32, 4, source, CTX_SCALAR},                                                 \
+        {"src_ip6[2]", 36, 4, source, CTX_SCALAR},                                                 \
+        {"src_ip6[3]", 40, 4, source, CTX_SCALAR},                                                 \
+        {"src_port", 44, 4, source, CTX_SCALAR},                                                   \
+        {"dst_port", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                    \
+        {"dst_ip4", 52, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                     \
+        {"dst_ip6[0]", 56, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                  \
+        {"dst_ip6[1]", 60, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                  \
+        {"dst_ip6[2]", 64, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                  \
+        {"dst_ip6[3]", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                  \
+        {"state", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                       \
+        {"rx_queue_mapping", 76, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                            \
+    }
+SOCK_FIELDS(sock_create_fields, CTX_READ | CTX_WRITE | CTX_NARROW, 0);
+SOCK_FIELDS(sock_post_bind_fields, CTX_READ | CTX_NARROW, CTX_READ | CTX_NARROW);
+
+#define SOCK_ADDR(fields, lo, hi)                                                                  \
+    {"cgroup/sock_addr", PROG_TYPE_CGROUP_SOCK_ADDR, "struct bpf_sock_addr", 72, FIELDS(fields), true, lo, hi, \
+     false, HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT | HELPERS_SK_LOOKUP | HELPERS_SOCKOPT}
+#define SOCK(fields)                                                                               \
+    {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(fields), true, 0, 1, false,        \
+     HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT}
+
+/* Linux's enum bpf_attach_type numbers. */
+enum {
+    ATTACH_SOCK_CREATE = 2, ATTACH_INET4_BIND = 8, ATTACH_INET6_BIND = 9, ATTACH_INET4_CONNECT = 10,
+    ATTACH_INET6_CONNECT = 11, ATTACH_INET4_POST_BIND = 12, ATTACH_INET6_POST_BIND = 13,
+    ATTACH_UDP4_SENDMSG = 14, ATTACH_UDP6_SENDMSG = 15, ATTACH_UDP4_RECVMSG = 19, ATTACH_UDP6_RECVMSG = 20,
+    ATTACH_INET4_GETPEERNAME = 29, ATTACH_INET6_GETPEERNAME = 30, ATTACH_INET4_GETSOCKNAME = 31,
+    ATTACH_INET6_GETSOCKNAME = 32, ATTACH_SOCK_RELEASE = 34,
+};
+
+static const struct attach_refinement {
+    uint32_t linux_type, attach_type;
+    struct prog_type_desc desc;
+} refinements[] = {
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET4_BIND, SOCK_ADDR(addr4_fields, 0, 3)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET6_BIND, SOCK_ADDR(addr6_fields, 0, 3)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET4_CONNECT, SOCK_ADDR(addr4_fields, 0, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET6_CONNECT, SOCK_ADDR(addr6_fields, 0, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_UDP4_SENDMSG, SOCK_ADDR(addr4_sendmsg_fields, 0, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_UDP6_SENDMSG, SOCK_ADDR(addr6_sendmsg_fields, 0, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_UDP4_RECVMSG, SOCK_ADDR(addr4_fields, 1, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_UDP6_RECVMSG, SOCK_ADDR(addr6_fields, 1, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET4_GETPEERNAME, SOCK_ADDR(addr4_fields, 1, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET6_GETPEERNAME, SOCK_ADDR(addr6_fields, 1, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET4_GETSOCKNAME, SOCK_ADDR(addr4_fields, 1, 1)},
+    {PROG_TYPE_CGROUP_SOCK_ADDR, ATTACH_INET6_GETSOCKNAME, SOCK_ADDR(addr6_fields, 1, 1)},
+    /* Linux's loader turns attach type 0 of a cgroup/sock program into sock_create. */
+    {PROG_TYPE_CGROUP_SOCK, 0, SOCK(sock_create_fields)},
+    {PROG_TYPE_CGROUP_SOCK, ATTACH_SOCK_CREATE, SOCK(sock_create_fields)},
+    {PROG_TYPE_CGROUP_SOCK, ATTACH_SOCK_RELEASE, SOCK(sock_create_fields)},
+    {PROG_TYPE_CGROUP_SOCK, ATTACH_INET4_POST_BIND, SOCK(sock_post_bind_fields)},
+    {PROG_TYPE_CGROUP_SOCK, ATTACH_INET6_POST_BIND, SOCK(sock_post_bind_fields)},
+};
+
+const struct prog_type_desc *prog_type_for_attach(uint32_t linux_type, uint32_t attach_type)
+{
+    for (size_t i = 0; i < sizeof refinements / sizeof refinements[0]; i++)
+        if (refinements[i].linux_type == linux_type && refinements[i].attach_type == attach_type)
+            return &refinements[i].desc;
+    if (linux_type == PROG_TYPE_CGROUP_SOCK_ADDR)
+        return NULL; /* Linux refuses to load one without its attach type */
+    return prog_type_by_linux_type(linux_type);
+}
 
 size_t prog_type_count(void) { return sizeof prog_types / sizeof prog_types[0]; }
 

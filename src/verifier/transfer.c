@@ -68,7 +68,7 @@ static bool arithmetic_allowed(enum value_type type)
 {
     switch (type) {
     case VALUE_CTX: case VALUE_STACK: case VALUE_PACKET: case VALUE_PACKET_META:
-    case VALUE_MAP_VALUE: case VALUE_RINGBUF_MEM:
+    case VALUE_MAP_VALUE: case VALUE_RINGBUF_MEM: case VALUE_MAP_KEY:
         return true;
     default:
         return false;

@@ -21,6 +21,7 @@ static const char *const type_names[VALUE_TYPE_COUNT] = {
     [VALUE_SOCKET] = "socket",
     [VALUE_SOCKET_OR_NULL] = "socket_or_null",
     [VALUE_FUNC] = "func",
+    [VALUE_MAP_KEY] = "map_key",
     [VALUE_MIXED] = "mixed types",
 };
 
@@ -74,6 +75,7 @@ bool value_same_kind(const struct value *a, const struct value *b)
     case VALUE_MAP_PTR:
     case VALUE_MAP_PTR_OR_NULL:
     case VALUE_MAP_VALUE:
+    case VALUE_MAP_KEY:
     case VALUE_MAP_VALUE_OR_NULL: return a->map == b->map;
     case VALUE_RINGBUF_MEM:
     case VALUE_RINGBUF_MEM_OR_NULL: return a->mem_size == b->mem_size;
@@ -167,7 +169,7 @@ const char *value_format(const struct value *v, char *buf, size_t size)
     default: {
         int n = snprintf(buf, size, "%s", value_type_name((enum value_type)v->type));
         if (v->type == VALUE_MAP_PTR || v->type == VALUE_MAP_PTR_OR_NULL || v->type == VALUE_MAP_VALUE ||
-            v->type == VALUE_MAP_VALUE_OR_NULL)
+            v->type == VALUE_MAP_VALUE_OR_NULL || v->type == VALUE_MAP_KEY)
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(map %d)", v->map);
         if (v->type == VALUE_STACK && v->frame)
             n += snprintf(buf + n, size > (size_t)n ? size - (size_t)n : 0, "(frame %u)", v->frame);

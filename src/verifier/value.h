@@ -29,6 +29,7 @@ enum value_type {
     VALUE_SOCKET,              /* a struct bpf_sock */
     VALUE_SOCKET_OR_NULL,
     VALUE_FUNC,                /* address of a subprogram (callback); off is its pc */
+    VALUE_MAP_KEY,             /* a key of map `map`, read-only (for_each_map_elem callbacks) */
     VALUE_MIXED,               /* different types on paths that were merged: unusable */
     VALUE_TYPE_COUNT
 };

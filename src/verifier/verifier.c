@@ -92,32 +92,75 @@ int analysis_fail(struct analysis *a, size_t pc, int err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
+    char where[128] = "", at[160] = "";
+    r->source_line[0] = 0;
+    if (a->opts->source_line &&
+        a->opts->source_line(a->opts->user, pc, where, sizeof where, r->source_line, sizeof r->source_line))
+        snprintf(at, sizeof at, " at %s", where);
+    else
+        r->source_line[0] = 0;
     /* long messages are cut: the start names the instruction and the property */
-    if (snprintf(r->message, sizeof r->message, "insn %zu (%s): %s", pc,
-                 analysis_insn_text(a, pc, text, sizeof text), detail) < 0)
+    if (snprintf(r->message, sizeof r->message, "insn %zu (%s)%s: %s", pc,
+                 analysis_insn_text(a, pc, text, sizeof text), at, detail) < 0)
         r->message[0] = 0;
     r->error_pc = (int64_t)pc;
     return err;
 }
 
-static void log_state(struct driver *d, uint32_t context, uint32_t block, const struct state *s)
+static void log_append(struct analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_append(struct analysis *a, const char *fmt, ...)
+{
+    if (!a->opts->log || a->log_used + 1 >= a->opts->log_size)
+        return;
+    size_t room = a->opts->log_size - a->log_used;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(a->opts->log + a->log_used, room, fmt, ap);
+    va_end(ap);
+    a->log_used += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
+}
+
+/* The invariant at pc: the registers of the current frame (stack slots in use follow). */
+static void log_state(struct driver *d, uint32_t context, size_t pc, const struct state *s, bool with_insn)
 {
     struct analysis *a = &d->a;
     if (!a->opts->log || a->log_used + 1 >= a->opts->log_size)
         return;
-    char *out = a->opts->log + a->log_used;
-    size_t room = a->opts->log_size - a->log_used;
-    int n = snprintf(out, room, "context %u insn %u:", context, a->cfg.blocks[block].start);
+    char text[160], where[128], line[256];
+    if (with_insn) {
+        if (a->opts->source_line &&
+            a->opts->source_line(a->opts->user, pc, where, sizeof where, line, sizeof line) &&
+            strcmp(where, a->log_where)) { /* each source line once per run of instructions */
+            log_append(a, "; %s  %s\n", line, where);
+            snprintf(a->log_where, sizeof a->log_where, "%s", where);
+        }
+    }
+    log_append(a, "context %u insn %zu:", context, pc);
     const struct frame *f = &s->frames[s->depth - 1];
-    for (int r = 0; r < EBPF_REG_COUNT && n > 0 && (size_t)n < room; r++) {
+    for (int r = 0; r < EBPF_REG_COUNT; r++) {
         if (f->regs[r].type == VALUE_UNINIT)
             continue;
         char v[200];
-        n += snprintf(out + n, room - (size_t)n, " r%d=%s", r, value_format(&f->regs[r], v, sizeof v));
+        log_append(a, " r%d=%s", r, value_format(&f->regs[r], v, sizeof v));
     }
-    if (n > 0 && (size_t)n < room)
-        n += snprintf(out + n, room - (size_t)n, "\n");
-    a->log_used += n > 0 && (size_t)n < room ? (size_t)n : room - 1;
+    for (unsigned slot = 0; slot < STACK_SLOTS; slot++) { /* written stack slots, by offset */
+        int offset = (int)slot * 8 - EBPF_STACK_SIZE;
+        unsigned written = 0;
+        for (unsigned b = 0; b < 8; b++)
+            written |= (f->stack.bytes[slot * 8 + b] != STACK_UNINIT) << b;
+        char v[200];
+        if (stack_slot_is_spill(&f->stack, slot))
+            log_append(a, " fp%d=%s", offset, value_format(&f->stack.spills[slot], v, sizeof v));
+        else if (written == 0xff)
+            log_append(a, " fp%d=data", offset);
+        else if (written) /* bit b: byte offset + b */
+            log_append(a, " fp%d=data(bytes 0x%02x)", offset, written);
+    }
+    if (with_insn)
+        log_append(a, "\n    %zu: %s\n", pc, analysis_insn_text(a, pc, text, sizeof text));
+    else
+        log_append(a, "\n");
 }
 
 /* --- worklist ------------------------------------------------------------------------------------- */
@@ -358,8 +401,10 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     struct frame *callee = state_frame(s);
     const struct value *r0 = &callee->regs[0];
     char buf[200];
-    if (r0->type == VALUE_UNINIT)
-        return analysis_fail(a, pc, -EACCES, "r0 is not set when the function returns");
+    /* A function may leave r0 unset (clang makes functions whose result no caller uses
+     * return nothing): the caller's r0 is then unset too, and reading it fails there. */
+    if (r0->type == VALUE_UNINIT && callee->callback)
+        return analysis_fail(a, pc, -EACCES, "r0 is not set when the callback returns");
     if (r0->type == VALUE_STACK && r0->frame == s->depth - 1)
         return analysis_fail(a, pc, -EACCES, "the function returns a pointer to its own stack: %s",
                              analysis_reg_text(r0, 0, buf, sizeof buf));
@@ -386,8 +431,20 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     return propagate(d, d->contexts[context].parent, a->cfg.block_at[call_pc + 1], s, pc);
 }
 
-/* A helper that loops over a callback (bpf_loop): the call's block is a loop head whose
- * body is the callback, analysed in a context of its own. Each run of the callback returns
+/* Maps whose elements for_each_map_elem can visit (Linux: hash, array and their per-CPU and
+ * LRU variants). */
+static bool map_iterable(uint32_t type)
+{
+    switch (type) {
+    case 1: case 2: case 5: case 6: case 9: case 10: /* hash, array, percpu_*, lru_* */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A helper that loops over a callback (bpf_loop, for_each_map_elem): the call's block is
+ * a loop head whose body is the callback, analysed in a context of its own. Each run of the callback returns
  * to the call with the caller's registers as they were; the state after the call is the
  * one of any number of runs (the call block's joined state). */
 static int call_with_callback(struct driver *d, uint32_t context, size_t pc, struct state *s)
@@ -427,8 +484,22 @@ static int call_with_callback(struct driver *d, uint32_t context, size_t pc, str
     struct frame *f = &callee->frames[callee->depth];
     frame_init(f, callee->depth, (uint32_t)pc);
     f->callback = 1;
-    f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
-    f->regs[2] = caller->regs[ctx_arg];
+    if (proto->args[0] == ARG_MAP_PTR) { /* for_each_map_elem: (map, key, value, ctx) of each element */
+        const struct value *map = &caller->regs[1];
+        uint32_t type = a->opts->maps[map->map].type;
+        if (!map_iterable(type))
+            return analysis_fail(a, pc, -EACCES, "%s cannot walk map %d: its type %" PRIu32
+                                 " is not a hash or array map", proto->name, map->map, type);
+        f->regs[1] = *map;
+        f->regs[2] = value_pointer(VALUE_MAP_KEY);
+        f->regs[2].map = map->map;
+        f->regs[3] = value_pointer(VALUE_MAP_VALUE);
+        f->regs[3].map = map->map;
+        f->regs[4] = caller->regs[ctx_arg];
+    } else {
+        f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
+        f->regs[2] = caller->regs[ctx_arg];
+    }
     callee->depth++;
     return propagate(d, callback_context, a->cfg.block_at[target], callee, pc);
 }
@@ -440,9 +511,13 @@ static int run_block(struct driver *d, uint32_t context, uint32_t block, struct 
     struct analysis *a = &d->a;
     const struct cfg_block *b = &a->cfg.blocks[block];
     a->result->stats.blocks++;
-    log_state(d, context, block, s);
+    if (!d->opts.log_every_insn)
+        log_state(d, context, b->start, s, false);
+    a->log_where[0] = 0; /* blocks run in worklist order: name the source again */
     for (size_t pc = b->start; pc < b->end;) {
         const struct ebpf_insn *insn = &a->insns[pc];
+        if (d->opts.log_every_insn)
+            log_state(d, context, pc, s, true);
         size_t next = pc + (isa_is_lddw(insn) ? 2 : 1);
         if (++a->result->stats.steps > d->opts.max_steps)
             return analysis_fail(a, pc, -E2BIG, "the program is too complex: %" PRIu64

@@ -45,6 +45,11 @@ struct verifier_options {
     verifier_format_insn_fn format_insn; /* NULL: disasm_insn (Linux syntax) */
     char *log;                      /* verbose mode: invariants at each block, or NULL */
     size_t log_size;
+    bool log_every_insn;            /* with log: the invariant before every instruction */
+    /* Source position of instruction pc ("prog.c:12", text "  if (x > y)"), for messages
+     * and the log; called with user. NULL, or returning false: none. */
+    bool (*source_line)(void *user, size_t pc, char *where, size_t where_size, char *text,
+                        size_t text_size);
 };
 
 struct verifier_stats {
@@ -64,6 +69,7 @@ struct verifier_result {
     bool accepted;
     int64_t error_pc;          /* failing instruction, -1 when none */
     char message[VERIFIER_MSG_SIZE];
+    char source_line[VERIFIER_MSG_SIZE / 2]; /* text of error_pc's source line, "" when unknown */
     struct verifier_stats stats;
 };
 

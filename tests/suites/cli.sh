@@ -11,7 +11,17 @@ for cmd in asm disasm run; do
 done
 
 expect "run a vector" 0 "r0 = 0x1 " $B run $C/tests/prime.data
-expect "run fast mode" 0 "r0 = 0x1 " $B run --mode fast $C/tests/prime.data
+expect "raw programs run unverified by default, and say so" 0 "not verified .*checked interpreter" $B run $C/tests/prime.data
+expect "--unverified: checked, no note" 0 "^r0 = 0x1 \(1\)$" sh -c "$B run --unverified $C/tests/prime.data 2>&1 | wc -l | grep -qx 1 && $B run --unverified $C/tests/prime.data"
+for engine in interp jit; do
+    expect "--engine $engine verifies, then runs" 0 "verified \([0-9]+ steps" $B run --engine $engine $C/tests/ldxh.data
+    expect "--engine $engine result" 0 "r0 = 0x2211 " $B run --engine $engine $C/tests/ldxh.data
+    expect "--engine $engine: rejected programs do not run" 1 "rejected by the verifier: insn 0 .*r2 is read before it is written" \
+        sh -c "$B asm examples/asm/ipv4_checksum.s -o $tmp/c.bin && $B run $tmp/c.bin --mem examples/asm/ipv4_checksum.mem --engine $engine"
+    expect "--engine $engine: out-of-bounds access refused before running" 1 "rejected by the verifier" \
+        sh -c "printf 'ldxdw %%r0, [%%r1+8]\nexit\n' >$tmp/oob2.s && printf '01 02 03 04\n' >$tmp/oob2.mem && $B run $tmp/oob2.s --mem $tmp/oob2.mem --engine $engine"
+done
+expect "asm then run on the jit" 0 "r0 = 0x37 " sh -c "$B asm examples/asm/call_and_atomics.s -o $tmp/a.bin && $B run $tmp/a.bin --engine jit"
 expect "run with memory" 0 "r0 = 0x2211 " $B run $C/tests/ldxh.data
 expect "asm then run" 0 "r0 = 0x37 " sh -c "$B asm examples/asm/call_and_atomics.s -o $tmp/a.bin && $B run $tmp/a.bin"
 expect "--mem file" 0 "r0 = 0x1 " sh -c "$B asm examples/asm/ipv4_checksum.s -o $tmp/c.bin && $B run $tmp/c.bin --mem examples/asm/ipv4_checksum.mem"
@@ -40,6 +50,8 @@ printf 'zz\n' >"$tmp/bad.mem"
 expect "bad hex memory" 2 "expected hex bytes" $B run "$tmp/oob.s" --mem "$tmp/bad.mem"
 printf 'mov %%r0, 0\nloop:\nja loop\nexit\n' >"$tmp/inf.s"
 expect "infinite loop stops at the step budget" 1 "step budget" $B run "$tmp/inf.s"
-expect "bad mode" 2 "unknown mode 'turbo'" $B run --mode turbo $C/tests/prime.data
+expect "--mode is gone" 2 "--mode is gone" $B run --mode fast $C/tests/prime.data
+expect "bad engine" 2 "unknown engine 'turbo'" $B run --engine turbo $C/tests/prime.data
+expect "--unverified with --engine" 2 "checked interpreter only" $B run --unverified --engine jit $C/tests/prime.data
 expect "bad option" 2 "unknown option '--frob'" $B run --frob $C/tests/prime.data
 finish

@@ -12,6 +12,9 @@ BLOCK="--map-set blocked_v4 0a000042 01 --map-set blocked_v6 20010db800000000000
 expect "firewall over the capture" 0 "207 frames" $B xdp run "$tmp/fw.o" --pcap $X/traffic.pcap \
     --out "$tmp/out.pcap" --dump-maps $BLOCK
 cp "$tmp/out" "$tmp/report"
+if [ "$(uname -m)" = x86_64 ]; then default_engine=jit; else default_engine=interpreter; fi
+expect "verified, then run on the $default_engine by default" 0 \
+    "program xdp_firewall \(verified in [0-9.]+ ms, [0-9]+ steps; engine $default_engine\), 207 frames" cat "$tmp/report"
 for key in 0 1 2 3 4; do
     name=$(awk -v k=$key '$1 == "verdicts" && $2 == k { print $3 }' $X/traffic.expected)
     want=$(awk -v k=$key '$1 == "verdicts" && $2 == k { print $4 }' $X/traffic.expected)
@@ -27,6 +30,27 @@ awk '$2 == "PASS" { print $1 }' $X/traffic.expected >"$tmp/pass_index"
 python3 tests/pcap_frames.py --select "$tmp/pass_index" $X/traffic.pcap >"$tmp/want_frames"
 python3 tests/pcap_frames.py "$tmp/out.pcap" >"$tmp/got_frames"
 expect "output pcap holds exactly the passed frames, byte for byte" 0 "" cmp "$tmp/want_frames" "$tmp/got_frames"
+
+# Every engine gives the same verdicts, output bytes and map contents.
+. tests/engine-compare.sh
+normalise_report "$tmp/report" >"$tmp/want_report"
+for engine in "--engine interp" "--engine jit" "--unverified"; do
+    # shellcheck disable=SC2086
+    $B xdp run "$tmp/fw.o" --pcap $X/traffic.pcap --out "$tmp/engine.pcap" --dump-maps $BLOCK $engine >"$tmp/engine_report" 2>&1
+    expect "$engine: says what ran it" 0 "engine (interpreter|jit|checked interpreter)\)" cat "$tmp/engine_report"
+    normalise_report "$tmp/engine_report" >"$tmp/got_report"
+    expect "$engine: the same verdicts and map contents" 0 "" cmp "$tmp/want_report" "$tmp/got_report"
+    expect "$engine: the same output pcap, byte for byte" 0 "" cmp "$tmp/out.pcap" "$tmp/engine.pcap"
+done
+
+# Programs the verifier rejects do not run, and the message says where and why.
+clang -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c tests/bpf/runtime_unsafe.bpf.c -o "$tmp/unsafe.o"
+expect "unsafe program refused" 2 "program 'unchecked_read' \(section xdp\): rejected by the verifier: insn 1 .*check r1 \+ 21 <= data_end first" \
+    $B xdp run "$tmp/unsafe.o" --program unchecked_read --pcap $X/traffic.pcap
+expect "unsafe program, --unverified: the checked interpreter stops the bad reads" 0 "unverified; engine checked interpreter" \
+    $B xdp run "$tmp/unsafe.o" --program unchecked_read --pcap $X/traffic.pcap --unverified
+expect "bad engine" 2 "unknown engine 'turbo'" $B xdp run "$tmp/fw.o" --pcap $X/traffic.pcap --engine turbo
+expect "--unverified with --engine" 2 "checked interpreter only" $B xdp run "$tmp/fw.o" --pcap $X/traffic.pcap --engine jit --unverified
 
 # Without a blocklist, only malformed and non-matching frames drop.
 expect "no blocklist: fewer drops" 0 "XDP_DROP +1[0-9]\$" $B xdp run "$tmp/fw.o" --pcap $X/traffic.pcap

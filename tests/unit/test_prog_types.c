@@ -4,6 +4,7 @@
 
 #include "test.h"
 #include "verifier/prog_types.h"
+#include "verifier_asm.h"
 
 static const struct ctx_field *field(const char *type, const char *name)
 {
@@ -93,6 +94,65 @@ TEST(field_access_rules)
     const struct prog_type_desc *sock = prog_type_by_name("socket");
     CHECK(!prog_type_access_ok(sock, 76, 4, false, &f, msg, sizeof msg)); /* no direct access */
     CHECK(prog_type_access_ok(sock, 48, 4, true, &f, msg, sizeof msg));   /* cb[0] */
+}
+
+TEST(windows_sock_addr_has_its_own_layout_and_any_verdict)
+{
+    const struct prog_type_desc *w = prog_type_by_name("windows/sock_addr");
+    const struct ctx_field *f;
+    char msg[256];
+    CHECK(w != NULL);
+    CHECK(!w->checks_return); /* eBPF for Windows maps unknown verdicts to REJECT */
+    CHECK_EQ(w->ctx_size, 64);
+    CHECK(prog_type_access_ok(w, 40, 2, true, &f, msg, sizeof msg)); /* user_port */
+    CHECK_STR(f->name, "user_port");
+    CHECK(prog_type_access_ok(w, 28, 4, true, &f, msg, sizeof msg)); /* user_ip6[1] */
+    CHECK(!prog_type_access_ok(w, 44, 4, true, &f, msg, sizeof msg)); /* protocol */
+    CHECK_CONTAINS(msg, "read-only");
+    CHECK(!prog_type_access_ok(w, 64, 4, false, &f, msg, sizeof msg));
+    /* Linux's type stays the one for Linux's number */
+    CHECK(prog_type_by_linux_type(PROG_TYPE_CGROUP_SOCK_ADDR) == prog_type_by_name("cgroup/sock_addr"));
+}
+
+#define INFER(prog, why) prog_type_infer_packet_type(prog, sizeof prog / sizeof prog[0], why, sizeof why)
+
+TEST(packet_type_inferred_from_the_context_fields_used)
+{
+    const struct prog_type_desc *xdp = prog_type_by_name("xdp"), *tc = prog_type_by_name("tc");
+    char why[200];
+    /* data and data_end compared and dereferenced: XDP */
+    struct ebpf_insn xdp_prog[] = {
+        LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 14),
+        JMP_REG(JGT, 4, 3, 1), LDX(B, 0, 2, 12), MOV64_IMM(0, 2), EXIT(),
+    };
+    CHECK(INFER(xdp_prog, why) == xdp);
+    CHECK_CONTAINS(why, "nothing");
+    /* __sk_buff's data_end at 80, through a copy of the context */
+    struct ebpf_insn skb_end[] = {MOV64_REG(6, 1), LDX(W, 2, 6, 80), MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(skb_end, why) == tc);
+    CHECK_CONTAINS(why, "insn 1 reads context offset 80");
+    /* a store into the context (mark) */
+    struct ebpf_insn skb_store[] = {ST(W, 1, 8, 1), MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(skb_store, why) == tc);
+    CHECK_CONTAINS(why, "stores into the context");
+    /* skb->len (offset 0) compared with a number and shifted: no packet pointer */
+    struct ebpf_insn skb_len[] = {LDX(W, 2, 1, 0), JMP_IMM(JGT, 2, 65535, 1), ALU64_IMM(RSH, 2, 8),
+                                  MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(skb_len, why) == tc);
+    CHECK_CONTAINS(why, "compares the value of context offset 0");
+    struct ebpf_insn skb_shift[] = {LDX(W, 2, 1, 0), ALU64_IMM(RSH, 2, 8), MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(skb_shift, why) == tc);
+    /* the context spilled and filled back keeps its tag */
+    struct ebpf_insn spilled[] = {STX(DW, 10, 1, -8), LDX(DW, 3, 10, -8), LDX(W, 2, 3, 80),
+                                  MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(spilled, why) == tc);
+    /* once r1 is overwritten, loads through it are not context loads */
+    struct ebpf_insn overwritten[] = {MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -8), ST(DW, 1, 0, 0),
+                                      LDX(W, 2, 1, 0), MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(overwritten, why) == xdp);
+    /* a value from beyond the pointer fields (rx_queue_index) may be a number */
+    struct ebpf_insn queue[] = {LDX(W, 2, 1, 16), JMP_IMM(JGT, 2, 3, 0), MOV64_IMM(0, 0), EXIT()};
+    CHECK(INFER(queue, why) == xdp);
 }
 
 TEST_MAIN

@@ -25,7 +25,7 @@ TEST(initial_slots_of_prog_arrays_and_maps_of_maps_are_filled)
     char msg[512];
     /* Only the tail call target: xdp_main passes a callback to bpf_loop, whose function
      * reference (lddw src 4) the engines do not run yet. */
-    struct runtime_object_options opts = {.allow_unverified = true, .only_program = "tail_target"};
+    struct runtime_object_options opts = {.only_program = "tail_target"};
     int err = runtime_object_load(elf, &opts, &obj, msg, sizeof msg);
     if (err)
         fprintf(stderr, "  %s\n", msg);
@@ -81,7 +81,7 @@ TEST(callback_references_are_refused_with_a_clear_message)
         return;
     struct runtime_object *obj = NULL;
     char msg[512];
-    struct runtime_object_options opts = {.allow_unverified = true, .only_program = "xdp_main"};
+    struct runtime_object_options opts = {.only_program = "xdp_main"};
     CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -EINVAL);
     CHECK_CONTAINS(msg, "program 'xdp_main' (section xdp): insn 16: unresolved lddw.func");
     elf_object_free(elf);
@@ -94,28 +94,77 @@ TEST(co_re_programs_are_refused_until_relocations_are_applied)
         return;
     struct runtime_object *obj = NULL;
     char msg[512];
-    struct runtime_object_options opts = {.allow_unverified = true};
+    struct runtime_object_options opts = {0};
     CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -EOPNOTSUPP);
     CHECK_CONTAINS(msg, "CO-RE relocations");
     CHECK(obj == NULL);
     elf_object_free(elf);
 }
 
-TEST(unverified_programs_need_an_explicit_request)
+TEST(programs_are_verified_and_run_on_the_engine_asked_for)
 {
     struct elf_object *elf = open_object("build/bpf/elf_features.bpf.o");
     if (!elf)
         return;
+    struct {
+        struct runtime_object_options opts;
+        bool verified;
+        enum runtime_engine engine;
+    } cases[] = {
+        {{.only_program = "socket_prog"}, true, jit_supported() ? RUNTIME_ENGINE_JIT : RUNTIME_ENGINE_INTERP},
+        {{.only_program = "socket_prog", .engine = RUNTIME_ENGINE_INTERP}, true, RUNTIME_ENGINE_INTERP},
+        {{.only_program = "socket_prog", .allow_unverified = true}, false, RUNTIME_ENGINE_CHECKED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct runtime_object *obj = NULL;
+        char msg[512];
+        int err = runtime_object_load(elf, &cases[i].opts, &obj, msg, sizeof msg);
+        if (err)
+            fprintf(stderr, "  %s\n", msg);
+        CHECK_EQ(err, 0);
+        struct runtime_prog *prog = obj ? runtime_object_prog(obj, "socket_prog") : NULL;
+        CHECK(prog != NULL);
+        if (prog) {
+            CHECK_EQ(prog->verified, cases[i].verified);
+            CHECK_EQ(prog->engine, cases[i].engine);
+            CHECK_EQ(prog->verifier_stats.steps > 0, cases[i].verified);
+        }
+        runtime_object_free(obj);
+    }
     struct runtime_object *obj = NULL;
     char msg[512];
-    struct runtime_object_options opts = {0};
-    CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -EACCES);
-    CHECK_CONTAINS(msg, "has not been verified");
-    opts.allow_unverified = true;
-    opts.only_program = "no_such_program";
+    struct runtime_object_options opts = {.only_program = "no_such_program"};
     CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -ENOENT);
     CHECK_CONTAINS(msg, "no program named 'no_such_program'");
     elf_object_free(elf);
+    for (int level = 0; level < 4; level++)
+        platform_epoch_barrier();
+}
+
+/* A program the verifier rejects fails the whole object, and the message names it. */
+TEST(objects_with_an_unsafe_program_fail_to_load)
+{
+    struct elf_object *elf = open_object("build/bpf/runtime_unsafe.bpf.o");
+    if (!elf)
+        return;
+    struct runtime_object *obj = NULL;
+    char msg[512], log[4096] = "";
+    struct runtime_object_options opts = {.log = log, .log_size = sizeof log};
+    CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -EACCES);
+    CHECK(obj == NULL);
+    CHECK_CONTAINS(msg, "program 'unchecked_read' (section xdp): rejected by the verifier: insn");
+    CHECK_CONTAINS(msg, "packet");
+    CHECK(strlen(log) > 0);
+    /* Loading only the safe one works; unverified, the unsafe one loads too. */
+    opts.only_program = "checked_read";
+    CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), 0);
+    runtime_object_free(obj);
+    opts = (struct runtime_object_options){.allow_unverified = true};
+    CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), 0);
+    runtime_object_free(obj);
+    elf_object_free(elf);
+    for (int level = 0; level < 4; level++)
+        platform_epoch_barrier();
 }
 
 TEST_MAIN

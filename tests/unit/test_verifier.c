@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 
 #include "test.h"
 #include "verifier/verifier.h"
@@ -457,10 +458,48 @@ TEST(loop_callbacks)
                  LDX(W, 0, 1, 12), EXIT(),
                  ST(DW, 2, 0, 1), MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "insn 9 (r0 = *(u32 *)(r1 + 12)): r1 is a number, not a pointer");
-    /* callbacks of other helpers are not analysed yet */
-    CHECK_EQ(XDP(LD_MAP(1, 0), INSN(0x18, 2, 4, 0, 5), INSN(0, 0, 0, 0, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
-                 CALL(164), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
-    CHECK_CONTAINS(result.message, "for_each_map_elem takes a callback: its callbacks are not analysed yet");
+}
+
+/* for_each_map_elem(map 0 (hash: 4-byte keys, 8-byte values), callback at insn 11, ctx = fp-8,
+ * 0): the caller writes 0 to its fp-8 first; the callback body follows insn 10. */
+#define FOR_EACH_PROGRAM(map, ...)                                                                \
+    ST(DW, 10, -8, 0), LD_MAP(1, map), INSN(0x18, 2, 4, 0, 7), INSN(0, 0, 0, 0, 0), MOV64_REG(3, 10),    \
+        ALU64_IMM(ADD, 3, -8), MOV64_IMM(4, 0), CALL(164), MOV64_IMM(0, 0), EXIT(), __VA_ARGS__
+
+TEST(for_each_map_elem_callbacks)
+{
+    /* reads the key, reads and writes the value, adds into the caller's stack through ctx */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(W, 0, 2, 0), LDX(DW, 5, 3, 0), ALU64_REG(ADD, 5, 0), STX(DW, 3, 5, 0),
+                                  LDX(DW, 6, 4, 0), ALU64_REG(ADD, 6, 5), STX(DW, 4, 6, 0), MOV64_IMM(0, 0),
+                                  EXIT())), 0);
+    CHECK_EQ(result.stats.contexts, 2);
+    /* r1 is the map: the callback may look the key up in it */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, CALL(1), MOV64_IMM(0, 0), EXIT())), 0);
+    /* keys are read-only */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, ST(W, 2, 0, 1), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 11 (*(u32 *)(r2 + 0) = 1): map 0's keys are read-only");
+    /* and key_size long */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(DW, 0, 2, 0), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 4-byte map 0 key");
+    /* values are value_size long */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, LDX(DW, 0, 3, 8), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 8-byte map 0 value");
+    /* the read-only array's values stay read-only */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(4, ST(W, 3, 0, 1), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "map 4 is read-only");
+    /* r5 is not an argument */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, MOV64_REG(0, 5), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "r5 is read before it is written");
+    /* verdict 0 or 1 */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(0, MOV64_IMM(0, 2), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "a callback must return 0 (go on) or 1 (stop)");
+    /* only hash and array maps can be walked (map 2 is a ring buffer) */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(2, MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "for_each_map_elem cannot walk map 2: its type 27 is not a hash or array map");
+    /* the callback must be a function: a number in r2 is refused */
+    CHECK_EQ(XDP(LD_MAP(1, 0), MOV64_IMM(2, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0), CALL(164), MOV64_IMM(0, 0),
+                 EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "argument 2 of for_each_map_elem");
 }
 
 /* --- loops ------------------------------------------------------------------------------------- */
@@ -526,6 +565,33 @@ TEST(complexity_budget)
     CHECK_CONTAINS(result.message, "insn 3 (r0 += 1): the program is too complex: 3 instructions analysed, the limit is 3");
 }
 
+/* A hostile program: seven levels of functions, each calling the next three times and then
+ * running 400 instructions. Analysed per call site, that is 3280 call contexts and over a
+ * million instructions: the default budget stops it with a clear -E2BIG, quickly. */
+TEST(hostile_program_hits_the_default_step_budget)
+{
+    enum { LEVELS = 8, BODY = 400, FUNC = 3 + BODY + 2 };
+    struct ebpf_insn *prog = calloc(LEVELS * FUNC, sizeof *prog);
+    size_t n = 0;
+    for (int level = 0; level < LEVELS; level++) {
+        size_t next = (size_t)(level + 1) * FUNC;
+        for (int c = 0; c < 3; c++, n++)
+            prog[n] = level + 1 < LEVELS ? CALL_LOCAL((int32_t)(next - n - 1)) : MOV64_IMM(0, 0);
+        for (int i = 0; i < BODY; i++)
+            prog[n++] = MOV64_IMM(2, i);
+        prog[n++] = MOV64_IMM(0, 0);
+        prog[n++] = EXIT();
+    }
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp")};
+    CHECK_EQ(verifier_verify(prog, n, &opts, &result), -E2BIG);
+    CHECK_CONTAINS(result.message, "the program is too complex: 1000000 instructions analysed, the limit is 1000000");
+    CHECK(!result.accepted);
+    CHECK(result.stats.seconds < 10);
+    fprintf(stderr, "    (hostile program: %zu insns, %u contexts, %.3f s)\n", n, result.stats.contexts,
+            result.stats.seconds);
+    free(prog);
+}
+
 /* --- paths ------------------------------------------------------------------------------------- */
 
 /* r2 is a stack pointer on one path and 0 on the other; after the merge, "if r2 == 0"
@@ -568,6 +634,11 @@ TEST(local_call_errors)
     CHECK_CONTAINS(result.message, "recursive call");
     CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), MOV64_REG(0, 10), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "returns a pointer to its own stack");
+    /* a function may leave r0 unset (clang does when no caller uses the result) ... */
+    CHECK_EQ(XDP(CALL_LOCAL(2), MOV64_IMM(0, 1), EXIT(), MOV64_IMM(2, 0), EXIT()), 0);
+    /* ... but then the caller cannot read it */
+    CHECK_EQ(XDP(CALL_LOCAL(1), EXIT(), MOV64_IMM(2, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (exit): r0 is not set at exit");
     /* the same function analysed per call site: the second call passes a bad argument */
     CHECK_EQ(XDP(LDX(W, 1, 1, 0), CALL_LOCAL(4), MOV64_IMM(1, 0), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
                  LDX(B, 0, 1, 0), EXIT()), -EACCES);
@@ -582,6 +653,39 @@ TEST(verbose_log_shows_invariants)
     CHECK_CONTAINS(log, "context 0 insn 0: r1=ctx r10=stack off=0");
     CHECK_CONTAINS(log, "insn 3: r0=scalar [1, 4294967295] r10");
     CHECK_CONTAINS(log, "context 0 insn 2: r10=stack off=0\n"); /* r0 is dead there */
+    /* stack slots: a spill keeps its value, data is shown by the bytes written */
+    const struct ebpf_insn spills[] = {STX(DW, 10, 1, -8), ST(W, 10, -12, 7), MOV64_IMM(0, 0), EXIT()};
+    opts.log_every_insn = true;
+    CHECK_EQ(verifier_verify(spills, 4, &opts, &result), 0);
+    CHECK_CONTAINS(log, "context 0 insn 2: r1=ctx r10=stack off=0 fp-16=data(bytes 0xf0) fp-8=ctx\n");
+}
+
+static bool fake_source(void *user, size_t pc, char *where, size_t where_size, char *text, size_t text_size)
+{
+    if (pc != *(const size_t *)user)
+        return false;
+    snprintf(where, where_size, "prog.c:%zu", pc + 10);
+    snprintf(text, text_size, "return *p;");
+    return true;
+}
+
+TEST(source_lines_in_messages_and_log)
+{
+    char log[4096];
+    size_t line_at = 1;
+    const struct ebpf_insn prog[] = {MOV64_IMM(1, 0), LDX(W, 0, 1, 0), EXIT()};
+    struct verifier_options opts = {.prog_type = prog_type_by_name("xdp"), .source_line = fake_source,
+                                    .user = &line_at, .log = log, .log_size = sizeof log, .log_every_insn = true};
+    CHECK_EQ(verifier_verify(prog, 3, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u32 *)(r1 + 0)) at prog.c:11: r1 is a number");
+    CHECK_STR(result.source_line, "return *p;");
+    CHECK_CONTAINS(log, "context 0 insn 0: r10=stack off=0\n    0: r1 = 0\n" /* r1 dead */
+                        "; return *p;  prog.c:11\ncontext 0 insn 1: r1=scalar 0 r10=stack off=0\n");
+    /* no line for the failing instruction: none in the message */
+    line_at = 0;
+    CHECK_EQ(verifier_verify(prog, 3, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 1 (r0 = *(u32 *)(r1 + 0)): r1 is a number");
+    CHECK_STR(result.source_line, "");
 }
 
 TEST_MAIN

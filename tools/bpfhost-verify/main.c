@@ -7,118 +7,47 @@
  *       with the "expect" column; ends with counts and "N passed, N failed", where a
  *       failure is an unsafe program accepted (precision misses are counted apart).
  *
- * Program types come from the section names (the loader's table); types without a
- * descriptor of their own are verified with the closest one (skb-based types as tc), and
- * sections the loader does not know get a type from their name's prefix the way PREVAIL
- * guesses it ("xdp_vlan_swap" is XDP), XDP when nothing matches (".text", "test"). */
+ * Program types are chosen by object_verify_type (docs/verifier.md, "Program types of an
+ * object"); subprograms are verified within their callers. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "elf/elf_object.h"
-#include "verifier/verifier.h"
+#include "verifier/object_verify.h"
 
-enum { MAX_MAPS = 1024, LOG_SIZE = 1 << 20 };
+enum { LOG_SIZE = 1 << 20 };
 
 struct run {
     uint32_t max_states;
     bool log;
 };
 
-static const struct prog_type_desc *guess_from_section(const char *section)
-{
-    static const struct {
-        const char *prefix, *type;
-    } prefixes[] = {
-        {"xdp", "xdp"}, {"socket", "socket"}, {"kprobe", "kprobe"}, {"kretprobe", "kprobe"},
-        {"tracepoint", "tracepoint"}, {"raw_tracepoint", "raw_tracepoint"},
-        {"perf_event", "perf_event"}, {"sockops", "sockops"}, {"cgroup/sock", "cgroup/sock"},
-        {"cgroup/", "cgroup/sock_addr"}, {"classifier", "tc"}, {"tc", "tc"},
-    };
-    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-        if (!strncmp(section, prefixes[i].prefix, strlen(prefixes[i].prefix)))
-            return prog_type_by_name(prefixes[i].type);
-    return prog_type_by_name("xdp");
-}
-
-static const struct prog_type_desc *descriptor_for(uint32_t prog_type, const char *section)
-{
-    if (prog_type == EBPF_PROG_TYPE_UNSPEC)
-        return guess_from_section(section);
-    const struct prog_type_desc *d = prog_type_by_linux_type(prog_type);
-    if (d)
-        return d;
-    switch (prog_type) {
-    case EBPF_PROG_TYPE_SCHED_ACT:
-    case EBPF_PROG_TYPE_CGROUP_SKB:
-    case EBPF_PROG_TYPE_LWT_IN:
-    case EBPF_PROG_TYPE_LWT_OUT:
-    case EBPF_PROG_TYPE_LWT_XMIT:
-    case EBPF_PROG_TYPE_SK_SKB:
-        return prog_type_by_name("tc");
-    case EBPF_PROG_TYPE_HOST_XDP_TEST:
-        return prog_type_by_name("xdp");
-    default:
-        return NULL;
-    }
-}
-
-/* The object's maps as the verifier sees them; inner map templates are appended. */
-static size_t collect_maps(const struct elf_object *obj, struct verifier_map *maps)
-{
-    size_t count = elf_object_map_count(obj), extra = count;
-    for (size_t i = 0; i < count && i < MAX_MAPS; i++) {
-        const struct elf_map *m = elf_object_map(obj, i);
-        maps[i] = (struct verifier_map){m->type, m->key_size, m->value_size, m->max_entries,
-                                        m->origin == ELF_MAP_RODATA || m->origin == ELF_MAP_KCONFIG ||
-                                            (m->map_flags & 0x80) /* BPF_F_RDONLY_PROG */,
-                                        0};
-        if (m->inner && extra < MAX_MAPS) {
-            maps[extra] = (struct verifier_map){m->inner->type, m->inner->key_size, m->inner->value_size,
-                                                m->inner->max_entries, false, 0};
-            maps[i].inner_map = (uint32_t)extra++;
-        } else if (m->inner_map_index >= 0) {
-            maps[i].inner_map = (uint32_t)m->inner_map_index;
-        }
-    }
-    return extra < MAX_MAPS ? extra : MAX_MAPS;
-}
-
 /* Verifies one program; returns the verifier's result code. */
-static int verify_program(const struct elf_object *obj, const struct elf_program *prog, const struct run *run,
-                          struct verifier_result *result)
+static int verify_program(const struct elf_object *obj, size_t index, const struct run *run,
+                          struct object_verify_result *out)
 {
-    static struct verifier_map maps[MAX_MAPS];
     static char log[LOG_SIZE];
-    const struct prog_type_desc *type = descriptor_for(prog->prog_type, prog->section_name);
-    if (!type) {
-        memset(result, 0, sizeof *result);
-        result->error_pc = -1;
-        snprintf(result->message, sizeof result->message,
-                 "program type %u (section %s) has no descriptor yet", prog->prog_type, prog->section_name);
-        return -EOPNOTSUPP;
-    }
-    struct verifier_options opts = {
-        .prog_type = type,
-        .maps = maps,
-        .map_count = collect_maps(obj, maps),
+    struct object_verify_options options = {
         .max_states_per_point = run->max_states,
         .log = run->log ? log : NULL,
         .log_size = run->log ? sizeof log : 0,
     };
-    int err = verifier_verify(prog->insns, prog->insn_count, &opts, result);
+    int err = object_verify_program(obj, index, &options, out);
     if (run->log)
         fputs(log, stdout);
     return err;
 }
 
-static void print_verdict(const char *name, int err, const struct verifier_result *r)
+static void print_verdict(const char *name, int err, const struct object_verify_result *v)
 {
+    const struct verifier_result *r = &v->result;
     if (!err)
-        printf("%s: accepted (%" PRIu64 " steps, %" PRIu64 " states, %.4f s)\n", name, r->stats.steps,
-               r->stats.states, r->stats.seconds);
+        printf("%s: accepted (%" PRIu64 " steps, %" PRIu64 " states, %.4f s)%s%s\n", name, r->stats.steps,
+               r->stats.states, r->stats.seconds, v->note[0] ? ": " : "", v->note);
     else
         printf("%s: rejected: %s\n", name, r->message);
 }
@@ -137,8 +66,8 @@ static int verify_file(const char *path, const char *only, const struct run *run
         const struct elf_program *prog = elf_object_program(obj, i);
         if (only ? strcmp(prog->name, only) != 0 : prog->is_subprog)
             continue;
-        struct verifier_result result;
-        err = verify_program(obj, prog, run, &result);
+        struct object_verify_result result;
+        err = verify_program(obj, i, run, &result);
         print_verdict(prog->name, err, &result);
         status |= err != 0;
     }
@@ -149,6 +78,8 @@ static int verify_file(const char *path, const char *only, const struct run *run
 struct tally {
     int accept_ok, accept_missed, reject_ok, reject_missed, load_refused, other;
     double seconds, slowest;
+    char slowest_name[256];
+    uint64_t steps;
 };
 
 /* One expectations.tsv row: file, section, program, instructions, expect, ... */
@@ -173,16 +104,20 @@ static void corpus_row(const char *dir, char *line, const struct run *run, struc
     }
     for (size_t i = 0; i < elf_object_program_count(obj); i++) {
         const struct elf_program *prog = elf_object_program(obj, i);
-        if (strcmp(prog->section_name, section) != 0 ||
+        if ((strcmp(section, "*") && strcmp(prog->section_name, section) != 0) ||
             (strcmp(program, "-") && strcmp(prog->name, program) && strcmp(section, program)))
             continue;
         if (!strcmp(program, "-") && prog->is_subprog)
             continue;
-        struct verifier_result r;
-        int err = verify_program(obj, prog, run, &r);
+        struct object_verify_result v;
+        int err = verify_program(obj, i, run, &v);
+        const struct verifier_result r = v.result;
         t->seconds += r.stats.seconds;
-        if (r.stats.seconds > t->slowest)
+        t->steps += r.stats.steps;
+        if (r.stats.seconds > t->slowest) {
             t->slowest = r.stats.seconds;
+            snprintf(t->slowest_name, sizeof t->slowest_name, "%s %s", file, prog->name);
+        }
         const char *verdict;
         if (!strcmp(expect, "accept")) {
             verdict = err ? "MISSED (safe program rejected)" : "ok";
@@ -194,7 +129,8 @@ static void corpus_row(const char *dir, char *line, const struct run *run, struc
             verdict = "no reference";
             t->other++;
         }
-        printf("%s %s %s: %s: %s\n", file, section, prog->name, verdict, err ? r.message : "accepted");
+        printf("%s %s %s: %s: %s [%s: %s]%s%s\n", file, section, prog->name, verdict, err ? r.message : "accepted",
+               v.type ? v.type->name : "no type", v.type_reason, v.note[0] ? " " : "", v.note);
     }
     elf_object_free(obj);
 }
@@ -218,7 +154,11 @@ static int verify_corpus(const char *dir, const struct run *run)
     printf("safe programs accepted: %d of %d\n", t.accept_ok, t.accept_ok + t.accept_missed);
     printf("unsafe programs rejected: %d of %d\n", t.reject_ok, t.reject_ok + t.reject_missed);
     printf("objects the loader refused: %d; programs without reference: %d\n", t.load_refused, t.other);
-    printf("analysis time: %.3f s in total, slowest %.4f s\n", t.seconds, t.slowest);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf("analysis time: %.3f s in total, slowest %.4f s (%s), %" PRIu64 " instructions analysed\n",
+           t.seconds, t.slowest, t.slowest_name, t.steps);
+    printf("peak memory (maxrss of the whole run, loader included): %.1f MB\n", usage.ru_maxrss / 1024.0);
     printf("%d passed, %d failed\n", t.accept_ok + t.reject_ok, t.reject_missed);
     return t.reject_missed != 0;
 }

@@ -62,6 +62,13 @@ int cmd_object(int argc, char **argv);
 void cmd_object_help(void);
 int cmd_prog(int argc, char **argv);
 void cmd_prog_help(void);
+int cmd_prog_show(int argc, char **argv); /* bpfhost prog show, argv[0] "show" */
+int cmd_prog_run(int argc, char **argv);  /* bpfhost prog run, argv[0] "run" */
+void cmd_prog_run_help(void);
+int cmd_map(int argc, char **argv);
+void cmd_map_help(void);
+int cmd_verify(int argc, char **argv);
+void cmd_verify_help(void);
 
 /* Linux's (bpftool's) names of program, expected attach and map types; NULL for numbers
  * Linux does not define. An attach type of 0 is "none" except for cgroup_skb programs. */

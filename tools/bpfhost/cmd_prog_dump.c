@@ -11,6 +11,11 @@
 void cmd_prog_help(void)
 {
     printf("usage: bpfhost prog dump FILE.o [PROGRAM] [--raw]\n"
+           "       bpfhost prog show FILE.o [PROG] [-j|-p]\n"
+           "show: loads the object's programs (through the verifier; when it refuses, unverified,\n"
+           "saying so) and lists them as bpftool does: id, type, name, instruction sizes, the\n"
+           "ids of their maps. PROG := NAME | name NAME | id ID | pinned PATH.\n"
+           "dump:\n"
            "Disassembles the programs of an eBPF ELF object (or the one named PROGRAM) as the\n"
            "loader prepares them: each program followed by the subprograms it calls, map\n"
            "references in the map[idx:N] form. Linux syntax with instruction indexes, the\n"
@@ -18,6 +23,7 @@ void cmd_prog_help(void)
            "  --raw   also print the instruction bytes\n"
            "Exit status: 0 ok, 1 the code holds invalid instructions, 2 bad arguments, an\n"
            "unknown program name or an unreadable or malformed object.\n");
+    cmd_prog_run_help();
 }
 
 static const char *base_name(const char *path)
@@ -170,8 +176,12 @@ int cmd_prog(int argc, char **argv)
 {
     if (argc < 2)
         return cli_error("prog: usage: bpfhost prog dump FILE.o [PROGRAM] [--raw]");
+    if (!strcmp(argv[1], "show"))
+        return cmd_prog_show(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "run"))
+        return cmd_prog_run(argc - 1, argv + 1);
     if (strcmp(argv[1], "dump"))
-        return cli_error("prog: unknown subcommand '%s' (bpfhost prog dump FILE.o)", argv[1]);
+        return cli_error("prog: unknown subcommand '%s' (bpfhost prog show|dump|run FILE.o)", argv[1]);
     const char *path = NULL, *name = NULL;
     bool raw = false;
     for (int i = 2; i < argc; i++) {

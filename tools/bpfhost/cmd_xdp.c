@@ -1,4 +1,5 @@
 /* bpfhost xdp run FILE.o --pcap IN [--out OUT] [--program P] [--map-set MAP KEY VALUE]...
+ *                 [--engine interp|jit] [--unverified]
  * Runs an XDP program over every frame of a capture, as the XDP hook would on an interface,
  * and reports what it decided. */
 #include <ctype.h>
@@ -20,9 +21,15 @@ void cmd_xdp_help(void)
 {
     printf("usage: bpfhost xdp run FILE.o --pcap IN.pcap [--out OUT.pcap] [--program NAME]\n"
            "                          [--map-set MAP KEY VALUE]... [--dump-maps]\n"
+           "                          [--engine interp|jit] [--unverified]\n"
            "Runs an XDP program over every frame of a pcap or pcapng capture and prints how many\n"
-           "frames got each action. The program is not verified yet: it runs on the checked\n"
-           "interpreter, where every memory access is bounds-checked.\n"
+           "frames got each action. The verifier checks the program first; a program it rejects\n"
+           "does not run (the message names the instruction and the property that failed).\n"
+           "Verified programs run on the JIT where the host has one, else on the interpreter.\n"
+           "  --engine ENGINE      jit or interp (the fast interpreter); both run verified code\n"
+           "                       without checks and give the same results\n"
+           "  --unverified         skip the verifier and run on the checked interpreter, where\n"
+           "                       every memory access is bounds-checked (slow, for debugging)\n"
            "  --out OUT.pcap       write the frames that would leave (PASS, TX, REDIRECT), as the\n"
            "                       program left them\n"
            "  --program NAME       the XDP program to run (default: the object's only one)\n"
@@ -197,7 +204,8 @@ static int xdp_run(int argc, char **argv)
     const char *path = NULL, *pcap = NULL, *out = NULL, *program = NULL;
     struct cli_map_set sets[MAX_MAP_SETS];
     size_t set_count = 0;
-    bool dump_maps = false;
+    bool dump_maps = false, unverified = false;
+    enum runtime_engine engine = RUNTIME_ENGINE_DEFAULT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
             pcap = argv[++i];
@@ -212,6 +220,17 @@ static int xdp_run(int argc, char **argv)
             i += 3;
         } else if (!strcmp(argv[i], "--dump-maps"))
             dump_maps = true;
+        else if (!strcmp(argv[i], "--unverified"))
+            unverified = true;
+        else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
+            const char *name = argv[++i];
+            if (!strcmp(name, "jit"))
+                engine = RUNTIME_ENGINE_JIT;
+            else if (!strcmp(name, "interp"))
+                engine = RUNTIME_ENGINE_INTERP;
+            else
+                return cli_error("xdp run: unknown engine '%s' (interp or jit)", name);
+        }
         else if (argv[i][0] == '-')
             return cli_error("xdp run: unknown or incomplete option '%s' (see bpfhost xdp --help)", argv[i]);
         else if (!path)
@@ -219,6 +238,9 @@ static int xdp_run(int argc, char **argv)
         else
             return cli_error("xdp run: more than one object file");
     }
+    if (unverified && engine != RUNTIME_ENGINE_DEFAULT)
+        return cli_error("xdp run: --unverified programs run on the checked interpreter only; "
+                         "--engine needs a verified program");
     if (!path || !pcap)
         return cli_error("xdp run: usage: bpfhost xdp run FILE.o --pcap IN.pcap [--out OUT.pcap]");
     char msg[512];
@@ -229,21 +251,30 @@ static int xdp_run(int argc, char **argv)
     int status = cli_xdp_choose_program(elf, path, program, &chosen);
     struct runtime_object *obj = NULL;
     if (!status) {
-        struct runtime_object_options opts = {.allow_unverified = true, .only_program = chosen->name};
+        struct runtime_object_options opts = {
+            .allow_unverified = unverified, .engine = engine, .only_program = chosen->name};
         if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg))
             status = cli_error("%s: %s", path, msg);
     }
     for (size_t i = 0; i < set_count && !status; i++)
         status = cli_xdp_apply_map_set("xdp run", obj, &sets[i]);
     uint64_t counts[5] = {0};
+    struct runtime_prog *prog = status ? NULL : runtime_object_prog(obj, chosen->name);
     if (!status)
-        status = run_capture(runtime_object_prog(obj, chosen->name), pcap, out, counts);
+        status = run_capture(prog, pcap, out, counts);
     if (!status) {
         uint64_t total = 0;
         for (int a = 0; a < 5; a++)
             total += counts[a];
-        printf("%s: program %s (unverified, checked interpreter), %llu frames from %s\n", path,
-               chosen->name, (unsigned long long)total, pcap);
+        char how[128];
+        if (prog->verified)
+            snprintf(how, sizeof how, "verified in %.2f ms, %llu steps; engine %s",
+                     prog->verifier_stats.seconds * 1e3, (unsigned long long)prog->verifier_stats.steps,
+                     runtime_engine_name(prog->engine));
+        else
+            snprintf(how, sizeof how, "unverified; engine %s", runtime_engine_name(prog->engine));
+        printf("%s: program %s (%s), %llu frames from %s\n", path, chosen->name, how,
+               (unsigned long long)total, pcap);
         for (int a = 0; a < 5; a++)
             printf("  %-13s %llu\n", action_names[a], (unsigned long long)counts[a]);
         if (dump_maps)

@@ -10,7 +10,9 @@ static const struct cli_command commands[] = {
     {"run", "run a program on the interpreter and print r0", cmd_run, cmd_run_help},
     {"xdp", "run an XDP program over a capture or attach it to an interface", cmd_xdp, cmd_xdp_help},
     {"object", "list the programs, maps and license of an eBPF object", cmd_object, cmd_object_help},
-    {"prog", "disassemble an eBPF object's programs with source lines", cmd_prog, cmd_prog_help},
+    {"prog", "show loaded programs, disassemble or test-run an object's", cmd_prog, cmd_prog_help},
+    {"map", "show, dump, look up and change the maps of an eBPF object", cmd_map, cmd_map_help},
+    {"verify", "verify the programs of an eBPF object (PASS/FAIL per program)", cmd_verify, cmd_verify_help},
 };
 enum { COMMAND_COUNT = sizeof commands / sizeof commands[0] };
 

@@ -1,0 +1,236 @@
+/* bpfhost: the libbpf 1.x object API, for user-space loaders written against
+ * <bpf/libbpf.h>. Signatures, option structs and error conventions are libbpf 1.1's:
+ *   - functions returning a pointer return NULL on error and set errno;
+ *     libbpf_get_error(ptr) gives -errno for NULL, as libbpf 1.x does;
+ *   - functions returning int return 0 (or a value) on success and a negative errno on
+ *     error, and set errno too.
+ * Only what bpfhost implements is declared, so that a loader using anything else fails to
+ * compile rather than fail at run time. Where bpfhost differs from libbpf, the comment at the
+ * declaration says so. */
+#ifndef __LIBBPF_LIBBPF_H
+#define __LIBBPF_LIBBPF_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/bpf.h>
+
+#include "libbpf_common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum libbpf_errno {
+    __LIBBPF_ERRNO__START = 4000,
+    LIBBPF_ERRNO__LIBELF = __LIBBPF_ERRNO__START,
+    LIBBPF_ERRNO__FORMAT,   /* BPF object format invalid */
+    LIBBPF_ERRNO__KVERSION, /* Incorrect or no 'version' section */
+    LIBBPF_ERRNO__ENDIAN,   /* Endian mismatch */
+    LIBBPF_ERRNO__INTERNAL, /* Internal error in libbpf */
+    LIBBPF_ERRNO__RELOC,    /* Relocation failed */
+    LIBBPF_ERRNO__LOAD,     /* Load program failure for unknown reason */
+    LIBBPF_ERRNO__VERIFY,   /* Kernel verifier blocks program loading */
+    LIBBPF_ERRNO__PROG2BIG, /* Program too big */
+    LIBBPF_ERRNO__KVER,     /* Incorrect kernel version */
+    LIBBPF_ERRNO__PROGTYPE, /* Kernel doesn't support this program type */
+    LIBBPF_ERRNO__WRNGPID,  /* Wrong pid in netlink message */
+    LIBBPF_ERRNO__INVSEQ,   /* Invalid netlink sequence */
+    LIBBPF_ERRNO__NLPARSE,  /* netlink parsing error */
+    __LIBBPF_ERRNO__END,
+};
+
+/* Describes err (a libbpf or system errno, either sign) in buf. Returns 0, -ERANGE when buf
+ * is too small (buf holds the truncated text), -ENOENT for an unknown libbpf error, -EINVAL
+ * for no buffer. */
+LIBBPF_API int libbpf_strerror(int err, char *buf, size_t size);
+
+/* -errno when ptr is NULL (the error of the call that returned it), else 0. */
+LIBBPF_API long libbpf_get_error(const void *ptr);
+
+enum libbpf_print_level {
+    LIBBPF_WARN,
+    LIBBPF_INFO,
+    LIBBPF_DEBUG,
+};
+
+typedef int (*libbpf_print_fn_t)(enum libbpf_print_level level, const char *, va_list ap);
+
+/* Where the loader's messages go (each starts with "libbpf: "): warnings (a map or program
+ * that cannot be created or loaded, with the verifier's reason), information (a program
+ * loaded without verification) and debugging detail (what was found in the object). The
+ * default prints warnings and information to stderr; NULL silences everything. Returns the
+ * previous function. */
+LIBBPF_API libbpf_print_fn_t libbpf_set_print(libbpf_print_fn_t fn);
+
+struct bpf_object;
+struct bpf_program;
+struct bpf_map;
+
+struct bpf_object_open_opts {
+    /* size of this struct, for forward/backward compatibility */
+    size_t sz;
+    /* Object name; default: the file's base name up to its first '.', or for memory
+     * "<address>-<size>" in hex, as libbpf names them. Global data maps are named after it. */
+    const char *object_name;
+    /* Ignore unknown attributes in BTF map definitions instead of refusing the object. */
+    bool relaxed_maps;
+    /* Directory of the paths of maps defined with pinning = LIBBPF_PIN_BY_NAME (default
+     * "/sys/fs/bpf"): at load such a map reuses the map pinned at <dir>/<name> if there is
+     * one, else it is created and pinned there. Paths are bpfhost's pin namespace (see
+     * <bpf/bpf.h>), not files. */
+    const char *pin_root_path;
+    /* Values of CONFIG_* .kconfig externs, one "CONFIG_NAME=VALUE" per line (y, n, m, a
+     * number, or a quoted string), as libbpf takes them. bpfhost has no kernel
+     * configuration: externs not named here are 0 when __weak, else the open fails. */
+    const char *kconfig;
+    /* With kernel_log_level 0: receives the reason a bpf_object__load failed (which program,
+     * and the verifier's or the runtime's message), NUL-terminated, truncated to
+     * kernel_log_size. */
+    char *kernel_log_buf;
+    size_t kernel_log_size;
+    /* Not 0: kernel_log_buf receives the verifier's log of the programs instead. */
+    __u32 kernel_log_level;
+    size_t : 0;
+};
+#define bpf_object_open_opts__last_field kernel_log_level
+
+/* bpf_object__open_file(path, NULL). */
+LIBBPF_API struct bpf_object *bpf_object__open(const char *path);
+/* Reads and checks an ELF object (programs, maps, global data, BTF, relocations). Malformed
+ * files give NULL with errno set (EINVAL, ENOTSUP, ...; ENOENT for a missing file) and a
+ * LIBBPF_WARN message naming what is wrong. */
+LIBBPF_API struct bpf_object *bpf_object__open_file(const char *path,
+                                                    const struct bpf_object_open_opts *opts);
+/* The same from memory; the bytes are copied. */
+LIBBPF_API struct bpf_object *bpf_object__open_mem(const void *obj_buf, size_t obj_buf_sz,
+                                                   const struct bpf_object_open_opts *opts);
+/* Creates the maps (with their initial contents), then verifies and loads every program
+ * whose autoload is on. The first failure undoes the load; its reason (the verifier's,
+ * naming the instruction) is a LIBBPF_WARN message and goes to kernel_log_buf. Can be
+ * attempted once, as in libbpf (-EINVAL afterwards, whether or not it succeeded). */
+LIBBPF_API int bpf_object__load(struct bpf_object *obj);
+/* Closes the object's map and program fds and frees it; NULL is ignored. */
+LIBBPF_API void bpf_object__close(struct bpf_object *object);
+
+LIBBPF_API const char *bpf_object__name(const struct bpf_object *obj);
+
+LIBBPF_API struct bpf_program *bpf_object__find_program_by_name(const struct bpf_object *obj,
+                                                                const char *name);
+/* Program type and expected attach type of a section name, by libbpf's section table (plus
+ * bpfhost's sections of eBPF for Windows programs: bind, xdp_test, sample_ext, process).
+ * -ESRCH for unknown names. */
+LIBBPF_API int libbpf_prog_type_by_name(const char *name, enum bpf_prog_type *prog_type,
+                                        enum bpf_attach_type *expected_attach_type);
+/* Attach type of a section name whose programs attach with an attach type (cgroup/...,
+ * sk_msg, xdp ...); -EINVAL for other or unknown names. */
+LIBBPF_API int libbpf_attach_type_by_name(const char *name, enum bpf_attach_type *attach_type);
+
+/* Programs in ELF order, without the .text subprograms that other programs call. */
+LIBBPF_API struct bpf_program *bpf_object__next_program(const struct bpf_object *obj,
+                                                        struct bpf_program *prog);
+
+#define bpf_object__for_each_program(pos, obj)                                                     \
+    for ((pos) = bpf_object__next_program((obj), NULL); (pos) != NULL;                             \
+         (pos) = bpf_object__next_program((obj), (pos)))
+
+LIBBPF_API const char *bpf_program__name(const struct bpf_program *prog);
+LIBBPF_API const char *bpf_program__section_name(const struct bpf_program *prog);
+LIBBPF_API bool bpf_program__autoload(const struct bpf_program *prog);
+/* -EINVAL after load, as in libbpf. */
+LIBBPF_API int bpf_program__set_autoload(struct bpf_program *prog, bool autoload);
+
+struct bpf_insn;
+/* Before load: the function's own instructions as the file has them (map references in
+ * bpfhost's "map index" lddw form, src 5 and 6). After load: the whole program, the
+ * subprograms it calls appended. */
+LIBBPF_API const struct bpf_insn *bpf_program__insns(const struct bpf_program *prog);
+LIBBPF_API size_t bpf_program__insn_cnt(const struct bpf_program *prog);
+
+/* The program's fd once loaded; -ENOENT before (or when autoload was off). */
+LIBBPF_API int bpf_program__fd(const struct bpf_program *prog);
+/* Pins the loaded program at path in bpfhost's pin namespace. */
+LIBBPF_API int bpf_program__pin(struct bpf_program *prog, const char *path);
+LIBBPF_API int bpf_program__unpin(struct bpf_program *prog, const char *path);
+
+LIBBPF_API enum bpf_prog_type bpf_program__type(const struct bpf_program *prog);
+/* Setters of the type and expected attach type: -EBUSY after load. */
+LIBBPF_API int bpf_program__set_type(struct bpf_program *prog, enum bpf_prog_type type);
+LIBBPF_API enum bpf_attach_type bpf_program__expected_attach_type(const struct bpf_program *prog);
+LIBBPF_API int bpf_program__set_expected_attach_type(struct bpf_program *prog,
+                                                     enum bpf_attach_type type);
+
+/* NULL with errno ENOENT when there is no such map. Global data maps are found by their
+ * name or, for names starting with '.', by their section (".rodata", ".data.custom"). */
+LIBBPF_API struct bpf_map *bpf_object__find_map_by_name(const struct bpf_object *obj,
+                                                        const char *name);
+/* bpf_map__fd(bpf_object__find_map_by_name(obj, name)). */
+LIBBPF_API int bpf_object__find_map_fd_by_name(const struct bpf_object *obj, const char *name);
+/* Maps in libbpf's order: BTF-defined, legacy, then global data and .kconfig. */
+LIBBPF_API struct bpf_map *bpf_object__next_map(const struct bpf_object *obj,
+                                                const struct bpf_map *map);
+
+#define bpf_object__for_each_map(pos, obj)                                                         \
+    for ((pos) = bpf_object__next_map((obj), NULL); (pos) != NULL;                                 \
+         (pos) = bpf_object__next_map((obj), (pos)))
+#define bpf_map__for_each bpf_object__for_each_map
+
+/* The map's fd once created (or reused); -1 before, -EINVAL for NULL, as in libbpf. */
+LIBBPF_API int bpf_map__fd(const struct bpf_map *map);
+/* Before load: use the map behind fd instead of creating one (its definition replaces the
+ * object's). -EBUSY after load. */
+LIBBPF_API int bpf_map__reuse_fd(struct bpf_map *map, int fd);
+LIBBPF_API const char *bpf_map__name(const struct bpf_map *map);
+LIBBPF_API enum bpf_map_type bpf_map__type(const struct bpf_map *map);
+LIBBPF_API __u32 bpf_map__key_size(const struct bpf_map *map);
+LIBBPF_API __u32 bpf_map__value_size(const struct bpf_map *map);
+LIBBPF_API __u32 bpf_map__max_entries(const struct bpf_map *map);
+LIBBPF_API __u32 bpf_map__map_flags(const struct bpf_map *map);
+/* Setters: -EBUSY once the map exists (after load or reuse_fd). A ring buffer's size is
+ * rounded up to a power of two of at least a page, as libbpf does. A global data map's
+ * initial contents follow its new value size (cut, or zero-extended). */
+LIBBPF_API int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries);
+LIBBPF_API int bpf_map__set_value_size(struct bpf_map *map, __u32 size);
+/* Global data maps (.data, .rodata, .bss and their variants): size must be the value
+ * size; -EINVAL for other maps and .kconfig, -EBUSY after load. */
+LIBBPF_API int bpf_map__set_initial_value(struct bpf_map *map, const void *data, size_t size);
+/* Global data maps: before load, the initial contents; after load, the live variables the
+ * programs see. NULL for other maps. */
+LIBBPF_API const void *bpf_map__initial_value(struct bpf_map *map, size_t *psize);
+/* Pins the created map at path (NULL: the pin path the object gave it). */
+LIBBPF_API int bpf_map__pin(struct bpf_map *map, const char *path);
+LIBBPF_API int bpf_map__unpin(struct bpf_map *map, const char *path);
+
+/* Consumer of BPF_MAP_TYPE_RINGBUF maps. sample_cb gets each submitted record in place (not
+ * discarded ones), in order; a negative return stops consuming and is returned. */
+struct ring_buffer;
+
+typedef int (*ring_buffer_sample_fn)(void *ctx, void *data, size_t size);
+
+struct ring_buffer_opts {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+};
+#define ring_buffer_opts__last_field sz
+
+LIBBPF_API struct ring_buffer *ring_buffer__new(int map_fd, ring_buffer_sample_fn sample_cb,
+                                                void *ctx, const struct ring_buffer_opts *opts);
+LIBBPF_API void ring_buffer__free(struct ring_buffer *rb);
+/* Adds another ring buffer map: -EINVAL for maps of other types, -EBADF for non-maps. */
+LIBBPF_API int ring_buffer__add(struct ring_buffer *rb, int map_fd,
+                                ring_buffer_sample_fn sample_cb, void *ctx);
+/* Waits up to timeout_ms (-1: forever) for records, then consumes the rings that have
+ * some. Returns the number of records consumed (INT_MAX at most) or a negative errno. */
+LIBBPF_API int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms);
+/* Consumes whatever every ring holds, without waiting. */
+LIBBPF_API int ring_buffer__consume(struct ring_buffer *rb);
+/* The epoll fd that becomes readable when a ring has records, for the caller's own loop. */
+LIBBPF_API int ring_buffer__epoll_fd(const struct ring_buffer *rb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

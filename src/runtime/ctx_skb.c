@@ -1,0 +1,195 @@
+/* struct __sk_buff contexts, built as Linux's net/bpf/test_run.c builds its skb. */
+#include "runtime/ctx_skb.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/message.h"
+#include "platform/low_memory.h"
+#include "verifier/prog_types.h"
+
+#define SKB_FIELD(name) {offsetof(struct sk_buff_abi, name), sizeof(((struct sk_buff_abi *)0)->name)}
+
+_Static_assert(sizeof(struct sk_buff_abi) == 192, "struct __sk_buff is 192 bytes");
+_Static_assert(offsetof(struct sk_buff_abi, data) == 76, "__sk_buff.data");
+_Static_assert(offsetof(struct sk_buff_abi, data_meta) == 140, "__sk_buff.data_meta");
+_Static_assert(offsetof(struct sk_buff_abi, tstamp) == 152, "__sk_buff.tstamp");
+_Static_assert(offsetof(struct sk_buff_abi, sk) == 168, "__sk_buff.sk");
+_Static_assert(offsetof(struct sk_buff_abi, hwtstamp) == 184, "__sk_buff.hwtstamp");
+
+/* What convert___skb_to_skb accepts from the caller. */
+static const struct ctx_range settable[] = {
+    SKB_FIELD(mark), SKB_FIELD(priority), SKB_FIELD(ingress_ifindex), SKB_FIELD(ifindex),
+    SKB_FIELD(cb), SKB_FIELD(tstamp), SKB_FIELD(wire_len), SKB_FIELD(gso_segs),
+    SKB_FIELD(gso_size), SKB_FIELD(hwtstamp),
+};
+static const struct ctx_range filter_writable[] = {SKB_FIELD(cb)};
+static const struct ctx_range tc_writable[] = {
+    SKB_FIELD(mark), SKB_FIELD(queue_mapping), SKB_FIELD(priority), SKB_FIELD(tc_index),
+    SKB_FIELD(cb), SKB_FIELD(tc_classid), SKB_FIELD(tstamp),
+};
+
+enum { PACKET_HOST = 0, PACKET_BROADCAST = 1, PACKET_MULTICAST = 2, PACKET_OTHERHOST = 3 };
+enum { GSO_MAX_SEGS = 65535, GSO_LEGACY_MAX_SIZE = 65536 };
+
+size_t runtime_skb_writable(uint32_t prog_type, const struct ctx_range **ranges)
+{
+    if (prog_type == PROG_TYPE_SOCKET_FILTER) {
+        *ranges = filter_writable;
+        return sizeof filter_writable / sizeof filter_writable[0];
+    }
+    *ranges = tc_writable;
+    return sizeof tc_writable / sizeof tc_writable[0];
+}
+
+static uint32_t low32(const void *p) { return (uint32_t)(uintptr_t)p; }
+
+int runtime_skb_init(struct runtime_skb *skb)
+{
+    memset(skb, 0, sizeof *skb);
+    skb->kind = RUNTIME_CTX_SKB;
+    skb->buffer = platform_low_alloc(SKB_BUFFER_SIZE);
+    return skb->buffer ? 0 : -ENOMEM;
+}
+
+void runtime_skb_release(struct runtime_skb *skb)
+{
+    platform_low_free(skb->buffer, SKB_BUFFER_SIZE);
+    skb->buffer = NULL;
+}
+
+/* eth_type_trans on a device whose address is all zeros (loopback). */
+static uint32_t packet_type(const uint8_t *dest)
+{
+    static const uint8_t zero[6], broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    if (dest[0] & 1)
+        return memcmp(dest, broadcast, 6) ? PACKET_MULTICAST : PACKET_BROADCAST;
+    return memcmp(dest, zero, 6) ? PACKET_OTHERHOST : PACKET_HOST;
+}
+
+/* Linux's test-run gives the skb a socket holding the packet's addresses: local is the
+ * source, remote the destination. */
+static void fill_addresses(struct runtime_skb *skb, const uint8_t *frame, size_t len)
+{
+    struct sk_buff_abi *md = &skb->md;
+    struct bpf_sock_abi *sock = &skb->sock;
+    uint16_t ethertype = (uint16_t)(frame[12] << 8 | frame[13]);
+    if (ethertype == 0x0800 && len >= SKB_ETH_HLEN + 20) {
+        md->family = sock->family = CTX_AF_INET;
+        memcpy(&md->local_ip4, frame + SKB_ETH_HLEN + 12, 4);
+        memcpy(&md->remote_ip4, frame + SKB_ETH_HLEN + 16, 4);
+        sock->src_ip4 = md->local_ip4;
+        sock->dst_ip4 = md->remote_ip4;
+    } else if (ethertype == 0x86dd && len >= SKB_ETH_HLEN + 40) {
+        md->family = sock->family = CTX_AF_INET6;
+        memcpy(md->local_ip6, frame + SKB_ETH_HLEN + 8, 16);
+        memcpy(md->remote_ip6, frame + SKB_ETH_HLEN + 24, 16);
+        memcpy(sock->src_ip6, md->local_ip6, 16);
+        memcpy(sock->dst_ip6, md->remote_ip6, 16);
+    }
+}
+
+static int apply_caller_fields(struct runtime_skb *skb, const struct sk_buff_abi *in,
+                               const struct prog_type_desc *desc, char *msg, size_t msg_size)
+{
+    int err = runtime_ctx_check_zero_except(in, sizeof *in, settable, sizeof settable / sizeof settable[0],
+                                            desc, msg, msg_size);
+    if (err)
+        return err;
+    struct sk_buff_abi *md = &skb->md;
+    if (in->wire_len && (in->wire_len < skb->len || in->wire_len > GSO_LEGACY_MAX_SIZE))
+        return msg_error(-EINVAL, msg, msg_size, "ctx_in: __sk_buff wire_len %u must lie between the "
+                         "packet length %u and %u", in->wire_len, skb->len, GSO_LEGACY_MAX_SIZE);
+    if (in->gso_segs > GSO_MAX_SEGS)
+        return msg_error(-EINVAL, msg, msg_size, "ctx_in: __sk_buff gso_segs %u exceeds %u",
+                         in->gso_segs, GSO_MAX_SEGS);
+    md->mark = in->mark;
+    md->priority = in->priority;
+    md->ingress_ifindex = in->ingress_ifindex;
+    if (in->ifindex)
+        md->ifindex = in->ifindex;
+    memcpy(md->cb, in->cb, sizeof md->cb);
+    md->tstamp = in->tstamp;
+    if (in->wire_len)
+        md->wire_len = in->wire_len;
+    md->gso_segs = in->gso_segs;
+    md->gso_size = in->gso_size;
+    md->hwtstamp = in->hwtstamp;
+    return 0;
+}
+
+int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *frame, size_t len,
+                     const struct sk_buff_abi *in, char *msg, size_t msg_size)
+{
+    const struct prog_type_desc *desc = prog_type_by_linux_type(
+        prog_type == PROG_TYPE_SOCKET_FILTER ? PROG_TYPE_SOCKET_FILTER : PROG_TYPE_SCHED_CLS);
+    if (len < SKB_ETH_HLEN || len > SKB_MAX_FRAME)
+        return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an skb holds %d to %d bytes "
+                         "(an Ethernet header at least)", len, SKB_ETH_HLEN, SKB_MAX_FRAME);
+    uint8_t *buffer = skb->buffer;
+    memset(skb, 0, sizeof *skb);
+    skb->kind = RUNTIME_CTX_SKB;
+    skb->buffer = buffer;
+    skb->prog_type = prog_type;
+    skb->l2 = prog_type != PROG_TYPE_SOCKET_FILTER;
+    skb->mac = buffer + SKB_HEADROOM;
+    memcpy(skb->mac, frame, len);
+    skb->data = skb->l2 ? skb->mac : skb->mac + SKB_ETH_HLEN;
+    skb->len = (uint32_t)(len - (size_t)(skb->data - skb->mac));
+    skb->cookie = runtime_ctx_new_cookie();
+
+    struct sk_buff_abi *md = &skb->md;
+    md->len = skb->len;
+    md->pkt_type = packet_type(skb->mac);
+    uint16_t protocol; /* __be16: the value of the header's bytes in memory order */
+    memcpy(&protocol, skb->mac + 12, 2);
+    md->protocol = protocol;
+    md->ifindex = SKB_DEFAULT_IFINDEX;
+    md->data = md->data_meta = low32(skb->data);
+    md->data_end = low32(skb->data + skb->len);
+    md->wire_len = skb->len;
+    md->sk = (uintptr_t)&skb->sock;
+    fill_addresses(skb, skb->mac, len);
+    return in ? apply_caller_fields(skb, in, desc, msg, msg_size) : 0;
+}
+
+int runtime_skb_prepare_run(struct runtime_skb *skb, struct vm_run *run, bool checked)
+{
+    run->host = skb;
+    run->packet = skb->data;
+    run->packet_len = skb->len;
+    if (!checked)
+        return 0;
+    const struct ctx_range *writable;
+    size_t count = runtime_skb_writable(skb->prog_type, &writable);
+    int err = runtime_ctx_add_regions(run, &skb->md, sizeof skb->md, writable, count);
+    if (!err)
+        err = vm_run_add_region(run, &skb->sock, sizeof skb->sock, false);
+    if (!err) /* tc programs write packet data directly; a socket filter cannot reach it */
+        err = vm_run_add_region(run, skb->data, skb->len, skb->l2);
+    return err;
+}
+
+void runtime_skb_ctx_out(const struct runtime_skb *skb, struct sk_buff_abi *out)
+{
+    const struct sk_buff_abi *md = &skb->md;
+    memset(out, 0, sizeof *out);
+    out->mark = md->mark;
+    out->priority = md->priority;
+    out->ingress_ifindex = md->ingress_ifindex;
+    out->ifindex = md->ifindex;
+    out->tstamp = md->tstamp;
+    memcpy(out->cb, md->cb, sizeof out->cb);
+    out->wire_len = md->wire_len;
+    out->gso_segs = md->gso_segs;
+    out->gso_size = md->gso_size;
+    out->hwtstamp = md->hwtstamp;
+}
+
+const uint8_t *runtime_skb_frame(struct runtime_skb *skb, size_t *len)
+{
+    if (!skb->l2)
+        memset(skb->mac, 0, SKB_ETH_HLEN);
+    *len = (size_t)(skb->data - skb->mac) + skb->len;
+    return skb->mac;
+}

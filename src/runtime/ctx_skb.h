@@ -1,0 +1,105 @@
+/* The socket buffer context of SOCKET_FILTER and SCHED_CLS/SCHED_ACT programs: Linux's
+ * struct __sk_buff over an Ethernet frame in a buffer below 4 GiB (data, data_end and
+ * data_meta are 32-bit fields that hold real addresses, as in xdp_md). Built the way
+ * Linux's test-run builds its skb: the protocol and packet type come from the Ethernet
+ * header, a socket from the IP addresses; a socket filter sees the packet from the network
+ * header on (len, LD_ABS offsets), a tc program from the Ethernet header. */
+#ifndef BPFHOST_RUNTIME_CTX_SKB_H
+#define BPFHOST_RUNTIME_CTX_SKB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/ctx_common.h"
+#include "runtime/ctx_sock.h"
+
+/* struct __sk_buff of linux/bpf.h (192 bytes). */
+struct sk_buff_abi {
+    uint32_t len;
+    uint32_t pkt_type;
+    uint32_t mark;
+    uint32_t queue_mapping;
+    uint32_t protocol;          /* network order, as the Ethernet header carries it */
+    uint32_t vlan_present;
+    uint32_t vlan_tci;
+    uint32_t vlan_proto;
+    uint32_t priority;
+    uint32_t ingress_ifindex;
+    uint32_t ifindex;
+    uint32_t tc_index;
+    uint32_t cb[5];
+    uint32_t hash;
+    uint32_t tc_classid;
+    uint32_t data;
+    uint32_t data_end;
+    uint32_t napi_id;
+    uint32_t family;
+    uint32_t remote_ip4;
+    uint32_t local_ip4;
+    uint32_t remote_ip6[4];
+    uint32_t local_ip6[4];
+    uint32_t remote_port;
+    uint32_t local_port;
+    uint32_t data_meta;
+    uint64_t flow_keys;
+    uint64_t tstamp;
+    uint32_t wire_len;
+    uint32_t gso_segs;
+    uint64_t sk;
+    uint32_t gso_size;
+    uint8_t tstamp_type;
+    uint8_t padding[3];
+    uint64_t hwtstamp;
+};
+
+enum {
+    SKB_BUFFER_SIZE = 4096,     /* one page, as Linux's test-run */
+    SKB_HEADROOM = 256,
+    SKB_ETH_HLEN = 14,
+    SKB_MAX_FRAME = SKB_BUFFER_SIZE - SKB_HEADROOM,
+    SKB_DEFAULT_IFINDEX = 1,    /* Linux runs test packets on the loopback device */
+};
+
+struct runtime_skb {
+    uint32_t kind;              /* RUNTIME_CTX_SKB */
+    struct sk_buff_abi md;      /* the program's r1 points here */
+    struct bpf_sock_abi sock;   /* what md.sk points to */
+    uint8_t *buffer;            /* SKB_BUFFER_SIZE bytes below 4 GiB */
+    /* The real bounds, which helpers use (a program cannot move them). */
+    uint8_t *mac;               /* the Ethernet header */
+    uint8_t *data;              /* where the program's view starts: mac, or the network header */
+    uint32_t len;               /* bytes from data */
+    bool l2;                    /* the program sees the Ethernet header (tc) */
+    uint32_t prog_type;
+    uint64_t cookie;
+};
+
+/* Allocates the buffer. Returns 0 or -ENOMEM. */
+int runtime_skb_init(struct runtime_skb *skb);
+void runtime_skb_release(struct runtime_skb *skb);
+
+/* Loads an Ethernet frame for a program of prog_type (SOCKET_FILTER, SCHED_CLS or
+ * SCHED_ACT) and applies the fields of a caller's context that Linux's test-run accepts
+ * (in may be NULL): mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len,
+ * gso_segs, gso_size, hwtstamp; any other non-zero field is -EINVAL. A frame shorter than
+ * an Ethernet header or longer than SKB_MAX_FRAME is -EINVAL. */
+int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *frame, size_t len,
+                     const struct sk_buff_abi *in, char *msg, size_t msg_size);
+
+/* Makes run a run of a program on this skb: run->host, the LD_ABS packet and, for checked
+ * runs, the regions of the context and the buffer. */
+int runtime_skb_prepare_run(struct runtime_skb *skb, struct vm_run *run, bool checked);
+
+/* What Linux's test-run reports back in ctx_out: mark, priority, ingress_ifindex,
+ * ifindex, tstamp, cb, wire_len, gso_segs, gso_size, hwtstamp; the rest zero. */
+void runtime_skb_ctx_out(const struct runtime_skb *skb, struct sk_buff_abi *out);
+
+/* The frame after the run, from the Ethernet header (which a socket filter cannot see:
+ * Linux's test-run hands it back zeroed). */
+const uint8_t *runtime_skb_frame(struct runtime_skb *skb, size_t *len);
+
+/* The fields a program of that type may write. */
+size_t runtime_skb_writable(uint32_t prog_type, const struct ctx_range **ranges);
+
+#endif
