@@ -164,6 +164,8 @@ expect "firewall passes the allowed UDP flow" 0 "^received 10$" cat "$tmp/recv"
 expect "firewall maps are readable while it runs (15 drops)" 0 "^  01000000 = 0f00000000000000 \(15\)$" \
     ip netns exec $M "$B" xdp show $IN --maps
 expect "show has the live counters" 0 "^  XDP_DROP +15$" ip netns exec $M "$B" xdp show $IN
+expect "the verified firewall runs on a fast engine" 0 "^$IN: program xdp_firewall \((jit|interpreter)\)" \
+    ip netns exec $M "$B" xdp show $IN
 detach fw $IN
 stop_capture fw
 expect "firewall dropped exactly the 15 blocked datagrams" 0 "^  XDP_DROP +15$" cat "$tmp/fw.out"
@@ -179,6 +181,11 @@ attach reflect $IN build/bpf/xdp_reflect.bpf.o --peer $OUT
 expect "XDP_TX reflects UDP echo requests" 0 "^echoes 8$" ip netns exec $A $T udp-echo 198.18.7.2 7 8
 detach reflect $IN
 expect "reflector counted 8 XDP_TX" 0 "^  XDP_TX +8$" cat "$tmp/reflect.out"
+attach reflect $IN build/bpf/xdp_reflect.bpf.o --peer $OUT --unverified
+expect "--unverified: the checked interpreter runs it" 0 "^$IN: program xdp_reflect \(checked interpreter\)" \
+    ip netns exec $M "$B" xdp show $IN
+expect "--unverified: XDP_TX reflects all the same" 0 "^echoes 3$" ip netns exec $A $T udp-echo 198.18.7.2 7 3
+detach reflect $IN
 
 # --- XDP_REDIRECT via a DEVMAP reaches the third namespace ----------------------------------
 third=$(ip -n $M -o link show $THIRD | cut -d: -f1)
@@ -254,6 +261,9 @@ expect "bad mode" 2 "inline or observe" ip netns exec $M "$B" xdp attach $IN "$t
 expect "bad map-set" 2 "xdp attach: --map-set: the object has no map named 'nope'" \
     ip netns exec $M "$B" xdp attach $IN "$tmp/fw.o" --peer $OUT --map-set nope 00 00
 expect "not an object" 2 "ELF|elf" ip netns exec $M "$B" xdp attach $IN "$tmp/fw.pcap" --peer $OUT
+expect "a program the verifier rejects is not attached" 2 "rejected by the verifier" \
+    ip netns exec $M "$B" xdp attach $IN build/bpf/runtime_unsafe.bpf.o --program unchecked_read --peer $OUT
+expect "bad engine" 2 "unknown engine 'warp'" ip netns exec $M "$B" xdp attach $IN "$tmp/fw.o" --peer $OUT --engine warp
 expect "show of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp show $IN
 expect "detach of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp detach $IN
 expect "show --maps needs an interface" 2 "needs an interface" "$B" xdp show --maps

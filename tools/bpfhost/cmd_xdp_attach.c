@@ -27,6 +27,7 @@ void cli_xdp_attach_help(void)
     printf("usage: bpfhost xdp attach IFACE FILE.o [--program NAME] [--mode inline|observe]\n"
            "                          [--peer IFACE] [--duration SECONDS] [--count FRAMES]\n"
            "                          [--workers N] [--map-set MAP KEY VALUE]...\n"
+           "                          [--engine interp|jit] [--unverified]\n"
            "       bpfhost xdp attach IFACE --no-program --peer IFACE ...\n"
            "       bpfhost xdp show [IFACE] [--maps]\n"
            "       bpfhost xdp detach IFACE\n"
@@ -41,19 +42,18 @@ void cli_xdp_attach_help(void)
            "  --count N       stop after the program ran on N frames\n"
            "  --workers N     receive threads (default: one per receive queue)\n"
            "  --no-program    forward only (every frame gets XDP_PASS): the datapath alone\n"
+           "  --engine E      jit or interp for the verified program (default: the JIT where the\n"
+           "                  host has one)\n"
+           "  --unverified    skip the verifier: the checked interpreter runs the program\n"
            "show lists the attached programs with live counters (--maps: the maps of the one on\n"
            "IFACE, read from the running process); detach stops the process attached to IFACE.\n"
-           "State lives in $BPFHOST_RUN_DIR (default /run/bpfhost/xdp). Programs are not verified\n"
-           "yet: they run on the checked interpreter.\n");
+           "The verifier checks the program first; one it rejects is not attached. State lives in\n"
+           "$BPFHOST_RUN_DIR (default /run/bpfhost/xdp).\n");
 }
 
 static const char *engine_name(const struct runtime_prog *prog)
 {
-    if (!prog)
-        return "no program";
-    if (prog->jit)
-        return "JIT";
-    return prog->verified ? "interpreter" : "checked interpreter";
+    return prog ? runtime_engine_name(prog->engine) : "no program";
 }
 
 static void print_counters(FILE *out, const uint64_t *totals)
@@ -83,7 +83,8 @@ static void answer(const char *request, FILE *reply, void *arg)
 struct attach_args {
     const char *ifname, *path, *program, *peer;
     enum hook_xdp_mode mode;
-    bool no_program;
+    enum runtime_engine engine;
+    bool no_program, unverified;
     double duration;
     uint64_t count;
     unsigned workers;
@@ -127,6 +128,16 @@ static int parse_attach(int argc, char **argv, struct attach_args *a)
                 return cli_error("xdp attach: at most %d --map-set options", MAX_MAP_SETS);
             a->sets[a->set_count++] = (struct cli_map_set){argv[i + 1], argv[i + 2], argv[i + 3]};
             i += 3;
+        } else if (!strcmp(arg, "--engine") && i + 1 < argc) {
+            const char *name = argv[++i];
+            if (!strcmp(name, "jit"))
+                a->engine = RUNTIME_ENGINE_JIT;
+            else if (!strcmp(name, "interp"))
+                a->engine = RUNTIME_ENGINE_INTERP;
+            else
+                return cli_error("xdp attach: unknown engine '%s' (interp or jit)", name);
+        } else if (!strcmp(arg, "--unverified")) {
+            a->unverified = true;
         } else if (!strcmp(arg, "--no-program")) {
             a->no_program = true;
         } else if (arg[0] == '-') {
@@ -149,8 +160,8 @@ static int parse_attach(int argc, char **argv, struct attach_args *a)
                          "or use --mode observe");
     if (a->mode == HOOK_XDP_MODE_OBSERVE && a->peer)
         return cli_error("xdp attach: --peer is for inline mode");
-    if (a->no_program && a->set_count)
-        return cli_error("xdp attach: --map-set needs a program");
+    if (a->no_program && (a->set_count || a->unverified || a->engine != RUNTIME_ENGINE_DEFAULT))
+        return cli_error("xdp attach: --map-set, --engine and --unverified need a program");
     return 0;
 }
 
@@ -209,8 +220,7 @@ int cli_xdp_attach(int argc, char **argv)
         if (elf_object_open_file(a.path, NULL, &elf, msg, sizeof msg))
             return cli_error("%s: %s", a.path, msg);
         status = cli_xdp_choose_program(elf, a.path, a.program, &chosen);
-        /* Not verified yet: the checked interpreter bounds-checks every access instead. */
-        struct runtime_object_options opts = {.allow_unverified = true};
+        struct runtime_object_options opts = {.allow_unverified = a.unverified, .engine = a.engine};
         if (!status) {
             opts.only_program = chosen->name;
             if (runtime_object_load(elf, &opts, &obj, msg, sizeof msg))
