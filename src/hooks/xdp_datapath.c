@@ -59,6 +59,7 @@ struct hook_xdp {
     bool limited;
     _Atomic int64_t remaining;
     _Atomic bool stopping;
+    _Atomic unsigned lost_ifindex;  /* an interface that disappeared while attached */
     int stop_fd, done_fd;
     unsigned worker_count;
     struct xdp_worker *workers;
@@ -235,6 +236,31 @@ static void count_ring_drops(struct xdp_worker *w)
         w->stat[HOOK_XDP_STAT_RING_DROPS] += hook_xdp_rx_ring_drops(&w->peer_rx);
 }
 
+/* A ring reported an error: an interface went down (it may come back: the error is cleared
+ * and the ring resumes with it) or away (the attachment is over: done_fd tells). */
+static bool lost_interface(struct xdp_worker *w)
+{
+    struct hook_xdp *xdp = w->xdp;
+    int err;
+    socklen_t len = sizeof err;
+    getsockopt(w->rx.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (w->peer_rx.fd >= 0)
+        getsockopt(w->peer_rx.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    char name[IF_NAMESIZE];
+    unsigned gone = !if_indextoname(xdp->ifindex, name) ? xdp->ifindex
+                  : xdp->peer_ifindex && !if_indextoname(xdp->peer_ifindex, name) ? xdp->peer_ifindex : 0;
+    if (!gone) {
+        poll(NULL, 0, POLL_MS); /* down, not gone: no busy loop while it stays down */
+        return false;
+    }
+    unsigned expected = 0;
+    atomic_compare_exchange_strong(&xdp->lost_ifindex, &expected, gone);
+    uint64_t one = 1;
+    ssize_t ignored = write(xdp->done_fd, &one, sizeof one);
+    (void)ignored; /* an eventfd counter cannot overflow from a few writes */
+    return true;
+}
+
 static void *worker_main(void *arg)
 {
     struct xdp_worker *w = arg;
@@ -252,8 +278,9 @@ static void *worker_main(void *arg)
             busy |= drain(w, &w->peer_rx, false);
         count_ring_drops(w);
         publish(w);
-        if (!busy)
-            poll(fds, nfds, POLL_MS);
+        if (!busy && poll(fds, nfds, POLL_MS) > 0 &&
+            ((fds[1].revents | (nfds > 2 ? fds[2].revents : 0)) & (POLLERR | POLLNVAL)) && lost_interface(w))
+            break;
     }
     /* Frames that arrived before the stop still get their verdict: wait out the kernel's
      * block timeout once, then take what it handed over. */
@@ -445,3 +472,12 @@ void hook_xdp_detach(struct hook_xdp *xdp)
 const struct hook_xdp_counters *hook_xdp_counters(const struct hook_xdp *xdp) { return xdp->counters; }
 unsigned hook_xdp_worker_count(const struct hook_xdp *xdp) { return xdp->worker_count; }
 int hook_xdp_done_fd(const struct hook_xdp *xdp) { return xdp->done_fd; }
+
+int hook_xdp_error(const struct hook_xdp *xdp, char *msg, size_t msg_size)
+{
+    unsigned lost = atomic_load(&((struct hook_xdp *)xdp)->lost_ifindex);
+    if (!lost)
+        return 0;
+    return msg_error(-ENODEV, msg, msg_size, "interface %u (%s) went away while attached", lost,
+                     lost == xdp->ifindex ? "the attached interface" : "the peer");
+}

@@ -59,7 +59,12 @@ void hook_xdp_detach(struct hook_xdp *xdp);
 const struct hook_xdp_counters *hook_xdp_counters(const struct hook_xdp *xdp);
 unsigned hook_xdp_worker_count(const struct hook_xdp *xdp);
 
-/* Readable once frame_limit frames have been run (never without a limit). */
+/* Readable once frame_limit frames have been run, or once an interface went away. */
 int hook_xdp_done_fd(const struct hook_xdp *xdp);
+
+/* 0 while the attachment works; -ENODEV with msg once the interface or its peer has been
+ * removed (the workers have stopped; detach still has to be called). An interface that only
+ * goes down is waited for. */
+int hook_xdp_error(const struct hook_xdp *xdp, char *msg, size_t msg_size);
 
 #endif

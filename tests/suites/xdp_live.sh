@@ -267,5 +267,16 @@ expect "bad engine" 2 "unknown engine 'warp'" ip netns exec $M "$B" xdp attach $
 expect "show of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp show $IN
 expect "detach of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp detach $IN
 expect "show --maps needs an interface" 2 "needs an interface" "$B" xdp show --maps
+# An interface that goes away ends the attachment with a message (the C pair is not needed
+# any more).
+attach lost $IN --no-program --peer $THIRD
+ip -n $M link del $THIRD
+i=0
+while kill -0 $pid_lost 2>/dev/null && [ $i -lt 60 ]; do i=$((i + 1)); sleep 0.05; done
+kill $pid_lost 2>/dev/null
+wait $pid_lost
+lost_status=$?
+expect "a removed peer ends the attachment" 0 "interface [0-9]+ \(the peer\) went away while attached" cat "$tmp/lost.out"
+expect "with exit status 1" 0 "" test "$lost_status" = 1
 expect "nothing left running" 0 "^no XDP programs attached$" ip netns exec $M "$B" xdp show
 finish

@@ -275,6 +275,10 @@ int cli_xdp_attach(int argc, char **argv)
         struct control_ctx ctx = {.elf = elf, .obj = obj};
         status = run_attached(xdp, pub, signal_fd, &a, &ctx);
     }
+    if (xdp && hook_xdp_error(xdp, msg, sizeof msg)) {
+        fprintf(stderr, "bpfhost: %s: %s\n", a.ifname, msg);
+        status = 1;
+    }
     if (xdp) {
         hook_xdp_detach(xdp); /* the workers publish their last counts as they stop */
         uint64_t totals[HOOK_XDP_STAT_COUNT];
