@@ -76,7 +76,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
-fuzz: $(FUZZ_BINS)
+# Also the verifier's soundness generator for longer than make test gives it (seed from the
+# clock, or BPFHOST_SOUNDNESS_SEED).
+SOUNDNESS_SECONDS ?= 60
+fuzz: $(FUZZ_BINS) $(BUILD)/tests/test_verifier_soundness
+	BPFHOST_SOUNDNESS_SECONDS=$(SOUNDNESS_SECONDS) $(BUILD)/tests/test_verifier_soundness
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all asan

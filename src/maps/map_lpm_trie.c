@@ -70,13 +70,27 @@ static unsigned extract_bit(const unsigned char *data, uint32_t index)
     return (data[index / 8] >> (7 - index % 8)) & 1;
 }
 
-/* Number of leading bits node and key share, up to the shorter of the two prefixes. */
+static uint32_t load_be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Number of leading bits node and key share, up to the shorter of the two prefixes. A word
+ * at a time (as Linux does): an IPv4 key is one comparison instead of four. */
 static uint32_t longest_prefix_match(const struct lpm_trie *trie, const struct lpm_node *node,
                                      const struct lpm_key *key)
 {
     uint32_t limit = node->prefixlen < key->prefixlen ? node->prefixlen : key->prefixlen;
-    uint32_t matched = 0;
-    for (uint32_t i = 0; i < trie->data_size && matched < limit; i++) {
+    uint32_t matched = 0, i = 0;
+    for (; i + 4 <= trie->data_size && matched < limit; i += 4) {
+        uint32_t diff = load_be32(node->data + i) ^ load_be32(key->data + i);
+        if (diff) {
+            matched += (uint32_t)__builtin_clz(diff);
+            return matched < limit ? matched : limit;
+        }
+        matched += 32;
+    }
+    for (; i < trie->data_size && matched < limit; i++) {
         unsigned diff = node->data[i] ^ key->data[i];
         if (diff) {
             matched += (uint32_t)__builtin_clz(diff) - 24;

@@ -563,7 +563,13 @@ static int analyse(struct driver *d)
     s->next_id = 1;
     s->reference_count = 0;
     frame_init(&s->frames[0], 0, UINT32_MAX);
-    s->frames[0].regs[1] = value_pointer(VALUE_CTX);
+    if (d->a.opts->entry_memory_block) {
+        s->frames[0].regs[1] = value_pointer(VALUE_MAP_VALUE);
+        s->frames[0].regs[1].map = 0;
+        s->frames[0].regs[2] = value_const(d->a.opts->maps[0].value_size);
+    } else {
+        s->frames[0].regs[1] = value_pointer(VALUE_CTX);
+    }
     if ((err = propagate(d, entry, 0, s, 0)))
         return err;
     while (d->heap_len || d->pending_len) {
@@ -697,6 +703,11 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     result->error_pc = -1;
     if (!opts || !opts->prog_type || (!insns && count) || (opts->map_count && !opts->maps)) {
         snprintf(result->message, sizeof result->message, "verifier options need a program type");
+        return -EINVAL;
+    }
+    if (opts->entry_memory_block && !opts->map_count) {
+        snprintf(result->message, sizeof result->message,
+                 "verifier options: a memory block entry needs map 0 to describe the block");
         return -EINVAL;
     }
     size_t bad_pc = 0;

@@ -46,6 +46,10 @@ struct verifier_options {
     char *log;                      /* verbose mode: invariants at each block, or NULL */
     size_t log_size;
     bool log_every_insn;            /* with log: the invariant before every instruction */
+    /* Raw programs with no context (bpfhost run, conformance vectors): r1 points to the value
+     * of map 0, a memory block the program may address at any proven offset, and r2 holds
+     * its size, as the engines call them. */
+    bool entry_memory_block;
     /* Source position of instruction pc ("prog.c:12", text "  if (x > y)"), for messages
      * and the log; called with user. NULL, or returning false: none. */
     bool (*source_line)(void *user, size_t pc, char *where, size_t where_size, char *text,

@@ -43,8 +43,8 @@ for src in examples/xdp/*.bpf.c; do
     done
 done
 
-# Assembler examples: raw instructions, verified on the memory block where the verifier can
-# prove them (the others run only unverified, checked), the same r0 on every engine.
+# Assembler examples: raw instructions, verified on their memory block (r1 = the block,
+# r2 = its size) and run on every engine: the same r0 everywhere.
 for src in examples/asm/*.s; do
     name=$(basename "$src" .s)
     mem=examples/asm/$name.mem
@@ -53,13 +53,18 @@ for src in examples/asm/*.s; do
     # shellcheck disable=SC2086
     $B run "$tmp/$name.bin" $memopt --unverified >"$tmp/$name.checked" 2>&1
     expect "$name runs on the checked interpreter" 0 "^r0 = " cat "$tmp/$name.checked"
+    if [ "$name" = ipv4_checksum ]; then
+        # Known verifier imprecision (issue 5): the loop counter steps by 2 from 0, so it is
+        # even and ldxh at r1 + r4 (r4 < r3 <= 20) stays inside the 20-byte block; the
+        # verifier loses the parity at the loop head and sees offset 19 + 2 bytes.
+        echo "SKIP $name on interp and jit: verifier loses the loop counter's parity (issue 5)"
+        continue
+    fi
     for engine in interp jit; do
         # shellcheck disable=SC2086
-        if $B run "$tmp/$name.bin" $memopt --engine $engine >"$tmp/$name.$engine" 2>"$tmp/$name.$engine.err"; then
-            expect "$name: $engine gives the checked interpreter's r0" 0 "" cmp "$tmp/$name.checked" "$tmp/$name.$engine"
-        else
-            echo "SKIP $name on $engine: $(sed 's/^bpfhost: //' "$tmp/$name.$engine.err")"
-        fi
+        $B run "$tmp/$name.bin" $memopt --engine $engine >"$tmp/$name.$engine" 2>"$tmp/$name.$engine.err"
+        expect "$name is verified for $engine" 0 "verified" cat "$tmp/$name.$engine.err"
+        expect "$name: $engine gives the checked interpreter's r0" 0 "" cmp "$tmp/$name.checked" "$tmp/$name.$engine"
     done
 done
 finish

@@ -55,6 +55,8 @@ static void run_model(uint32_t type, uint64_t seed, int ops)
     unsigned mine = percpu ? platform_cpu_slot() : 0;
     uint64_t rng = seed;
     for (int op = 0; op < ops; op++) {
+        if (op % 2000 == 1999)
+            platform_epoch_barrier(); /* freed elements' memory gets reused */
         uint32_t k = rng_below(&rng, DOMAIN);
         unsigned char key[KSIZE], value[SLOTS * 16], out[SLOTS * 16];
         key_of(k, key);
@@ -163,6 +165,24 @@ TEST(full_hash_says_e2big_until_something_goes)
 
 TEST(replaced_values_stay_readable_until_the_section_ends)
 {
+    struct bpfhost_map *map = make_map(MAP_TYPE_HASH, 4, 16, 4, 0);
+    uint32_t key = 5;
+    uint64_t v1[2] = {111, 112}, v2[2] = {222, 223};
+    CHECK_EQ(map_sys_update_elem(map, &key, v1, 0), 0);
+    platform_epoch_enter();
+    uint64_t *old = map_lookup_elem(map, &key);
+    CHECK(old != NULL);
+    CHECK_EQ(map_update_elem(map, &key, v2, 0), 0);
+    CHECK_EQ(map_delete_elem(map, &key), 0);
+    /* Freed only after this section: ASan would report a use. */
+    CHECK_EQ(old[0], 111);
+    CHECK_EQ(old[1], 112);
+    platform_epoch_exit();
+    drop_map(map);
+}
+
+TEST(word_values_are_updated_in_place)
+{
     struct bpfhost_map *map = make_map(MAP_TYPE_HASH, 4, 8, 4, 0);
     uint32_t key = 5;
     uint64_t v1 = 111, v2 = 222;
@@ -170,10 +190,114 @@ TEST(replaced_values_stay_readable_until_the_section_ends)
     platform_epoch_enter();
     uint64_t *old = map_lookup_elem(map, &key);
     CHECK(old != NULL);
-    CHECK_EQ(map_update_elem(map, &key, &v2, 0), 0);
+    CHECK_EQ(map_update_elem(map, &key, &v2, MAP_EXIST), 0);
+    CHECK(map_lookup_elem(map, &key) == old);
+    CHECK_EQ(*old, 222);
     CHECK_EQ(map_delete_elem(map, &key), 0);
-    CHECK_EQ(*old, 111); /* freed only after this section: ASan would report a use */
+    CHECK_EQ(*old, 222); /* deleted, but freed only after this section */
     platform_epoch_exit();
+    drop_map(map);
+}
+
+/* Keys and values of one word (the fast paths of hashing, comparing and updating) against
+ * a model, with grace periods in between so that freed memory gets reused. */
+static void run_word_model(uint32_t key_size, uint32_t value_size, uint64_t seed)
+{
+    enum { WORD_DOMAIN = 200, WORD_MAX = 128 };
+    struct bpfhost_map *map = make_map(MAP_TYPE_HASH, key_size, value_size, WORD_MAX, 0);
+    static bool present[WORD_DOMAIN];
+    static uint64_t value_of[WORD_DOMAIN];
+    memset(present, 0, sizeof present);
+    uint32_t count = 0;
+    uint64_t rng = seed, value_mask = value_size == 8 ? ~0ull : 0xffffffffull;
+    for (int op = 0; op < 6000; op++) {
+        if (op % 1500 == 0)
+            platform_epoch_barrier();
+        uint32_t k = rng_below(&rng, WORD_DOMAIN);
+        /* Keys differ in every byte, and in the high half of 8-byte keys only for some. */
+        uint64_t key = (k * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)(k & 3) << 40);
+        uint64_t value = rng_next(&rng) & value_mask, out = 0;
+        uint64_t flags = rng_below(&rng, 3);
+        unsigned what = rng_below(&rng, 6);
+        if (what <= 1) {
+            long want = flags == MAP_NOEXIST && present[k]  ? -EEXIST
+                        : flags == MAP_EXIST && !present[k] ? -ENOENT
+                        : !present[k] && count == WORD_MAX  ? -E2BIG
+                                                            : 0;
+            long err;
+            if (what == 0) {
+                err = map_sys_update_elem(map, &key, &value, flags);
+            } else {
+                platform_epoch_enter();
+                err = map_update_elem(map, &key, &value, flags);
+                platform_epoch_exit();
+            }
+            CHECK_EQ(err, want);
+            if (!err) {
+                count += !present[k];
+                present[k] = true;
+                value_of[k] = value;
+            }
+        } else if (what == 2) {
+            CHECK_EQ(map_sys_delete_elem(map, &key), present[k] ? 0 : -ENOENT);
+            count -= present[k];
+            present[k] = false;
+        } else if (what == 3) {
+            CHECK_EQ(map_sys_lookup_elem(map, &key, &out, 0), present[k] ? 0 : -ENOENT);
+            if (present[k])
+                CHECK_EQ(out, value_of[k]);
+        } else {
+            platform_epoch_enter();
+            void *p = map_lookup_elem(map, &key);
+            CHECK_EQ(p != NULL, present[k]);
+            if (p) {
+                memcpy(&out, p, value_size);
+                CHECK_EQ(out, value_of[k]);
+            }
+            platform_epoch_exit();
+        }
+    }
+    uint32_t walked = 0;
+    uint64_t key, next;
+    for (const void *from = NULL; map_sys_get_next_key(map, from, &next) == 0; from = &key) {
+        key = next;
+        walked++;
+    }
+    CHECK_EQ(walked, count);
+    drop_map(map);
+}
+
+TEST(word_keys_and_values_match_the_model)
+{
+    run_word_model(4, 8, 0x1234567ull);
+    run_word_model(8, 8, 0x7654321ull);
+    run_word_model(4, 4, 0x2468aceull);
+    run_word_model(8, 4, 0x13579bdull);
+}
+
+TEST(reinserted_percpu_keys_start_with_zeroed_slots)
+{
+    CHECK_EQ(platform_cpu_slot_set_count(SLOTS), 0);
+    struct bpfhost_map *map = make_map(MAP_TYPE_PERCPU_HASH, 4, 8, 4, 0);
+    unsigned mine = platform_cpu_slot();
+    uint64_t all[SLOTS], out[SLOTS];
+    for (int round = 0; round < 40; round++) {
+        uint32_t key = (uint32_t)round % 3;
+        for (unsigned s = 0; s < SLOTS; s++)
+            all[s] = 1000u * (unsigned)round + s + 1;
+        CHECK_EQ(map_sys_update_elem(map, &key, all, MAP_ANY), 0);
+        CHECK_EQ(map_sys_delete_elem(map, &key), 0);
+        if (round % 10 == 9)
+            platform_epoch_barrier(); /* the deleted elements are gone: memory is reused */
+        uint64_t mine_value = 7;
+        platform_epoch_enter();
+        CHECK_EQ(map_update_elem(map, &key, &mine_value, MAP_NOEXIST), 0);
+        platform_epoch_exit();
+        CHECK_EQ(map_sys_lookup_elem(map, &key, out, 0), 0);
+        for (unsigned s = 0; s < SLOTS; s++)
+            CHECK_EQ(out[s], s == mine ? 7u : 0u); /* a program insert zeroes the other slots */
+        CHECK_EQ(map_sys_delete_elem(map, &key), 0);
+    }
     drop_map(map);
 }
 

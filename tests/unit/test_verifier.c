@@ -67,6 +67,25 @@ TEST(options_are_checked)
     CHECK_EQ(verifier_verify(prog, 2, NULL, &result), -EINVAL);
 }
 
+/* Raw programs: r1 = a memory block described by map 0, r2 = its size. */
+TEST(memory_block_entry)
+{
+    static const struct verifier_map block = {2, 4, 16, 1, false, 0};
+    static const struct prog_type_desc raw = {.name = "memory", .ctx_name = "no context"};
+    struct verifier_options opts = {.prog_type = &raw, .maps = &block, .map_count = 1,
+                                    .entry_memory_block = true};
+    /* r0 = block[r2 - 8] (the last 8 bytes): r2 is known to be 16. */
+    struct ebpf_insn last[] = {MOV64_REG(3, 1), ALU64_REG(ADD, 3, 2), LDX(DW, 0, 3, -8), EXIT()};
+    CHECK_EQ(verifier_verify(last, 4, &opts, &result), 0);
+    struct ebpf_insn past[] = {MOV64_REG(3, 1), ALU64_REG(ADD, 3, 2), LDX(DW, 0, 3, -4), EXIT()};
+    CHECK_EQ(verifier_verify(past, 4, &opts, &result), -EACCES);
+    CHECK_CONTAINS(result.message, "outside the 16-byte map 0 value");
+    opts.map_count = 0;
+    opts.maps = NULL;
+    CHECK_EQ(verifier_verify(last, 4, &opts, &result), -EINVAL);
+    CHECK_CONTAINS(result.message, "needs map 0");
+}
+
 /* --- packets ------------------------------------------------------------------------------------- */
 
 TEST(packet_access_after_data_end_check)

@@ -1,7 +1,8 @@
 /* bpfhost run FILE [--mem HEXFILE] [--engine interp|jit] [--unverified]
  * Raw instructions have no program type, so without --engine they run unverified on the
  * checked interpreter, and the command says so. With --engine the verifier checks them first,
- * with r1 the memory block as the program's context, and they run on the fast engine. */
+ * with r1 pointing to the memory block and r2 holding its size, and they run on the fast
+ * engine. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,27 +25,25 @@ void cmd_run_help(void)
            "refused, 100M-instruction budget) and a note on stderr says so.\n"
            "  --mem HEXFILE    memory block as hex bytes ('aa bb 11'); a .data file brings its own\n"
            "  --engine ENGINE  interp (fast interpreter) or jit: the verifier checks the program\n"
-           "                   first, with r1 the memory block as its context (aligned loads and\n"
-           "                   stores of 1-8 bytes at constant offsets, no helpers, r2 unknown to\n"
-           "                   it); a program it rejects does not run\n"
+           "                   first, knowing r1 points to the memory block and r2 holds its size\n"
+           "                   (no helpers that need a context); a program it rejects does not run\n"
            "  --unverified     the default, said explicitly: checked interpreter, no note\n"
            "Exit status: 0 ran, 1 the program faulted or the verifier rejected it, 2 bad arguments\n"
            "or input.\n");
 }
 
-/* The memory block as a context: one read-write field over all of it. */
 static int verify_on_memory(const struct cli_program *prog, const char *path)
 {
     if (prog->mem_len > UINT16_MAX)
         return cli_error("%s: the verifier describes memory blocks of up to %u bytes; this one has "
                          "%zu (run it --unverified)", path, UINT16_MAX, prog->mem_len);
-    struct ctx_field block = {"memory", 0, (uint16_t)prog->mem_len, CTX_READ | CTX_WRITE | CTX_NARROW,
-                              CTX_SCALAR};
-    struct prog_type_desc type = {
-        .name = "memory", .ctx_name = "the memory block", .ctx_size = (uint32_t)prog->mem_len,
-        .fields = &block, .field_count = prog->mem_len ? 1 : 0,
-    };
-    struct verifier_options opts = {.prog_type = &type};
+    /* The block is the value of a one-element array, so any proven offset may be used; no
+     * context, no helpers that need one. */
+    struct verifier_map block = {.type = 2 /* BPF_MAP_TYPE_ARRAY */, .key_size = 4,
+                                 .value_size = (uint32_t)prog->mem_len, .max_entries = 1};
+    struct prog_type_desc type = {.name = "memory", .ctx_name = "no context"};
+    struct verifier_options opts = {.prog_type = &type, .maps = &block, .map_count = 1,
+                                    .entry_memory_block = true};
     struct verifier_result *result = malloc(sizeof *result);
     if (!result)
         return cli_error("%s: out of memory", path);
