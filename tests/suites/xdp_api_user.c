@@ -8,7 +8,7 @@
  *
  * INLINE_IF and PEER_IF carry traffic between namespace NS_A (198.18.9.1) and a host at
  * 198.18.9.2 once bpfhost runs inline between them; OBSERVE_IF (198.18.10.1) is reached from
- * NS_C (198.18.10.2). Prints PASS/FAIL per check and "N passed, N failed". */
+ * NS_C (198.18.10.2). PEER_IF is removed at the end of the inline part. Prints PASS/FAIL per check and "N passed, N failed". */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -133,6 +133,14 @@ static void run_inline(int firewall, int pass, int verdict_map, int blocked, int
     check(attached_id(in) == 0, "inline: nothing attached after detach");
     check(!run("ip netns exec %s ping -c 2 -i 0.1 -W 1 198.18.9.2 >/dev/null", ns_a),
           "inline: detached, nothing forwards between the two ends");
+
+    /* Removing the peer ends the attachment, as Linux detaches XDP from a removed device. */
+    char peer_name[IF_NAMESIZE];
+    check(bpfhost_xdp_attach_inline(in, peer, firewall, NULL) == 0, "inline: attached again");
+    check(if_indextoname((unsigned)peer, peer_name) && run("ip link del %s", peer_name), "inline: the peer is removed");
+    check(attached_id(in) == 0, "inline: the attachment went with its peer");
+    check(bpf_xdp_attach(in, pass, XDP_FLAGS_UPDATE_IF_NOEXIST, NULL) == 0, "inline: the interface is free again");
+    check(bpf_xdp_detach(in, 0, NULL) == 0, "inline: detached");
 }
 #endif
 
