@@ -11,6 +11,7 @@
 #include "elf/elf_object.h"
 #include "helpers/helpers.h"
 #include "platform/epoch.h"
+#include "runtime/ctx_rewrite.h"
 
 static struct vm_helpers helper_table;
 static once_flag helper_table_once = ONCE_FLAG_INIT;
@@ -103,7 +104,8 @@ static const struct prog_type_desc *prog_type_desc_of(uint32_t prog_type, uint32
                                 attach_type);
 }
 
-/* Runs the verifier on the program as given (maps by index, before relocation). */
+/* Runs the verifier on the program as given (maps by index, before relocation), then
+ * rewrites prog's copy of the instructions to the runtime's context layout. */
 static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *prog, char *msg,
                   size_t msg_size)
 {
@@ -114,15 +116,20 @@ static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *pro
                          "can run it", attr->prog_type, attr->expected_attach_type);
     struct verifier_map *maps;
     size_t map_count = verifier_maps_of(prog, &maps);
-    if (!maps)
+    struct verifier_ctx_access *ctx_accesses = calloc(attr->insn_count, sizeof *ctx_accesses);
+    if (!maps || !ctx_accesses) {
+        free(maps);
+        free(ctx_accesses);
         return msg_error(-ENOMEM, msg, msg_size, "out of memory describing %zu maps to the verifier",
                          prog->map_count);
+    }
     struct verifier_options opts = {
         .prog_type = type,
         .maps = maps,
         .map_count = map_count,
         .log = attr->log,
         .log_size = attr->log ? attr->log_size : 0,
+        .ctx_accesses = ctx_accesses,
     };
     struct verifier_result *result = malloc(sizeof *result);
     int err = -ENOMEM;
@@ -130,12 +137,15 @@ static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *pro
         err = verifier_verify(attr->insns, attr->insn_count, &opts, result);
         if (err)
             msg_set(msg, msg_size, "rejected by the verifier: %s", result->message);
+        else
+            err = runtime_ctx_rewrite(prog->insns, prog->insn_count, type, ctx_accesses, msg, msg_size);
         prog->verifier_stats = result->stats;
     } else {
         msg_set(msg, msg_size, "out of memory for the verifier's result");
     }
     free(result);
     free(maps);
+    free(ctx_accesses);
     return err;
 }
 
