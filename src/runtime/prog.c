@@ -165,6 +165,19 @@ static const struct jit_program *resolve_tail_call(const struct vm_program *targ
     return jit;
 }
 
+/* The program running on this thread (runtime_prog_run, then each tail call's target). */
+static _Thread_local const struct runtime_prog *running;
+
+/* A tail call keeps r1, so its target must read the same context: Linux's prog arrays hold
+ * programs of one type. Rewritten context loads (ctx_rewrite.h) read the runtime's layout of
+ * the caller's context, so a target of another type would read past it. */
+static bool same_context(const struct runtime_prog *caller, const struct runtime_prog *target)
+{
+    uint32_t a = caller->prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : caller->prog_type;
+    uint32_t b = target->prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : target->prog_type;
+    return a == b;
+}
+
 /* A checked run may touch the global data of the program it continues in. */
 static void allow_global_data(const struct runtime_prog *prog, struct vm_run *run)
 {
@@ -178,10 +191,11 @@ static void allow_global_data(const struct runtime_prog *prog, struct vm_run *ru
 
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target)
 {
-    if (!target->vm || (!run->checked && !target->verified))
+    if (!target->vm || (!run->checked && !target->verified) || (running && !same_context(running, target)))
         return -ENOENT;
     if (vm_run_tail_call(run, target->vm))
         return -ENOENT;
+    running = target;
     if (run->checked)
         allow_global_data(target, run);
     tail_call_pending.vm = target->vm;
@@ -303,6 +317,8 @@ int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64
                      uint64_t *r0)
 {
     int err;
+    const struct runtime_prog *outer = running; /* a helper may run another program */
+    running = prog;
     platform_epoch_enter(); /* map elements stay valid while the program runs */
     if (prog->jit) {
         err = jit_exec(prog->jit, run, r1, r2, r0);
@@ -313,6 +329,7 @@ int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64
         err = vm_exec(prog->vm, mode, run, r1, r2, r0);
     }
     platform_epoch_exit();
+    running = outer;
     return err;
 }
 

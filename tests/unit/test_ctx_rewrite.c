@@ -8,6 +8,7 @@
 
 #include "helpers/helpers.h"
 #include "jit/jit.h"
+#include "maps/map.h"
 #include "platform/epoch.h"
 #include "runtime/ctx_rewrite.h"
 #include "runtime/ctx_skb.h"
@@ -382,6 +383,65 @@ TEST(verified_tc_programs_read_packets_above_4_gib)
     }
     munmap(page, SKB_BUFFER_SIZE);
     platform_epoch_barrier();
+}
+
+/* r0 = 1 unless the tail call to slot 0 of map 0 goes through. */
+static const struct ebpf_insn tail_caller[] = {
+    LD_MAP(2, 0), MOV64_IMM(3, 0), CALL(HELPER_TAIL_CALL), MOV64_IMM(0, 1), EXIT(),
+};
+
+/* The first packet byte, through the context's data and data_end at the offsets of xdp or
+ * __sk_buff; 0x200 when there is none. */
+#define FIRST_BYTE_PROG(data, data_end)                                                            \
+    {LDX(W, 2, 1, data), LDX(W, 3, 1, data_end), MOV64_IMM(0, 0x200), MOV64_REG(4, 2),             \
+     ALU64_IMM(ADD, 4, 1), JMP_REG(JGT, 4, 3, 1), LDX(B, 0, 2, 0), EXIT()}
+
+/* What the caller returns on an XDP frame whose first byte is 0x77, with target in slot 0. */
+static uint64_t tail_call_result(const struct runtime_prog *target)
+{
+    struct map_create_attr attr = {.map_type = MAP_TYPE_PROG_ARRAY, .key_size = 4, .value_size = 4,
+                                   .max_entries = 1, .object_ops = &runtime_prog_object_ops, .name = "progs"};
+    struct bpfhost_map *array = NULL;
+    char msg[256] = "";
+    CHECK_EQ(map_create(&attr, &array, msg, sizeof msg), 0);
+    if (!array)
+        return ~0ull;
+    struct runtime_prog_attr pattr = {.name = "caller", .prog_type = PROG_TYPE_XDP, .insns = tail_caller,
+                                      .insn_count = COUNT(tail_caller), .maps = &array, .map_count = 1};
+    struct runtime_prog *caller = NULL;
+    CHECK_EQ(runtime_prog_load(&pattr, &caller, msg, sizeof msg), 0);
+    uint32_t key = 0;
+    CHECK_EQ(map_sys_update_object(array, &key, (void *)target, MAP_ANY), 0);
+    uint64_t r0 = ~0ull;
+    if (caller) {
+        struct runtime_xdp_frame frame;
+        CHECK_EQ(runtime_xdp_frame_init(&frame), 0);
+        uint8_t data[60] = {0x77};
+        CHECK_EQ(runtime_xdp_frame_load(&frame, data, sizeof data, 1, 0), 0);
+        r0 = run_frame(caller, &frame);
+        runtime_xdp_frame_release(&frame);
+    }
+    map_sys_delete_elem(array, &key);
+    runtime_prog_put(caller);
+    map_put(array);
+    for (int level = 0; level < 3; level++)
+        platform_epoch_barrier();
+    return r0;
+}
+
+TEST(tail_calls_continue_only_in_programs_of_the_caller_s_type)
+{
+    static const struct ebpf_insn xdp_target[] = FIRST_BYTE_PROG(0, 4);
+    static const struct ebpf_insn tc_target[] = FIRST_BYTE_PROG(76, 80);
+    struct runtime_prog *xdp = load(xdp_target, COUNT(xdp_target), PROG_TYPE_XDP, RUNTIME_ENGINE_DEFAULT, false);
+    struct runtime_prog *tc = load(tc_target, COUNT(tc_target), PROG_TYPE_SCHED_CLS, RUNTIME_ENGINE_DEFAULT, false);
+    if (xdp && tc) {
+        CHECK_EQ(tail_call_result(xdp), 0x77);
+        /* The tc program's rewritten loads would read past the XDP context: refused. */
+        CHECK_EQ(tail_call_result(tc), 1);
+    }
+    runtime_prog_put(xdp);
+    runtime_prog_put(tc);
 }
 
 TEST_MAIN
