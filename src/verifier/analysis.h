@@ -13,12 +13,12 @@ struct analysis {
     size_t count;
     const struct verifier_options *opts;
     struct verifier_result *result;
+    struct verifier_ctx_access *ctx_accesses; /* per pc (ctx_access.c) */
+    uint8_t *ctx_access_seen;    /* per pc: which kinds of memory the instruction reached */
     struct cfg cfg;
     uint16_t *live_in;           /* per block: registers live at entry (liveness.h) */
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
     size_t threshold_count;
-    struct verifier_ctx_access *ctx_accesses; /* per pc (ctx_access.c) */
-    uint8_t *ctx_access_seen;    /* per pc: which kinds of memory the instruction reached */
     size_t log_used;
     char log_where[128];         /* source position last written to the log */
 };
