@@ -32,8 +32,8 @@ struct bpfhost_xdp_opts {
  * has no peer, runs programs in observe mode, where XDP_DROP cannot take a frame from the
  * host's stack.) Rules as bpf_xdp_attach's; on an interface already running inline with
  * the same peer only the program changes (without stopping the datapath), and -EBUSY when it
- * runs in observe mode or with another peer. Take it off with bpf_xdp_detach. Needs
- * CAP_NET_RAW. */
+ * runs in observe mode or with another peer. prog_fd must be a program (-EBADF otherwise:
+ * take a program off with bpf_xdp_detach). Needs CAP_NET_RAW. */
 LIBBPF_API int bpfhost_xdp_attach_inline(int ifindex, int peer_ifindex, int prog_fd,
                                          const struct bpfhost_xdp_opts *opts);
 

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/bpf.h>
-#include <linux/if_link.h>
 
 #include "libbpf_common.h"
 

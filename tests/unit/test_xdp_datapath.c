@@ -159,6 +159,35 @@ TEST(program_verdicts_are_counted_and_out_of_range_is_aborted)
     runtime_prog_put(bogus);
 }
 
+TEST(the_program_is_replaced_without_stopping_the_workers)
+{
+    if (!private_loopback())
+        return;
+    struct runtime_prog *drop = load(6, 1), *pass = load(6, 2), *socket_filter = load(1, 0);
+    char msg[256];
+    struct hook_xdp *xdp;
+    struct hook_xdp_options opts = {.mode = HOOK_XDP_MODE_OBSERVE};
+    CHECK_EQ(hook_xdp_attach(if_nametoindex("lo"), drop, &opts, &xdp, msg, sizeof msg), 0);
+    send_datagrams(2);
+    uint64_t totals[HOOK_XDP_STAT_COUNT];
+    wait_for_frames(xdp, 2, totals);
+    CHECK_EQ(hook_xdp_replace_prog(xdp, socket_filter, msg, sizeof msg), -EINVAL);
+    CHECK_CONTAINS(msg, "not an XDP program");
+    CHECK_EQ(hook_xdp_replace_prog(xdp, pass, msg, sizeof msg), 0);
+    runtime_prog_put(drop); /* the old program goes after a grace period, not under a worker */
+    runtime_prog_put(pass);
+    send_datagrams(3);
+    wait_for_frames(xdp, 5, totals);
+    CHECK_EQ(totals[HOOK_XDP_STAT_DROP], 2);
+    CHECK_EQ(totals[HOOK_XDP_STAT_PASS], 3);
+    CHECK_EQ(hook_xdp_replace_prog(xdp, NULL, msg, sizeof msg), 0); /* no program: XDP_PASS */
+    send_datagrams(1);
+    wait_for_frames(xdp, 6, totals);
+    CHECK_EQ(totals[HOOK_XDP_STAT_PASS], 4);
+    hook_xdp_detach(xdp);
+    runtime_prog_put(socket_filter);
+}
+
 TEST(frame_limit_signals_done_and_stops_counting)
 {
     if (!private_loopback())
