@@ -37,6 +37,14 @@ struct bpfhost_xdp_opts {
 LIBBPF_API int bpfhost_xdp_attach_inline(int ifindex, int peer_ifindex, int prog_fd,
                                          const struct bpfhost_xdp_opts *opts);
 
+/* The same as a link (Linux's bpf_link_create with BPF_XDP, inline): returns the link fd. The
+ * link holds the interface until bpf_link_detach or until its last fd is closed; its
+ * program is replaced with bpf_link_update, without stopping the datapath. flags may only
+ * be a mode flag (XDP_FLAGS_SKB_MODE or _DRV_MODE) and old_prog_fd must be 0 (-EINVAL);
+ * -EBUSY when the interface runs a program or a link already. */
+LIBBPF_API int bpfhost_xdp_link_create_inline(int ifindex, int peer_ifindex, int prog_fd,
+                                              const struct bpfhost_xdp_opts *opts);
+
 /* What the datapath on an interface counted since it started (replacing the program does not
  * reset it): frames per verdict and the datapath's own events. */
 struct bpfhost_xdp_counters {

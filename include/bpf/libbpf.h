@@ -283,6 +283,13 @@ LIBBPF_API void bpf_link__disconnect(struct bpf_link *link);
 /* Closes the link's fd, which detaches it unless another fd or a pin holds it, and frees it.
  * NULL is ignored. */
 LIBBPF_API int bpf_link__destroy(struct bpf_link *link);
+/* Pins in bpfhost's pin namespace (see <bpf/bpf.h>): a pinned link stays attached after
+ * destroy, until unpinned and no fd is left. -EBUSY when already pinned. */
+LIBBPF_API int bpf_link__pin(struct bpf_link *link, const char *path);
+LIBBPF_API int bpf_link__unpin(struct bpf_link *link);
+LIBBPF_API const char *bpf_link__pin_path(const struct bpf_link *link);
+/* A link object for the link pinned at path. */
+LIBBPF_API struct bpf_link *bpf_link__open(const char *path);
 
 #ifdef __cplusplus
 }

@@ -232,32 +232,29 @@ static int check_link_opts(const struct bpf_link_create_opts *opts, __u32 *flags
     return 0;
 }
 
-static int link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_type,
-                       const struct bpf_link_create_opts *opts)
+/* An XDP link on target_fd (the ifindex) with the datapath of `datapath`: the new link fd. */
+static int xdp_link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_type, __u32 flags,
+                           const struct hook_xdp_options *datapath)
 {
     handles_sweep();
     struct runtime_prog *prog;
     int err = handles_prog_from_fd(prog_fd, &prog);
     if (err)
         return err;
-    __u32 flags = 0;
     if (attach_type != BPF_XDP)
         err = prog->prog_type == EBPF_PROG_TYPE_XDP ? -EINVAL : -EOPNOTSUPP;
     else if (prog->prog_type != EBPF_PROG_TYPE_XDP)
         err = -EINVAL;
-    if (!err)
-        err = check_link_opts(opts, &flags);
     if (!err && (flags & ~(__u32)XDP_FLAGS_MODES))
         err = -EINVAL;
     if (!err)
         err = check_mode_flags(flags);
     struct runtime_link *link = NULL;
     if (!err) {
-        struct hook_xdp_options observe = {.mode = HOOK_XDP_MODE_OBSERVE};
         char msg[MSG_SIZE];
         err = target_fd <= 0 ? -EINVAL
                              : hook_xdp_attachment_link((unsigned)target_fd, prog, flags & XDP_FLAGS_SKB_MODE,
-                                                        &observe, &link, msg, sizeof msg);
+                                                        datapath, &link, msg, sizeof msg);
         if (err && target_fd > 0)
             pr_warn("link_create: %s\n", msg);
     }
@@ -272,5 +269,27 @@ static int link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_t
 int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_type,
                     const struct bpf_link_create_opts *opts)
 {
-    return libbpf_err(link_create(prog_fd, target_fd, attach_type, opts));
+    __u32 flags;
+    int err = check_link_opts(opts, &flags);
+    if (err)
+        return libbpf_err(err);
+    struct hook_xdp_options observe = {.mode = HOOK_XDP_MODE_OBSERVE};
+    return libbpf_err(xdp_link_create(prog_fd, target_fd, attach_type, flags, &observe));
+}
+
+int bpfhost_xdp_link_create_inline(int ifindex, int peer_ifindex, int prog_fd, const struct bpfhost_xdp_opts *opts)
+{
+    if (!LIBBPF_OPTS_VALID(opts, bpfhost_xdp_opts) || LIBBPF_OPTS_GET(opts, old_prog_fd, 0))
+        return libbpf_err(-EINVAL);
+    int err = check_ifindex(peer_ifindex);
+    if (err) {
+        pr_warn("xdp: no peer interface with index %d\n", peer_ifindex);
+        return libbpf_err(err);
+    }
+    struct hook_xdp_options inline_opts = {
+        .mode = HOOK_XDP_MODE_INLINE,
+        .peer_ifindex = (unsigned)peer_ifindex,
+        .workers = LIBBPF_OPTS_GET(opts, workers, 0),
+    };
+    return libbpf_err(xdp_link_create(prog_fd, ifindex, BPF_XDP, LIBBPF_OPTS_GET(opts, flags, 0), &inline_opts));
 }

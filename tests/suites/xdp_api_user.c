@@ -134,6 +134,18 @@ static void run_inline(int firewall, int pass, int verdict_map, int blocked, int
     check(!run("ip netns exec %s ping -c 2 -i 0.1 -W 1 198.18.9.2 >/dev/null", ns_a),
           "inline: detached, nothing forwards between the two ends");
 
+    /* The same through a link: bpf_link_update replaces the program. */
+    int link = bpfhost_xdp_link_create_inline(in, peer, firewall, NULL);
+    check(link >= 0, "inline link: bpfhost_xdp_link_create_inline");
+    check(bpf_xdp_attach(in, pass, 0, NULL) == -EBUSY, "inline link: a plain attach is refused");
+    check(!run("ip netns exec %s ping -c 2 -i 0.1 -W 1 198.18.9.2 >/dev/null", ns_a),
+          "inline link: the blocked source is dropped again");
+    check(bpf_link_update(link, pass, NULL) == 0, "inline link: bpf_link_update to XDP_PASS");
+    check(run("ip netns exec %s ping -c 2 -i 0.1 -W 2 198.18.9.2 >/dev/null", ns_a),
+          "inline link: after the update the blocked source passes");
+    close(link);
+    check(attached_id(in) == 0, "inline link: closing its fd detached it");
+
     /* Removing the peer ends the attachment, as Linux detaches XDP from a removed device. */
     char peer_name[IF_NAMESIZE];
     check(bpfhost_xdp_attach_inline(in, peer, firewall, NULL) == 0, "inline: attached again");

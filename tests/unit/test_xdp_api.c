@@ -99,6 +99,16 @@ TEST(argument_errors_come_before_any_interface_is_touched)
     LIBBPF_OPTS(bpfhost_xdp_opts, bad_flags, .flags = 0x100);
     CHECK_EQ(bpfhost_xdp_attach_inline(lo, 999999, xdp, &bad_flags), -ENODEV);
 
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, 999999, xdp, NULL), -ENODEV);
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, lo, 999, NULL), -EBADF);
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, lo, filter, NULL), -EINVAL);
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, lo, xdp, NULL), -EINVAL); /* the peer is itself */
+    CHECK_EQ(bpfhost_xdp_link_create_inline(0, lo, xdp, NULL), -EINVAL);
+    LIBBPF_OPTS(bpfhost_xdp_opts, with_old, .old_prog_fd = xdp);
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, lo, xdp, &with_old), -EINVAL);
+    LIBBPF_OPTS(bpfhost_xdp_opts, link_noexist, .flags = XDP_FLAGS_UPDATE_IF_NOEXIST);
+    CHECK_EQ(bpfhost_xdp_link_create_inline(lo, lo, xdp, &link_noexist), -EINVAL);
+
     struct bpfhost_xdp_counters counters = {.sz = sizeof counters};
     CHECK_EQ(bpfhost_xdp_query_counters(lo, &counters), -ENOENT);
     CHECK_EQ(bpfhost_xdp_query_counters(lo, NULL), -EINVAL);
@@ -108,6 +118,11 @@ TEST(argument_errors_come_before_any_interface_is_touched)
     CHECK_EQ(bpf_link__destroy(NULL), 0);
     CHECK(bpf_program__attach_xdp(NULL, lo) == NULL);
     CHECK_EQ(errno, EINVAL);
+    CHECK_EQ(bpf_link__pin(NULL, "/sys/fs/bpf/x"), -EINVAL);
+    CHECK_EQ(bpf_link__unpin(NULL), -EINVAL);
+    CHECK(bpf_link__pin_path(NULL) == NULL);
+    CHECK(bpf_link__open("/sys/fs/bpf/no_such_link") == NULL);
+    CHECK_EQ(errno, ENOENT);
     close(xdp);
     close(filter);
     libbpf_set_print(NULL);
@@ -334,6 +349,23 @@ TEST(object_api_attaches_a_program_of_an_object)
     CHECK_EQ(bpf_link_detach(fd), 0);
     CHECK_EQ(attached_id(lo, 0), 0);
     close(fd);
+    /* A pinned link outlives its object until unpinned. */
+    link = bpf_program__attach_xdp(prog, lo);
+    CHECK_EQ(bpf_link__pin(link, "/sys/fs/bpf/xdp_api_link"), 0);
+    CHECK_EQ(bpf_link__pin(link, "/sys/fs/bpf/xdp_api_link2"), -EBUSY);
+    CHECK_STR(bpf_link__pin_path(link), "/sys/fs/bpf/xdp_api_link");
+    CHECK_EQ(bpf_link__destroy(link), 0);
+    CHECK_EQ(attached_id(lo, 0), prog_id(bpf_program__fd(prog)));
+    link = bpf_link__open("/sys/fs/bpf/xdp_api_link");
+    CHECK(link != NULL);
+    CHECK_STR(bpf_link__pin_path(link), "/sys/fs/bpf/xdp_api_link");
+    CHECK_EQ(bpf_link__update_program(link, prog), 0);
+    CHECK_EQ(bpf_link__unpin(link), 0);
+    CHECK(bpf_link__pin_path(link) == NULL);
+    CHECK_EQ(bpf_link__unpin(link), -EINVAL);
+    CHECK_EQ(bpf_link__destroy(link), 0); /* the last holder */
+    CHECK_EQ(attached_id(lo, 0), 0);
+
     link = bpf_program__attach_xdp(prog, lo);
     CHECK_EQ(bpf_link__detach(link), 0);
     CHECK_EQ(attached_id(lo, 0), 0);
