@@ -41,8 +41,10 @@ static void take_off(struct attachment *a)
         }
     hook_xdp_detach(a->xdp);
     runtime_prog_put(a->prog);
-    if (a->link)
+    if (a->link) {
         a->link->attachment = NULL;
+        atomic_store(&a->link->link.ifindex, 0);
+    }
     free(a);
 }
 
@@ -226,8 +228,10 @@ int hook_xdp_attachment_link(unsigned ifindex, struct runtime_prog *prog, bool g
         return msg_error(-ENOMEM, msg, msg_size, "out of memory for an XDP link");
     pthread_mutex_lock(&lock);
     int err = link_locked(ifindex, prog, generic, datapath, x, msg, msg_size);
-    if (!err)
+    if (!err) {
         runtime_link_init(&x->link, &xdp_link_ops, BPF_LINK_TYPE_XDP, BPF_XDP, prog);
+        atomic_store(&x->link.ifindex, ifindex);
+    }
     pthread_mutex_unlock(&lock);
     if (err) {
         free(x);

@@ -281,6 +281,7 @@ TEST(links_hold_the_interface_until_detached)
     CHECK_EQ(bpf_obj_get_info_by_fd(link, &info, &len), 0);
     CHECK_EQ(info.type, BPF_LINK_TYPE_XDP);
     CHECK_EQ(info.prog_id, prog_id(pass));
+    CHECK_EQ(info.xdp.ifindex, lo);
 
     send_datagrams(2);
     struct bpfhost_xdp_counters c = wait_for_frames(lo, 2);
@@ -299,6 +300,9 @@ TEST(links_hold_the_interface_until_detached)
     CHECK_EQ(bpf_link_detach(link), 0);
     CHECK_EQ(attached_id(lo, 0), 0);
     CHECK_EQ(bpf_link_update(link, pass, NULL), -ENOLINK);
+    len = sizeof info;
+    CHECK_EQ(bpf_obj_get_info_by_fd(link, &info, &len), 0);
+    CHECK_EQ(info.xdp.ifindex, 0); /* detached, as Linux reports it */
     close(link);
 
     /* Closing the last fd of a link detaches it. */
