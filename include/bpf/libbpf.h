@@ -229,6 +229,42 @@ LIBBPF_API int ring_buffer__consume(struct ring_buffer *rb);
 /* The epoll fd that becomes readable when a ring has records, for the caller's own loop. */
 LIBBPF_API int ring_buffer__epoll_fd(const struct ring_buffer *rb);
 
+/* Consumer of BPF_MAP_TYPE_PERF_EVENT_ARRAY maps. bpfhost has no perf events: each buffer
+ * is an event output that perf_buffer__new stores in the map slot of its CPU (a CPU is a
+ * thread slot, see libbpf_num_possible_cpus), which bpf_perf_event_output with that index
+ * or BPF_F_CURRENT_CPU writes to. One buffer per possible CPU, or per map slot when the map
+ * has fewer; perf_buffer__free empties those slots. Differences from Linux: a sample's size
+ * is exactly what the program wrote (Linux pads it to 4 bytes short of a multiple of 8),
+ * and lost_cb gets the count of records lost since the last consume of that buffer after
+ * the records that consume saw, not at the place of the loss. */
+struct perf_buffer;
+
+typedef void (*perf_buffer_sample_fn)(void *ctx, int cpu, void *data, __u32 size);
+typedef void (*perf_buffer_lost_fn)(void *ctx, int cpu, __u64 cnt);
+
+struct perf_buffer_opts {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+};
+#define perf_buffer_opts__last_field sz
+
+/* page_cnt: pages of record space per CPU, a power of two (-EINVAL otherwise, -E2BIG when
+ * the size does not fit in 32 bits). -EINVAL for a map of another type, -EBADF for a
+ * non-map. sample_cb and lost_cb may be NULL. */
+LIBBPF_API struct perf_buffer *perf_buffer__new(int map_fd, size_t page_cnt,
+                                                perf_buffer_sample_fn sample_cb,
+                                                perf_buffer_lost_fn lost_cb, void *ctx,
+                                                const struct perf_buffer_opts *opts);
+LIBBPF_API void perf_buffer__free(struct perf_buffer *pb);
+LIBBPF_API int perf_buffer__epoll_fd(const struct perf_buffer *pb);
+/* Waits up to timeout_ms (-1: forever) for records, then consumes the buffers that have
+ * some. Returns the number of buffers that were ready, as libbpf does, or -errno. */
+LIBBPF_API int perf_buffer__poll(struct perf_buffer *pb, int timeout_ms);
+/* Consumes whatever every buffer holds, without waiting. 0 or -errno. */
+LIBBPF_API int perf_buffer__consume(struct perf_buffer *pb);
+/* The same for buffer buf_idx (below perf_buffer__buffer_cnt, else -EINVAL). */
+LIBBPF_API int perf_buffer__consume_buffer(struct perf_buffer *pb, size_t buf_idx);
+LIBBPF_API size_t perf_buffer__buffer_cnt(const struct perf_buffer *pb);
+
 #ifdef __cplusplus
 }
 #endif

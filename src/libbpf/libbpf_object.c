@@ -1,6 +1,8 @@
 /* bpf_object: opening, loading, closing, and finding programs and maps. */
 #include "libbpf/libbpf_impl.h"
 
+#include "bpf/bpf.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,18 @@ static int check_program_types(struct bpf_object *obj, char *msg, size_t msg_siz
     return 0;
 }
 
+/* libbpf gives a perf event array defined without max_entries one slot per possible CPU. */
+static void size_perf_event_arrays(struct bpf_object *obj)
+{
+    for (size_t i = 0; i < obj->map_count; i++) {
+        struct elf_map *def = &obj->map_defs[i];
+        if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && def->max_entries == 0) {
+            def->max_entries = (uint32_t)libbpf_num_possible_cpus();
+            pr_debug("map '%s': setting size to %u\n", def->name, def->max_entries);
+        }
+    }
+}
+
 int bpf_object__load(struct bpf_object *obj)
 {
     if (!obj)
@@ -159,6 +173,7 @@ int bpf_object__load(struct bpf_object *obj)
         return libbpf_err(-EINVAL);
     }
     obj->loaded = true;
+    size_perf_event_arrays(obj);
     char msg[1024];
     int err = check_program_types(obj, msg, sizeof msg);
     if (!err)
