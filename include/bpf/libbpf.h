@@ -116,6 +116,18 @@ LIBBPF_API int bpf_object__load(struct bpf_object *obj);
 /* Closes the object's map and program fds and frees it; NULL is ignored. */
 LIBBPF_API void bpf_object__close(struct bpf_object *object);
 
+/* Pin every map of a loaded object at path/NAME, each '.' of that path turned into '_' as
+ * libbpf does (global data maps are "obj.bss"); with path NULL, the maps that have a pin
+ * path (pinning by name, or an earlier bpf_map__pin) at it. A failure unpins the maps
+ * pinned before it. -ENOENT before load. */
+LIBBPF_API int bpf_object__pin_maps(struct bpf_object *obj, const char *path);
+LIBBPF_API int bpf_object__unpin_maps(struct bpf_object *obj, const char *path);
+/* Pin every program at path/NAME (-EINVAL if one was not loaded, as libbpf). */
+LIBBPF_API int bpf_object__pin_programs(struct bpf_object *obj, const char *path);
+LIBBPF_API int bpf_object__unpin_programs(struct bpf_object *obj, const char *path);
+/* pin_maps then pin_programs; the maps are unpinned when the programs fail. */
+LIBBPF_API int bpf_object__pin(struct bpf_object *object, const char *path);
+
 LIBBPF_API const char *bpf_object__name(const struct bpf_object *obj);
 
 LIBBPF_API struct bpf_program *bpf_object__find_program_by_name(const struct bpf_object *obj,
@@ -203,6 +215,22 @@ LIBBPF_API const void *bpf_map__initial_value(struct bpf_map *map, size_t *psize
 /* Pins the created map at path (NULL: the pin path the object gave it). */
 LIBBPF_API int bpf_map__pin(struct bpf_map *map, const char *path);
 LIBBPF_API int bpf_map__unpin(struct bpf_map *map, const char *path);
+
+/* The element operations of <bpf/bpf.h> on the map's fd, after libbpf's checks: -ENOENT
+ * before the map is created, -EINVAL when key_sz is not the key size or value_sz not the
+ * value size (for per-CPU maps: libbpf_num_possible_cpus() values, each rounded up to 8
+ * bytes). delete_elem takes no flags (-EINVAL), as Linux. */
+LIBBPF_API int bpf_map__lookup_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    void *value, size_t value_sz, __u64 flags);
+LIBBPF_API int bpf_map__update_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    const void *value, size_t value_sz, __u64 flags);
+LIBBPF_API int bpf_map__delete_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    __u64 flags);
+LIBBPF_API int bpf_map__lookup_and_delete_elem(const struct bpf_map *map, const void *key,
+                                               size_t key_sz, void *value, size_t value_sz,
+                                               __u64 flags);
+LIBBPF_API int bpf_map__get_next_key(const struct bpf_map *map, const void *cur_key,
+                                     void *next_key, size_t key_sz);
 
 /* Consumer of BPF_MAP_TYPE_RINGBUF maps. sample_cb gets each submitted record in place (not
  * discarded ones), in order; a negative return stops consuming and is returned. */

@@ -164,6 +164,23 @@ static void size_perf_event_arrays(struct bpf_object *obj)
     }
 }
 
+/* libbpf freezes the read-only global data it created: from then on the control side
+ * cannot change what the programs take for constants (-EPERM), as in Linux. */
+static int freeze_read_only_data(struct bpf_object *obj, char *msg, size_t msg_size)
+{
+    for (size_t i = 0; i < obj->map_count; i++) {
+        const struct elf_map *def = &obj->map_defs[i];
+        if ((def->origin != ELF_MAP_RODATA && def->origin != ELF_MAP_KCONFIG) ||
+            obj->maps[i].reused)
+            continue;
+        int err = bpf_map_freeze(obj->maps[i].fd);
+        if (err)
+            return msg_error(err, msg, msg_size, "map '%s': failed to freeze: %s", def->name,
+                             strerror(-err));
+    }
+    return 0;
+}
+
 int bpf_object__load(struct bpf_object *obj)
 {
     if (!obj)
@@ -192,6 +209,8 @@ int bpf_object__load(struct bpf_object *obj)
     }
     if (!err)
         err = libbpf_open_fds(obj, msg, sizeof msg);
+    if (!err)
+        err = freeze_read_only_data(obj, msg, sizeof msg);
     if (!err)
         err = libbpf_pin_maps_by_name(obj, msg, sizeof msg);
     if (err) {
