@@ -293,6 +293,61 @@ LIBBPF_API int perf_buffer__consume(struct perf_buffer *pb);
 LIBBPF_API int perf_buffer__consume_buffer(struct perf_buffer *pb, size_t buf_idx);
 LIBBPF_API size_t perf_buffer__buffer_cnt(const struct perf_buffer *pb);
 
+/* Skeletons: what the code of `bpftool gen skeleton` calls (libbpf 1.1's structs). */
+struct bpf_link;
+
+struct bpf_map_skeleton {
+    const char *name;
+    struct bpf_map **map;
+    void **mmaped;
+};
+
+struct bpf_prog_skeleton {
+    const char *name;
+    struct bpf_program **prog;
+    struct bpf_link **link;
+};
+
+struct bpf_object_skeleton {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+
+    const char *name;
+    const void *data;
+    size_t data_sz;
+
+    struct bpf_object **obj;
+
+    int map_cnt;
+    int map_skel_sz; /* sizeof(struct bpf_map_skeleton) */
+    struct bpf_map_skeleton *maps;
+
+    int prog_cnt;
+    int prog_skel_sz; /* sizeof(struct bpf_prog_skeleton) */
+    struct bpf_prog_skeleton *progs;
+};
+
+/* Opens s->data (object name s->name unless opts names one) and finds the skeleton's maps
+ * and programs (-ESRCH for one the object lacks). Each global data map's mmaped pointer
+ * (skel->bss, ->data, ->rodata) is then its initial contents: what is written there before
+ * load is what the programs start with. */
+LIBBPF_API int bpf_object__open_skeleton(struct bpf_object_skeleton *s,
+                                         const struct bpf_object_open_opts *opts);
+/* bpf_object__load, then each mmaped pointer becomes the live map memory: the variables the
+ * programs read and write. Read-only ones (.rodata, .kconfig) become a read-only copy (the
+ * maps are frozen and programs cannot write them): writing through it faults, as under
+ * libbpf. Maps that are not BPF_F_MMAPABLE get NULL. The pointers change at load (libbpf
+ * keeps the address): take skel->bss again after load. */
+LIBBPF_API int bpf_object__load_skeleton(struct bpf_object_skeleton *s);
+/* As libbpf, programs whose section does not name an attach target (xdp, socket, tc,
+ * cgroup/..., sockops, a bare kprobe ...) are skipped, and so are those with autoload off or
+ * a link already set. Sections that name one (kprobe/FUNC, tracepoint/..., fentry/...,
+ * lsm/..., iter/...) fail with -EOPNOTSUPP: bpfhost has no hook for them. No link is made. */
+LIBBPF_API int bpf_object__attach_skeleton(struct bpf_object_skeleton *s);
+/* Sets every link pointer to NULL (attach made none). */
+LIBBPF_API void bpf_object__detach_skeleton(struct bpf_object_skeleton *s);
+/* Detaches, closes the object, frees s. NULL is ignored. */
+LIBBPF_API void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
+
 #ifdef __cplusplus
 }
 #endif

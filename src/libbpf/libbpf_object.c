@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void describe_object(const struct bpf_object *obj)
 {
@@ -240,6 +241,8 @@ void bpf_object__close(struct bpf_object *obj)
     for (size_t i = 0; i < obj->map_count; i++) {
         free(obj->maps[i].initial_value);
         free(obj->maps[i].pin_path);
+        if (obj->maps[i].readonly_view)
+            munmap(obj->maps[i].readonly_view, obj->maps[i].readonly_view_size);
         if (obj->maps[i].reused)
             map_put(obj->maps[i].reused);
     }
