@@ -186,10 +186,15 @@ static int choose_engine(struct runtime_prog *prog, enum runtime_engine wanted, 
     prog->engine = RUNTIME_ENGINE_INTERP;
     if (wanted == RUNTIME_ENGINE_INTERP || (wanted == RUNTIME_ENGINE_DEFAULT && !jit_supported()))
         return 0;
-    struct jit_options opts = {.verified = true, .resolve_tail_call = resolve_tail_call};
+    struct jit_array_map *array_maps; /* none when out of memory: then nothing is inlined */
+    size_t array_map_count;
+    (void)runtime_prog_jit_array_maps(prog, &array_maps, &array_map_count);
+    struct jit_options opts = {.verified = true, .resolve_tail_call = resolve_tail_call,
+                               .array_maps = array_maps, .array_map_count = array_map_count};
     char why[256];
     int err = jit_compile(prog->insns, prog->insn_count, runtime_helpers(), &opts, &prog->jit, why,
                           sizeof why);
+    free(array_maps);
     if (!err) {
         prog->engine = RUNTIME_ENGINE_JIT;
         return 0;
