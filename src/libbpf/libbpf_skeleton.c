@@ -181,7 +181,7 @@ int bpf_object__load_skeleton(struct bpf_object_skeleton *s)
 static bool names_an_attach_target(const char *section)
 {
     static const char *const prefixes[] = {
-        "kprobe/", "kretprobe/", "ksyscall/", "kretsyscall/", "uprobe/", "uretprobe/",
+        "kprobe/", "kretprobe/", "kprobe.multi/", "kretprobe.multi/", "ksyscall/", "kretsyscall/", "uprobe/", "uretprobe/",
         "uprobe.s/", "uretprobe.s/", "usdt/", "tracepoint/", "tp/", "raw_tracepoint/",
         "raw_tp/", "tp_btf/", "fentry/", "fmod_ret/", "fexit/", "fentry.s/", "fmod_ret.s/",
         "fexit.s/", "freplace/", "lsm/", "lsm.s/", "iter/", "iter.s/",
