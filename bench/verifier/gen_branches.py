@@ -7,6 +7,9 @@
       every flag is read back (stack contents must survive the merges).
   gen_branches.py tree DEPTH              an if/else tree DEPTH deep over packet bits; every
       leaf picks a map slot and a value (2^DEPTH leaves), then one shared tail uses them.
+  gen_branches.py calls SITES INNER      bpf-to-bpf calls: the program calls mid() from SITES
+      places, mid() calls leaf() from INNER places (each under its own branch), leaf() updates
+      a map: analysis per call site costs SITES x INNER leaf analyses.
   gen_branches.py ptrs SECTIONS           sections that each choose between a packet pointer
       and a map value pointer under a flag and merge, then use the pointer under the same
       flag: the correlation joins must not lose (PREVAIL's "Invalid type" case).
@@ -136,11 +139,50 @@ def gen_ptrs(sections):
     return "".join(out)
 
 
+def gen_calls(sites, inner):
+    out = [HEADER % ("calls %d %d" % (sites, inner))]
+    out.append("""
+static __noinline __u64 leaf(__u64 x)
+{
+    __u32 k = x & 0xff;
+    __u64 *c = bpf_map_lookup_elem(&counters, &k);
+    if (c) {
+        if (x & 1)
+            *c += x;
+        else
+            *c ^= x;
+    }
+    return x * 2654435761u;
+}
+
+static __noinline __u64 mid(__u64 x)
+{
+    __u64 a = 0;
+""")
+    for i in range(inner):
+        out.append("    if (x & %d)\n        a += leaf(x + %d);\n    else\n        a ^= leaf(x ^ %d);\n"
+                   % (1 << (i % 64), i, i))
+    out.append("    return a;\n}\n\n")
+    out.append("SEC(\"xdp\")\nint gen_calls_%d_%d(struct xdp_md *ctx)\n{\n" % (sites, inner))
+    out.append("    void *data = (void *)(long)ctx->data;\n")
+    out.append("    void *data_end = (void *)(long)ctx->data_end;\n")
+    out.append("    __u8 *b = data;\n")
+    out.append("    if ((void *)(b + 64) > data_end)\n        return XDP_PASS;\n")
+    out.append("    __u64 acc = 0;\n")
+    for i in range(sites):
+        out.append("    if (b[%d] & 1)\n        acc += mid(acc + b[%d]);\n" % (i % 63, i % 63 + 1))
+    out.append("    return acc & 1 ? XDP_PASS : XDP_DROP;\n}\n")
+    out.append(FOOTER)
+    return "".join(out)
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "switch":
         sys.stdout.write(gen_switch(int(argv[2]), int(argv[3])))
     elif len(argv) >= 3 and argv[1] == "tree":
         sys.stdout.write(gen_tree(int(argv[2])))
+    elif len(argv) >= 4 and argv[1] == "calls":
+        sys.stdout.write(gen_calls(int(argv[2]), int(argv[3])))
     elif len(argv) >= 3 and argv[1] == "ptrs":
         sys.stdout.write(gen_ptrs(int(argv[2])))
     else:

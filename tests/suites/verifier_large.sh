@@ -1,8 +1,9 @@
 #!/bin/sh
 # Large programs (tests/bpf/large: load balancer, policy datapath, L7 parser, flow stats,
-# generated 4,000-11,000 instruction programs) must verify within a time limit, so that the
-# verifier's cost cannot grow unnoticed. The limit is generous: LIMIT_MS (2 s) per object,
-# at least 10x what `bench/verifier/run.sh` measured for every one of them (53 ms at most).
+# generated 4,000-11,000 instruction programs, a call-heavy one) must verify within a time
+# limit, so that the verifier's cost cannot grow unnoticed. The limit is generous: LIMIT_MS
+# (2 s) per object, at least 10x what `bench/verifier/run.sh` measured (53 ms at most), and
+# 6 s for gen_calls_40_8, which takes 0.3-0.5 s (docs/verifier-scale.md says why).
 # Programs bpfhost does not accept yet are listed below with the reason (a precision gap:
 # the Linux kernel accepts all of them) and printed as SKIP lines; when one starts to pass,
 # the suite says so and it should leave the list. Every program still has to finish its
@@ -15,10 +16,17 @@ mkdir -p "$out"
 arch_inc=/usr/include/$(cc -dumpmachine)
 
 # object/program  reason (see docs/verifier-scale.md)
-known_gaps='l4lb/balancer_ingress packet range lost when the VLAN loop iterations (offsets 14, 18, 22) are joined
-l7_parse/l7_parse more than 8 kinds of states at one point: r0 becomes mixed before an atomic add
+known_gaps='l4lb/balancer_ingress more than 8 states joined at insn 219: the range proven for data + off (off in [34, 62]) is lost when data + off is computed again
+l7_parse/l7_parse map values of two maps joined into "mixed types" at a shared atomic add (dead stack slots fill the 8 states)
 policy_dp/tail_handle_ipv4 helper bpf_get_hash_recalc (34) has no prototype
-policy_dp/tail_handle_ipv6 termination: the loop over extension headers counts i but its exit compares a copy'
+policy_dp/tail_handle_ipv6 termination: the loop counter is compared through a zero-extended copy (r1 = r6; r1 <<= 32; r1 >>= 32)'
+
+limit_for() { # object
+    case "$1" in
+    gen_calls_40_8) echo 6000 ;;
+    *) echo "$LIMIT_MS" ;;
+    esac
+}
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -31,8 +39,9 @@ for src in tests/bpf/large/*.bpf.c; do
         sed 's/^/    /' "$tmp/clang" | head -n 5
         continue
     fi
+    limit=$(limit_for "$name")
     start=$(now_ms)
-    timeout $((LIMIT_MS / 1000 + 5)) build/bin/bpfhost verify "$obj" >"$tmp/verify" 2>&1
+    timeout $((limit / 1000 + 5)) build/bin/bpfhost verify "$obj" >"$tmp/verify" 2>&1
     status=$?
     elapsed=$(($(now_ms) - start))
     if [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; then
@@ -41,12 +50,12 @@ for src in tests/bpf/large/*.bpf.c; do
         sed 's/^/    /' "$tmp/verify" | head -n 5
         continue
     fi
-    if [ "$elapsed" -gt "$LIMIT_MS" ]; then
+    if [ "$elapsed" -gt "$limit" ]; then
         failed=$((failed + 1))
-        echo "FAIL $name: verification took $elapsed ms, the limit is $LIMIT_MS ms"
+        echo "FAIL $name: verification took $elapsed ms, the limit is $limit ms"
     else
         passed=$((passed + 1))
-        echo "PASS $name: all programs analysed in $elapsed ms (limit $LIMIT_MS ms)"
+        echo "PASS $name: all programs analysed in $elapsed ms (limit $limit ms)"
     fi
     grep -E '^(PASS|FAIL) ' "$tmp/verify" | while read -r verdict prog rest; do
         gap=$(echo "$known_gaps" | grep "^$name/$prog " | cut -d' ' -f2-)
