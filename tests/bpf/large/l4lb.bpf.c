@@ -360,7 +360,10 @@ static __always_inline struct real_definition *pick_real(struct packet_descripti
         if (!real_pos)
             return 0;
         key = *real_pos;
-        struct real_pos_lru fresh = {.pos = key, .atime = bpf_ktime_get_ns()};
+        struct real_pos_lru fresh;
+        __builtin_memset(&fresh, 0, sizeof(fresh)); /* the padding too: it goes into the map */
+        fresh.pos = key;
+        fresh.atime = bpf_ktime_get_ns();
         if (!(vip->flags & F_QUIC_VIP)) {
             bpf_map_update_elem(&lru_mapping, &pckt->flow, &fresh, BPF_ANY);
             count(STATS_NEW_CONN, 1);

@@ -296,8 +296,12 @@ static __noinline int ct_lookup(struct ct_tuple *tuple, __u32 bytes, __u8 tcp_fl
 
 static __noinline int ct_create(struct ct_tuple *tuple, __u32 src_id, __u16 rev_nat)
 {
-    struct ct_entry entry = {.lifetime = 60, .src_sec_id = src_id, .rev_nat_index = rev_nat,
-                             .tx_packets = 1};
+    struct ct_entry entry;
+    __builtin_memset(&entry, 0, sizeof(entry)); /* the padding too: it goes into the map */
+    entry.lifetime = 60;
+    entry.src_sec_id = src_id;
+    entry.rev_nat_index = rev_nat;
+    entry.tx_packets = 1;
     return bpf_map_update_elem(&ct_map, tuple, &entry, BPF_NOEXIST);
 }
 
