@@ -95,9 +95,12 @@ for key in sorted(host):
     ratio = "-"
     if kv is not None and h["us"] > 0:
         ratio = "%.1f" % (kv / h["us"])
-        tot_k += kv
-        tot_h += h["us"]
-        both += 1
+        if h["verdict"] == "pass":
+            tot_k += kv
+            tot_h += h["us"]
+            both += 1
+        else:
+            ratio += " (stopped)"  # bpfhost stopped at the first failure: not comparable
     if kv is not None:
         max_k = max(max_k, kv)
     max_h = max(max_h, h["us"])
@@ -107,7 +110,7 @@ for key in sorted(host):
         ms(k["load_us"]) if "load_us" in k else "-", ms(h["us"]), ratio, h["steps"],
         h["rss_kb"] / 1024.0, k["status"], h["verdict"]))
 print()
-print("programs: %d; both timed: %d; kernel verify total %s ms (max %s ms); bpfhost total %s ms (max %s ms); "
+print("programs: %d; accepted by both (the totals): %d; kernel verify total %s ms (max %s ms); bpfhost total %s ms (max %s ms); "
       "ratio of totals %s; bpfhost peak %.1f MB" % (
           len(host), both, ms(tot_k), ms(max_k), ms(tot_h), ms(max_h),
           "%.1f" % (tot_k / tot_h) if tot_h else "-", max_rss / 1024.0))
