@@ -378,4 +378,36 @@ TEST(object_api_attaches_a_program_of_an_object)
     libbpf_set_print(NULL);
 }
 
+/* A skeleton's destroy destroys the links the application stored in it, as libbpf's does. */
+TEST(skeleton_destroy_detaches_the_links_the_application_made)
+{
+    if (!private_loopback())
+        return;
+    int lo = (int)if_nametoindex("lo");
+    FILE *file = fopen("build/bpf/xdp_reflect.bpf.o", "rb");
+    CHECK(file != NULL);
+    if (!file)
+        return;
+    static char bytes[1 << 16];
+    size_t size = fread(bytes, 1, sizeof bytes, file);
+    fclose(file);
+    struct bpf_object *obj = NULL;
+    struct bpf_program *prog = NULL;
+    struct bpf_link *link = NULL;
+    struct bpf_object_skeleton *s = calloc(1, sizeof *s);
+    struct bpf_prog_skeleton *progs = calloc(1, sizeof *progs);
+    *progs = (struct bpf_prog_skeleton){.name = "xdp_reflect", .prog = &prog, .link = &link};
+    *s = (struct bpf_object_skeleton){.sz = sizeof *s, .name = "xdp_reflect", .data = bytes, .data_sz = size,
+                                      .obj = &obj, .prog_cnt = 1, .prog_skel_sz = sizeof *progs, .progs = progs};
+    CHECK_EQ(bpf_object__open_skeleton(s, NULL), 0);
+    CHECK_EQ(bpf_object__load_skeleton(s), 0);
+    CHECK_EQ(bpf_object__attach_skeleton(s), 0);
+    CHECK(link == NULL); /* libbpf does not auto-attach XDP programs */
+    link = bpf_program__attach_xdp(prog, lo);
+    CHECK(link != NULL);
+    CHECK_EQ(attached_id(lo, 0), prog_id(bpf_program__fd(prog)));
+    bpf_object__destroy_skeleton(s);
+    CHECK_EQ(attached_id(lo, 0), 0);
+}
+
 TEST_MAIN
