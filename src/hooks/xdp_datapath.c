@@ -54,8 +54,8 @@ struct xdp_worker {
 struct hook_xdp {
     unsigned ifindex, peer_ifindex;
     enum hook_xdp_mode mode;
-    /* One reference. Workers read it inside an epoch section per receive block, so a program
-     * replaced under them is released only after a grace period. */
+    /* One reference. Workers load it for each frame, inside an epoch section that spans the
+     * receive block, so a program replaced under them is released only after a grace period. */
     _Atomic(struct runtime_prog *) prog;
     struct hook_xdp_counters *counters;
     struct hook_xdp_counters *own_counters;

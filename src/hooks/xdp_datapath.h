@@ -57,7 +57,7 @@ int hook_xdp_attach(unsigned ifindex, struct runtime_prog *prog, const struct ho
 void hook_xdp_detach(struct hook_xdp *xdp);
 
 /* Makes the workers run prog (an XDP program, or NULL for none: XDP_PASS) from their next
- * receive block on, without stopping them; takes a reference to prog. The old program's
+ * frame on, without stopping them; takes a reference to prog. The old program's
  * reference is dropped after a grace period (platform/epoch.h): no worker still running it
  * ever sees it freed. -EINVAL for a program of another type, -ENOMEM; the attachment is
  * unchanged on error. */
