@@ -27,18 +27,39 @@ typedef int (*vm_function_caller)(struct vm_run *run, uint64_t fn, const uint64_
 
 enum { VM_HELPER_MAX = 512 };
 
+/* Memory a helper fills through one of its arguments (Linux's ARG_PTR_TO_UNINIT_MEM and
+ * ARG_PTR_TO_UNINIT_MAP_VALUE). The checked mode counts the stack bytes there as written
+ * once the helper returns, whatever it returned, as the verifier does. */
+enum vm_helper_fill_kind {
+    VM_FILL_NONE,
+    VM_FILL_SIZED,     /* r(arg) points to r(arg + 1) bytes */
+    VM_FILL_MAP_VALUE, /* r(arg) points to a value of the map in r1 (map_value_size) */
+};
+
+struct vm_helper_fill {
+    uint8_t kind; /* enum vm_helper_fill_kind */
+    uint8_t arg;  /* 1-5 */
+};
+
 /* Helper implementations indexed by Linux helper id; NULL where there is none. */
 struct vm_helpers {
     vm_helper_fn fn[VM_HELPER_MAX];
+    struct vm_helper_fill fills[VM_HELPER_MAX];
+    /* For VM_FILL_MAP_VALUE: the value size of the map a program passes in r1 (the engine
+     * knows maps only as numbers). */
+    size_t (*map_value_size)(uint64_t map);
 };
 
 enum vm_mode {
-    VM_MODE_CHECKED, /* every memory access checked against the run's regions; step budget */
+    VM_MODE_CHECKED, /* every memory access checked against the run's regions, every stack
+                        read against the stack bytes written before; step budget */
     VM_MODE_FAST,    /* for verified programs: no checks */
 };
 
 /* A memory region a checked run may touch (context, packet, map value...). The stack is
- * always allowed. */
+ * always allowed, but only bytes written before may be read: each frame starts unwritten
+ * (the entry, a bpf-to-bpf call, a called-back function, a tail call), and stores, atomics
+ * and helpers' fills (vm_helpers.fills) write it. */
 struct vm_region {
     uintptr_t start;
     size_t size;
@@ -57,9 +78,17 @@ struct vm_run {
     bool checked;               /* set by the engine: helpers register the memory they hand
                                    out (vm_run_add_region) only when it is true */
 
-    struct vm_region *regions;  /* checked mode; grown by vm_run_add_region */
+    struct vm_region *regions;  /* checked mode, in the order added (vm_run_add_region); a
+                                   caller may forget the last ones by lowering region_count */
     size_t region_count;
     size_t region_capacity;
+    /* The checked mode's index over regions[0, region_sorted): region numbers by start, with
+     * the largest end up to each (an access finds its region by binary search); brought up to
+     * region_count before each search. region_hit: the region of the last access. */
+    uint32_t *region_by_start;
+    uintptr_t *region_max_end;
+    size_t region_sorted;
+    size_t region_hit;
 
     /* Requests from helpers, acted on when the helper returns. */
     bool stop;                  /* end the program now with r0 = stop_value */
@@ -97,7 +126,8 @@ int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run
 void vm_run_init(struct vm_run *run);
 void vm_run_release(struct vm_run *run); /* frees the region list */
 
-/* Allows a checked run to access [ptr, ptr+size). Returns 0 or -ENOMEM/-E2BIG. */
+/* Allows a checked run to access [ptr, ptr+size) (to write it too when writable: an access
+ * is allowed when one region that contains it allows it). Returns 0 or -ENOMEM/-E2BIG. */
 int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool writable);
 
 /* From a helper: end the program when the helper returns, with r0 = value. */
