@@ -53,6 +53,22 @@ static void recompute_max_end(struct vm_run *run, size_t from)
     }
 }
 
+/* Indexes region n (the next one: region_sorted) at position at. */
+static void index_insert(struct vm_run *run, uint32_t n, size_t at)
+{
+    size_t moved = run->region_sorted - at;
+    memmove(&run->region_by_start[at + 1], &run->region_by_start[at], moved * sizeof *run->region_by_start);
+    memmove(&run->region_max_end[at + 1], &run->region_max_end[at], moved * sizeof *run->region_max_end);
+    run->region_by_start[at] = n;
+    run->region_sorted++;
+    /* The largest ends never decrease along the index: they change only up to the first that
+     * already reaches past the new region's end. */
+    uintptr_t end = region_end(&run->regions[n]);
+    run->region_max_end[at] = at && run->region_max_end[at - 1] > end ? run->region_max_end[at - 1] : end;
+    for (size_t i = at + 1; i < run->region_sorted && run->region_max_end[i] < end; i++)
+        run->region_max_end[i] = end;
+}
+
 /* The index always holds exactly the regions 0 .. region_sorted - 1. It follows region_count
  * lazily: vm_run_drop_regions and callers lower region_count without telling it. */
 static void sync_index(struct vm_run *run)
@@ -70,12 +86,7 @@ static void sync_index(struct vm_run *run)
     }
     while (run->region_sorted < run->region_count) {
         uint32_t n = (uint32_t)run->region_sorted;
-        size_t at = starting_at_or_before(run, run->regions[n].start);
-        memmove(&run->region_by_start[at + 1], &run->region_by_start[at],
-                (run->region_sorted - at) * sizeof *run->region_by_start);
-        run->region_by_start[at] = n;
-        run->region_sorted++;
-        recompute_max_end(run, at);
+        index_insert(run, n, starting_at_or_before(run, run->regions[n].start));
     }
 }
 
@@ -125,11 +136,12 @@ int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool wri
 {
     uintptr_t start = (uintptr_t)ptr;
     sync_index(run);
-    for (size_t k = starting_at_or_before(run, start);
-         k-- > 0 && run->regions[run->region_by_start[k]].start == start;) {
+    size_t at = starting_at_or_before(run, start);
+    for (size_t k = at; k-- > 0 && run->regions[run->region_by_start[k]].start == start;) {
         struct vm_region *r = &run->regions[run->region_by_start[k]];
         if (r->size == size) {
             r->writable = r->writable || writable;
+            run->region_hit = run->region_by_start[k];
             return 0;
         }
     }
@@ -138,7 +150,11 @@ int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool wri
         if (err)
             return err;
     }
-    run->regions[run->region_count++] = (struct vm_region){start, size, writable};
+    uint32_t n = (uint32_t)run->region_count++;
+    run->regions[n] = (struct vm_region){start, size, writable};
+    index_insert(run, n, at);
+    /* What a helper hands out is what the program touches next. */
+    run->region_hit = n;
     return 0;
 }
 
