@@ -54,11 +54,11 @@ void helpers_register_sock(struct vm_helpers *table);
  * PERF_EVENT_ARRAY slots (runtime/perf_output.h). */
 void helpers_register_perf(struct vm_helpers *table);
 
-/* Describes, for the checked interpreter, the memory each helper fills through an argument
- * (vm_helpers.fills, from the verifier's prototypes: ARG_MEM_UNINIT, ARG_MAP_VALUE_UNINIT). */
-void helpers_describe_fills(struct vm_helpers *table);
+/* Describes, for the checked interpreter, what each helper does with the memory its arguments
+ * point to (vm_helpers.args, from the verifier's prototypes). */
+void helpers_describe_arg_memory(struct vm_helpers *table);
 
-/* Registers every helper bpfhost provides, and describes their fills. */
+/* Registers every helper bpfhost provides, and describes their memory arguments. */
 void helpers_fill_table(struct vm_helpers *table);
 
 /* Where bpf_trace_printk lines go (the trace pipe). The default sink writes each line to

@@ -27,26 +27,29 @@ typedef int (*vm_function_caller)(struct vm_run *run, uint64_t fn, const uint64_
 
 enum { VM_HELPER_MAX = 512 };
 
-/* Memory a helper fills through one of its arguments (Linux's ARG_PTR_TO_UNINIT_MEM and
- * ARG_PTR_TO_UNINIT_MAP_VALUE). The checked mode counts the stack bytes there as written
- * once the helper returns, whatever it returned, as the verifier does. */
-enum vm_helper_fill_kind {
-    VM_FILL_NONE,
-    VM_FILL_SIZED,     /* r(arg) points to r(arg + 1) bytes */
-    VM_FILL_MAP_VALUE, /* r(arg) points to a value of the map in r1 (map_value_size) */
-};
-
-struct vm_helper_fill {
-    uint8_t kind; /* enum vm_helper_fill_kind */
-    uint8_t arg;  /* 1-5 */
+/* What a helper does with the memory one of its arguments points to (Linux's ARG_PTR_TO_MEM
+ * and kin). Before the call the checked mode checks that memory as it checks the program's own
+ * accesses: within the stack or the run's regions, writable where the helper writes, the stack
+ * bytes read written before. After the call it counts the stack bytes filled as written,
+ * whatever the helper returned, as the verifier does. */
+enum vm_helper_arg {
+    VM_ARG_NONE,       /* no memory the engine can check (a number, the context, a map, a string) */
+    VM_ARG_READ,       /* reads r(n+1) bytes at rn (none when r(n+1) is 0) */
+    VM_ARG_READ_WRITE, /* reads and writes r(n+1) bytes */
+    VM_ARG_FILL,       /* writes r(n+1) bytes */
+    VM_ARG_READ_KEY,   /* reads a key of the map in r1 (map_key_size) */
+    VM_ARG_READ_VALUE, /* reads a value of the map in r1 (map_value_size) */
+    VM_ARG_FILL_VALUE, /* writes a value of the map in r1 */
+    VM_ARG_LOCK,       /* reads and writes a 4-byte lock */
 };
 
 /* Helper implementations indexed by Linux helper id; NULL where there is none. */
 struct vm_helpers {
     vm_helper_fn fn[VM_HELPER_MAX];
-    struct vm_helper_fill fills[VM_HELPER_MAX];
-    /* For VM_FILL_MAP_VALUE: the value size of the map a program passes in r1 (the engine
-     * knows maps only as numbers). */
+    uint8_t args[VM_HELPER_MAX][5]; /* enum vm_helper_arg of r1-r5 */
+    /* The key and value sizes of the map a program passes in r1 (the engine knows maps only
+     * as numbers); required when a helper has a map-sized argument. */
+    size_t (*map_key_size)(uint64_t map);
     size_t (*map_value_size)(uint64_t map);
 };
 
@@ -59,7 +62,7 @@ enum vm_mode {
 /* A memory region a checked run may touch (context, packet, map value...). The stack is
  * always allowed, but only bytes written before may be read: each frame starts unwritten
  * (the entry, a bpf-to-bpf call, a called-back function, a tail call), and stores, atomics
- * and helpers' fills (vm_helpers.fills) write it. */
+ * and helpers' fills (VM_ARG_FILL) write it. */
 struct vm_region {
     uintptr_t start;
     size_t size;

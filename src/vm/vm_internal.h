@@ -60,10 +60,18 @@ static inline void vm_stack_mark_small(uint8_t *written, uint64_t offset, uint64
 void vm_stack_mark(uint8_t *written, uint64_t offset, uint64_t size);
 /* A frame (EBPF_STACK_SIZE bytes from a multiple of 8) becomes unwritten. */
 void vm_stack_forget_frame(uint8_t *written, uint64_t frame_offset);
-/* After a helper returned: the stack bytes it filled through its arguments (r1-r5 as they
- * were at the call) count as written. */
-void vm_stack_mark_helper_fill(uint8_t *written, const uint8_t *stack, const struct vm_helpers *helpers,
-                               uint64_t id, const uint64_t args[5]);
+/* The first unwritten byte of [offset, offset + size), or offset + size. */
+uint64_t vm_stack_first_unwritten(const uint8_t *written, uint64_t offset, uint64_t size);
+/* A stack byte's frame (0: the entry's) and offset from that frame's r10. */
+void vm_stack_position(uint64_t offset, unsigned *frame, long long *from_fp);
+/* Before helper id runs: whether the memory its arguments (r1-r5) point to may be read and
+ * written as its prototype says (vm_helper_arg); if not, the run faults at pc. */
+bool vm_helper_memory_ok(struct vm_run *run, const struct vm_program *prog, size_t pc,
+                         const uint8_t *stack, const uint8_t *written, uint64_t id,
+                         const uint64_t args[5]);
+/* After it returned: the stack bytes it filled count as written. */
+void vm_helper_mark_fills(uint8_t *written, const uint8_t *stack, const struct vm_helpers *helpers,
+                          uint64_t id, const uint64_t args[5]);
 /* The fault of a read of unwritten stack bytes: names the first one by its frame and offset. */
 void vm_stack_unwritten_fault(struct vm_run *run, const struct vm_program *prog, size_t pc,
                               const uint8_t *written, uint64_t offset, uint64_t size);

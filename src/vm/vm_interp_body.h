@@ -99,7 +99,12 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
                   (unsigned long long)(addr), (int)(size));                                        \
     }
 #define FORGET_FRAME(fp) vm_stack_forget_frame(written, (fp) - EBPF_STACK_SIZE - stack_start)
-#define HELPER_FILLED(id) vm_stack_mark_helper_fill(written, stack, prog->helpers, (id), &reg[1])
+#define CHECK_HELPER_MEMORY(id)                                                                    \
+    if (!vm_helper_memory_ok(run, prog, PC_INDEX, stack, written, (id), &reg[1])) {                \
+        run->steps = STEPS;                                                                        \
+        return 0;                                                                                  \
+    }
+#define HELPER_FILLED(id) vm_helper_mark_fills(written, stack, prog->helpers, (id), &reg[1])
 #else
 #define STEPS 0
 #define STORE_STEPS() ((void)0)
@@ -109,6 +114,7 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
 #define CHECK_WRITE(addr, size) ((void)0)
 #define CHECK_ATOMIC(addr, size) ((void)0)
 #define FORGET_FRAME(fp) ((void)0)
+#define CHECK_HELPER_MEMORY(id) ((void)0)
 #define HELPER_FILLED(id) ((void)(id))
 #endif
 
@@ -387,8 +393,9 @@ vm_dispatch:
     STORE_STEPS()
         CASE(CALL_HELPER)
         {
-            BEFORE_HELPER();
             helper_id = (uint64_t)pc->imm;
+            CHECK_HELPER_MEMORY(helper_id);
+            BEFORE_HELPER();
             reg[0] = prog->helpers->fn[helper_id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
         }
@@ -398,8 +405,9 @@ vm_dispatch:
             if (id >= VM_HELPER_MAX || !prog->helpers || !prog->helpers->fn[id])
                 FAULT(-EINVAL, "callx to r%d = %llu, which is not a known helper", pc->regs & 0x0f,
                       (unsigned long long)id);
-            BEFORE_HELPER();
             helper_id = id;
+            CHECK_HELPER_MEMORY(helper_id);
+            BEFORE_HELPER();
             reg[0] = prog->helpers->fn[id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
         }
@@ -464,6 +472,7 @@ vm_dispatch:
 #undef CHECK_WRITE
 #undef CHECK_ATOMIC
 #undef FORGET_FRAME
+#undef CHECK_HELPER_MEMORY
 #undef HELPER_FILLED
 #undef VM_BE_IDENTITY
 }

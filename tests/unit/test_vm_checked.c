@@ -1,5 +1,6 @@
 /* The checked interpreter's safety net: stack bytes must be written before they are read (per
- * frame, with helpers' fills), and regions - many of them, dropped ones no longer reachable. */
+ * frame, with helpers' fills), helpers' memory arguments are checked like the program's own
+ * accesses, and regions - many of them, dropped ones no longer reachable. */
 #include "helpers/helpers.h"
 #include "test.h"
 #include "verifier_asm.h"
@@ -161,9 +162,9 @@ TEST(helpers_fill_the_stack_their_prototypes_say)
 {
     struct vm_helpers helpers = {0};
     helpers.fn[16] = helper_writes_nothing;
-    helpers.fills[16] = (struct vm_helper_fill){VM_FILL_SIZED, 1};
+    helpers.args[16][0] = VM_ARG_FILL;
     helpers.fn[88] = helper_writes_nothing;
-    helpers.fills[88] = (struct vm_helper_fill){VM_FILL_MAP_VALUE, 2};
+    helpers.args[88][1] = VM_ARG_FILL_VALUE;
     helpers.map_value_size = value_size_is_the_number;
     helpers.fn[5] = helper_writes_nothing;
     /* fill(r10 - 16, 12): bytes -16 .. -5 count as written, whatever the helper did. */
@@ -179,24 +180,79 @@ TEST(helpers_fill_the_stack_their_prototypes_say)
         LDX(DW, 0, 10, -24), LDX(DW, 3, 10, -8), LDX(B, 3, 10, -25), EXIT()};
     o = run_checked(map_value, COUNT(map_value), &helpers, 0);
     CHECK_FAULT(o, 6, "offset -25 of frame 0");
-    /* A helper without a fill writes nothing; a fill's size beyond the stack is cut there. */
+    /* A helper without memory arguments writes nothing. */
     const struct ebpf_insn none[] = {MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -8), CALL(5), LDX(B, 0, 10, -8), EXIT()};
     o = run_checked(none, COUNT(none), &helpers, 0);
     CHECK_FAULT(o, 3, "offset -8 of frame 0");
-    const struct ebpf_insn huge[] = {MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -8), MOV64_IMM(2, -1), CALL(16),
+    /* A fill past the top of the stack is refused before the helper runs. */
+    const struct ebpf_insn past[] = {MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -8), MOV64_IMM(2, 9), CALL(16),
                                      LDX(DW, 0, 10, -8), EXIT()};
-    o = run_checked(huge, COUNT(huge), &helpers, 0);
-    CHECK_EQ(o.error, 0);
-    /* The runtime's table takes its fills from the verifier's prototypes. */
+    o = run_checked(past, COUNT(past), &helpers, 0);
+    CHECK_EQ(o.error, -EFAULT);
+    CHECK_EQ(o.error_pc, 3);
+    CHECK_CONTAINS(o.msg, "argument 1 of bpf_get_current_comm: 9 bytes at 0x");
+    CHECK_CONTAINS(o.msg, "are outside the memory this program may write");
+    /* The runtime's table takes its arguments from the verifier's prototypes. */
     static struct vm_helpers table;
     helpers_fill_table(&table);
-    CHECK_EQ(table.fills[HELPER_GET_CURRENT_COMM].kind, VM_FILL_SIZED);
-    CHECK_EQ(table.fills[HELPER_GET_CURRENT_COMM].arg, 1);
-    CHECK_EQ(table.fills[HELPER_SKB_LOAD_BYTES].arg, 3);
-    CHECK_EQ(table.fills[HELPER_MAP_POP_ELEM].kind, VM_FILL_MAP_VALUE);
-    CHECK_EQ(table.fills[HELPER_MAP_PEEK_ELEM].arg, 2);
-    CHECK_EQ(table.fills[HELPER_MAP_LOOKUP_ELEM].kind, VM_FILL_NONE);
-    CHECK(table.map_value_size != NULL);
+    CHECK_EQ(table.args[HELPER_GET_CURRENT_COMM][0], VM_ARG_FILL);
+    CHECK_EQ(table.args[HELPER_SKB_LOAD_BYTES][2], VM_ARG_FILL);
+    CHECK_EQ(table.args[HELPER_MAP_POP_ELEM][1], VM_ARG_FILL_VALUE);
+    CHECK_EQ(table.args[HELPER_MAP_LOOKUP_ELEM][0], VM_ARG_NONE);
+    CHECK_EQ(table.args[HELPER_MAP_LOOKUP_ELEM][1], VM_ARG_READ_KEY);
+    CHECK_EQ(table.args[HELPER_MAP_UPDATE_ELEM][2], VM_ARG_READ_VALUE);
+    CHECK_EQ(table.args[HELPER_TRACE_PRINTK][0], VM_ARG_READ);
+    CHECK_EQ(table.args[HELPER_SPIN_LOCK][0], VM_ARG_LOCK);
+    CHECK(table.map_key_size != NULL && table.map_value_size != NULL);
+}
+
+static size_t key_size_is_the_number(uint64_t map) { return (size_t)map; }
+
+TEST(helpers_read_only_written_stack_and_memory_the_program_may_touch)
+{
+    struct vm_helpers helpers = {0};
+    helpers.fn[1] = helper_writes_nothing;
+    helpers.args[1][1] = VM_ARG_READ_KEY;
+    helpers.map_key_size = key_size_is_the_number;
+    helpers.fn[69] = helper_writes_nothing;
+    helpers.args[69][1] = VM_ARG_READ_WRITE;
+    helpers.fn[6] = helper_writes_nothing;
+    helpers.args[6][0] = VM_ARG_READ;
+    /* lookup(map with 8-byte keys, r10 - 8) after a 4-byte store at r1's offset */
+    struct ebpf_insn key[] = {ST(W, 10, -8, 0), MOV64_IMM(1, 8), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -8),
+                              CALL(1), MOV64_IMM(0, 0), EXIT()};
+    struct outcome o = run_checked(key, COUNT(key), &helpers, 0);
+    CHECK_FAULT(o, 4, "argument 2 of bpf_map_lookup_elem: stack byte at offset -4 of frame 0 is read "
+                      "before it is written (8 bytes from offset -8)");
+    key[0] = ST(DW, 10, -8, 0);
+    o = run_checked(key, COUNT(key), &helpers, 0);
+    CHECK_EQ(o.error, 0);
+    /* Outside the stack: only the run's regions, writable where the helper writes. */
+    static uint8_t read_only[16], writable[16], elsewhere[16];
+    const struct ebpf_insn key_at_r1[] = {MOV64_REG(2, 1), MOV64_IMM(1, 8), CALL(1), MOV64_IMM(0, 0), EXIT()};
+    const struct ebpf_insn rw_at_r1[] = {MOV64_REG(2, 1), MOV64_IMM(3, 16), CALL(69), MOV64_IMM(0, 0), EXIT()};
+    struct vm_run run;
+    vm_run_init(&run);
+    vm_run_add_region(&run, read_only, sizeof read_only, false);
+    vm_run_add_region(&run, writable, sizeof writable, true);
+    CHECK_EQ(run_with(key_at_r1, COUNT(key_at_r1), &helpers, VM_MODE_CHECKED, &run, (uintptr_t)read_only, 0).error, 0);
+    CHECK_EQ(run_with(key_at_r1, COUNT(key_at_r1), &helpers, VM_MODE_CHECKED, &run, (uintptr_t)(read_only + 9), 0).error,
+             -EFAULT);
+    o = run_with(key_at_r1, COUNT(key_at_r1), &helpers, VM_MODE_CHECKED, &run, (uintptr_t)elsewhere, 0);
+    CHECK_EQ(o.error, -EFAULT);
+    CHECK_EQ(o.error_pc, 2);
+    CHECK_CONTAINS(o.msg, "argument 2 of bpf_map_lookup_elem: 8 bytes at 0x");
+    CHECK_CONTAINS(o.msg, "may read");
+    o = run_with(rw_at_r1, COUNT(rw_at_r1), &helpers, VM_MODE_CHECKED, &run, (uintptr_t)read_only, 0);
+    CHECK_EQ(o.error, -EFAULT);
+    CHECK_CONTAINS(o.msg, "argument 2 of bpf_fib_lookup: 16 bytes at 0x");
+    CHECK_CONTAINS(o.msg, "may write");
+    CHECK_EQ(run_with(rw_at_r1, COUNT(rw_at_r1), &helpers, VM_MODE_CHECKED, &run, (uintptr_t)writable, 0).error, 0);
+    /* Null with size 0 touches nothing; fast mode checks nothing. */
+    const struct ebpf_insn empty[] = {MOV64_IMM(1, 0), MOV64_IMM(2, 0), CALL(6), EXIT()};
+    CHECK_EQ(run_with(empty, COUNT(empty), &helpers, VM_MODE_CHECKED, &run, 0, 0).error, 0);
+    CHECK_EQ(run_with(key_at_r1, COUNT(key_at_r1), &helpers, VM_MODE_FAST, &run, (uintptr_t)elsewhere, 0).error, 0);
+    vm_run_release(&run);
 }
 
 static const struct vm_program *tail_target;
