@@ -155,12 +155,14 @@ static int interp_call_function(struct vm_run *run, uint64_t fn, const uint64_t 
         .pc = pc,
         .callback = true,
     };
+    uint64_t frame_offset = inner.fp - EBPF_STACK_SIZE - (uint64_t)(uintptr_t)inner.stack;
     if (inner.stack_written)
-        vm_stack_forget_frame(inner.stack_written,
-                              inner.fp - EBPF_STACK_SIZE - (uint64_t)(uintptr_t)inner.stack);
+        vm_stack_forget_frame(inner.stack_written, frame_offset);
     run->engine_frame = &inner;
     *r0 = outer->loop(&inner, run, pc, args);
     run->engine_frame = outer;
+    if (inner.stack_written) /* pointers into the frame see nothing written */
+        vm_stack_forget_frame(inner.stack_written, frame_offset);
     return 0;
 }
 

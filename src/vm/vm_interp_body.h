@@ -379,6 +379,7 @@ vm_dispatch:
                 run->steps = STEPS;
                 return reg[0];
             }
+            FORGET_FRAME(reg[10]); /* what pointers into it still see was never written */
             struct frame *f = &frames[--depth];
             memcpy(&reg[6], f->saved, sizeof f->saved);
             SET_INIT((f->init & ~VM_REGS_ARGS) | 1);

@@ -141,6 +141,12 @@ TEST(each_call_starts_with_an_unwritten_frame_and_may_read_its_callers)
     };
     struct outcome o = run_checked(prog, COUNT(prog), NULL, 0);
     CHECK_FAULT(o, 12, "stack byte at offset -8 of frame 1");
+    /* A frame that returned is unwritten again: h leaves a pointer to its -8 in r0. */
+    const struct ebpf_insn dangling[] = {
+        CALL_LOCAL(2), LDX(DW, 0, 0, 0), EXIT(),
+        ST(DW, 10, -8, 1), MOV64_REG(0, 10), ALU64_IMM(ADD, 0, -8), EXIT()};
+    o = run_checked(dangling, COUNT(dangling), NULL, 0);
+    CHECK_FAULT(o, 1, "stack byte at offset -8 of frame 1");
     struct ebpf_insn without_g[COUNT(prog)];
     memcpy(without_g, prog, sizeof prog);
     without_g[4] = JA(1);
