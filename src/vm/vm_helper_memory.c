@@ -18,7 +18,7 @@ static bool arg_writes(uint8_t kind)
 }
 
 /* Bytes the helper touches through argument n (0-based); 0 when it touches none. */
-static uint64_t arg_size(const struct vm_helpers *helpers, uint8_t kind, unsigned n, const uint64_t args[5])
+static inline uint64_t arg_size(const struct vm_helpers *helpers, uint8_t kind, unsigned n, const uint64_t args[5])
 {
     switch (kind) {
     case VM_ARG_READ:
@@ -37,21 +37,27 @@ static uint64_t arg_size(const struct vm_helpers *helpers, uint8_t kind, unsigne
     }
 }
 
-bool vm_helper_memory_ok(struct vm_run *run, const struct vm_program *prog, size_t pc,
-                         const uint8_t *stack, const uint8_t *written, uint64_t id,
-                         const uint64_t args[5])
+int vm_helper_memory_check(struct vm_run *run, const struct vm_program *prog, size_t pc,
+                           const uint8_t *stack, const uint8_t *written, uint64_t id,
+                           const uint64_t args[5])
 {
     const uint8_t *kinds = prog->helpers->args[id];
+    int fills = 0;
     for (unsigned n = 0; n < 5; n++) {
+        if (kinds[n] == VM_ARG_NONE)
+            continue;
+        fills |= kinds[n] == VM_ARG_FILL || kinds[n] == VM_ARG_FILL_VALUE;
         uint64_t size = arg_size(prog->helpers, kinds[n], n, args);
         if (!size)
             continue;
-        const char *name = isa_helper_name((int32_t)id);
         uint64_t at = args[n] - (uint64_t)(uintptr_t)stack;
         if (at < VM_STACK_BYTES && size <= VM_STACK_BYTES - at) {
-            uint64_t first = vm_stack_first_unwritten(written, at, size);
-            if (!arg_reads(kinds[n]) || first == at + size)
+            if (!arg_reads(kinds[n]) || (size <= 8 && vm_stack_is_written(written, at, size)))
                 continue;
+            uint64_t first = vm_stack_first_unwritten(written, at, size);
+            if (first == at + size)
+                continue;
+            const char *name = isa_helper_name((int32_t)id);
             unsigned frame;
             long long from_fp;
             vm_stack_position(first, &frame, &from_fp);
@@ -59,17 +65,18 @@ bool vm_helper_memory_ok(struct vm_run *run, const struct vm_program *prog, size
                      "%u is read before it is written (%llu bytes from offset %lld)", n + 1,
                      name ? "bpf_" : "helper ", name ? name : "", from_fp, frame,
                      (unsigned long long)size, from_fp - (long long)(first - at));
-            return false;
+            return -1;
         }
         if (!vm_run_region_allows(run, args[n], size, arg_writes(kinds[n]))) {
+            const char *name = isa_helper_name((int32_t)id);
             vm_fault(run, prog, pc, -EFAULT, "argument %u of %s%s: %llu bytes at 0x%llx are outside "
                      "the memory this program may %s", n + 1, name ? "bpf_" : "helper ",
                      name ? name : "", (unsigned long long)size, (unsigned long long)args[n],
                      arg_writes(kinds[n]) ? "write" : "read");
-            return false;
+            return -1;
         }
     }
-    return true;
+    return fills;
 }
 
 void vm_helper_mark_fills(uint8_t *written, const uint8_t *stack, const struct vm_helpers *helpers,

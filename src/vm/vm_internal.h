@@ -65,10 +65,17 @@ uint64_t vm_stack_first_unwritten(const uint8_t *written, uint64_t offset, uint6
 /* A stack byte's frame (0: the entry's) and offset from that frame's r10. */
 void vm_stack_position(uint64_t offset, unsigned *frame, long long *from_fp);
 /* Before helper id runs: whether the memory its arguments (r1-r5) point to may be read and
- * written as its prototype says (vm_helper_arg); if not, the run faults at pc. */
-bool vm_helper_memory_ok(struct vm_run *run, const struct vm_program *prog, size_t pc,
-                         const uint8_t *stack, const uint8_t *written, uint64_t id,
-                         const uint64_t args[5]);
+ * written as its prototype says (vm_helper_arg). Returns 1 when the helper fills memory, 0
+ * when it does not, or -1 after recording the fault at pc. */
+int vm_helper_memory_check(struct vm_run *run, const struct vm_program *prog, size_t pc,
+                           const uint8_t *stack, const uint8_t *written, uint64_t id,
+                           const uint64_t args[5]);
+/* True when helper id's arguments point to no memory: nothing to check before or after. */
+static inline bool vm_helper_touches_no_memory(const struct vm_helpers *helpers, uint64_t id)
+{
+    const uint8_t *k = helpers->args[id];
+    return !(k[0] | k[1] | k[2] | k[3] | k[4]);
+}
 /* After it returned: the stack bytes it filled count as written. */
 void vm_helper_mark_fills(uint8_t *written, const uint8_t *stack, const struct vm_helpers *helpers,
                           uint64_t id, const uint64_t args[5]);

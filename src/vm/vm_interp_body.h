@@ -22,6 +22,9 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
 #endif
     uint64_t reg[EBPF_REG_COUNT] = {0};
     uint64_t helper_id; /* of the helper call being completed */
+#if VM_CHECKED
+    int helper_fills; /* whether it fills memory (vm_helper_memory_check) */
+#endif
     const struct vm_program *prog = act->prog;
     const struct vm_slot *base = prog->slots;
     const struct vm_slot *pc = base + start_pc;
@@ -100,11 +103,15 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
     }
 #define FORGET_FRAME(fp) vm_stack_forget_frame(written, (fp) - EBPF_STACK_SIZE - stack_start)
 #define CHECK_HELPER_MEMORY(id)                                                                    \
-    if (!vm_helper_memory_ok(run, prog, PC_INDEX, stack, written, (id), &reg[1])) {                \
+    helper_fills = 0;                                                                              \
+    if (!vm_helper_touches_no_memory(prog->helpers, (id)) &&                                       \
+        (helper_fills = vm_helper_memory_check(run, prog, PC_INDEX, stack, written, (id), &reg[1])) < 0) { \
         run->steps = STEPS;                                                                        \
         return 0;                                                                                  \
     }
-#define HELPER_FILLED(id) vm_helper_mark_fills(written, stack, prog->helpers, (id), &reg[1])
+#define HELPER_FILLED(id)                                                                          \
+    if (helper_fills)                                                                              \
+    vm_helper_mark_fills(written, stack, prog->helpers, (id), &reg[1])
 #else
 #define STEPS 0
 #define STORE_STEPS() ((void)0)

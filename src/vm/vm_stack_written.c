@@ -18,8 +18,12 @@ void vm_stack_forget_frame(uint8_t *written, uint64_t frame_offset)
 
 uint64_t vm_stack_first_unwritten(const uint8_t *written, uint64_t offset, uint64_t size)
 {
-    uint64_t n = offset;
-    while (n < offset + size && (written[n >> 3] >> (n & 7) & 1))
+    uint64_t n = offset, end = offset + size;
+    while (n < end && (n & 7) && (written[n >> 3] >> (n & 7) & 1))
+        n++;
+    while (n + 8 <= end && written[n >> 3] == 0xff)
+        n += 8;
+    while (n < end && (written[n >> 3] >> (n & 7) & 1))
         n++;
     return n;
 }
