@@ -213,6 +213,42 @@ static void stack_round_trip(struct gen *g)
     emit(g, ALU64_REG(ADD, R_ACC, 3));
 }
 
+/* Slots below the loop's area (-264 and down) that no other snippet touches: written on both
+ * paths of a branch, or on one path and read only there, then read. Mutants that delete or
+ * move one of the stores read bytes written on some paths only, or never. */
+static void stack_on_paths(struct gen *g)
+{
+    int16_t off = (int16_t)(-264 - 8 * (int)below(30));
+    uint8_t size = sizes[below(4)];
+    int16_t inner = (int16_t)(below(8 / size_bytes(size)) * size_bytes(size));
+    bool both = below(3) != 0;
+    size_t other = emit_jump(g, JMP_IMM(below(2) ? JGT : JSET, R_ACC, (int32_t)below(256), 0));
+    if (below(2))
+        emit(g, STX(DW, 10, R_ACC, off));
+    else
+        emit(g, ST(DW, 10, off, (int32_t)rnd()));
+    if (!both) {
+        emit(g, LDX(size, 3, 10, (int16_t)(off + inner)));
+        emit(g, ALU64_REG(ADD, R_ACC, 3));
+    }
+    size_t over = emit_jump(g, JA(0));
+    land(g, other);
+    if (both) {
+        /* the other path writes the slot in two halves, or whole */
+        if (below(2)) {
+            emit(g, ST(W, 10, off, (int32_t)rnd()));
+            emit(g, ST(W, 10, (int16_t)(off + 4), (int32_t)rnd()));
+        } else {
+            emit(g, STX(DW, 10, R_ACC, off));
+        }
+    }
+    land(g, over);
+    if (both) {
+        emit(g, LDX(size, 3, 10, (int16_t)(off + inner)));
+        emit(g, ALU64_REG(XOR, R_ACC, 3));
+    }
+}
+
 static void map_value(struct gen *g)
 {
     int map = below(2) ? MAP_ARRAY : MAP_HASH;
@@ -345,7 +381,7 @@ static void snippet(struct gen *g, int depth)
 {
     if (!room(g, 48))
         return;
-    switch (below(depth < 3 ? 13 : 10)) {
+    switch (below(depth < 3 ? 14 : 11)) {
     case 0: packet_constant(g); break;
     case 1: packet_variable(g); break;
     case 2: stack_round_trip(g); break;
@@ -356,7 +392,8 @@ static void snippet(struct gen *g, int depth)
     case 7: compared_offset(g); break;
     case 8: spilled_pointer(g); break;
     case 9: alu(g); break;
-    case 10: case 11: branch(g, depth); break;
+    case 10: stack_on_paths(g); break;
+    case 11: case 12: branch(g, depth); break;
     default: g->loop_depth ? branch(g, depth) : loop(g, depth); break;
     }
 }
@@ -390,7 +427,8 @@ static void mutate(struct gen *g)
             continue;
         bool mem = cls == 1 || cls == 2 || cls == 3;
         bool jmp = cls == 5 || cls == 6;
-        switch (below(6)) {
+        bool stack_store = (cls == 2 || cls == 3) && insn->dst == 10;
+        switch (below(7)) {
         case 0:
             if (!mem)
                 continue;
@@ -414,11 +452,21 @@ static void mutate(struct gen *g)
         case 4:
             *insn = JA(0); /* a deleted instruction: a bounds check, a null check, a store */
             return;
-        default:
+        case 5:
             if (below(2))
                 insn->src = (uint8_t)below(10);
             else
                 insn->dst = (uint8_t)below(10);
+            return;
+        default:
+            /* a store to the stack deleted or moved: reads of the slot may find it unwritten
+             * on some path */
+            if (!stack_store)
+                continue;
+            if (below(2))
+                *insn = JA(0);
+            else
+                insn->off = (int16_t)(insn->off + (below(2) ? 8 : -8));
             return;
         }
     }
@@ -690,6 +738,10 @@ TEST(the_checked_interpreter_catches_what_the_verifier_must_prevent)
         ST(W, 10, -4, 0), LD_MAP(1, MAP_ARRAY), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),
         JMP_IMM(JEQ, 0, 0, 1), LDX(B, 0, 0, 16), MOV64_IMM(0, 0), EXIT()};
     const struct ebpf_insn past_global_data[] = {LD_MAP_VALUE(1, MAP_GLOBAL, 0), LDX(B, 0, 1, 32), EXIT()};
+    const struct ebpf_insn unwritten_stack[] = {ST(W, 10, -8, 0), LDX(DW, 0, 10, -8), EXIT()};
+    const struct ebpf_insn stack_on_one_path[] = {
+        LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), JMP_REG(JEQ, 2, 3, 1), /* an empty packet skips the store */
+        ST(DW, 10, -16, 0), LDX(DW, 0, 10, -16), EXIT()};
     struct {
         const struct ebpf_insn *insns;
         size_t count;
@@ -700,6 +752,8 @@ TEST(the_checked_interpreter_catches_what_the_verifier_must_prevent)
         CASE(unwritten_register, "read before it is written"),
         CASE(past_a_map_value, "read of 1 bytes"),
         CASE(past_global_data, "read of 1 bytes"),
+        CASE(unwritten_stack, "stack byte at offset -4 of frame 0 is read before it is written"),
+        CASE(stack_on_one_path, "stack byte at offset -16 of frame 0 is read before it is written"),
 #undef CASE
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
