@@ -40,19 +40,50 @@ struct scalar scalar_srange(int64_t min, int64_t max)
 
 /* --- sync ------------------------------------------------------------------------------------ */
 
-static void bounds_from_tnum(struct scalar *s)
+/* Signed order is unsigned order with the sign bit flipped, in the tnum and in the bound. */
+static struct tnum flip_sign(struct tnum a, uint64_t sign)
+{
+    return (struct tnum){a.value ^ (sign & ~a.mask), a.mask};
+}
+
+/* Moves [*lo, *hi] inwards to the nearest members of t (the reduced product of intervals
+ * and known bits); false when no member lies between them. */
+static bool bounds_to_members(struct tnum t, uint64_t *lo, uint64_t *hi)
+{
+    return tnum_ceil(t, *lo, lo) && tnum_floor(t, *hi, hi) && *lo <= *hi;
+}
+
+static bool signed_bounds_to_members(struct tnum t, uint64_t sign, int64_t *lo, int64_t *hi)
+{
+    uint64_t ulo = (uint64_t)*lo ^ sign, uhi = (uint64_t)*hi ^ sign;
+    if (sign == 0x80000000u) { /* 32-bit view: the bound is sign-extended, the tnum is not */
+        ulo = (uint32_t)ulo;
+        uhi = (uint32_t)uhi;
+    }
+    if (!bounds_to_members(flip_sign(t, sign), &ulo, &uhi))
+        return false;
+    ulo ^= sign;
+    uhi ^= sign;
+    *lo = sign == 0x80000000u ? (int32_t)(uint32_t)ulo : (int64_t)ulo;
+    *hi = sign == 0x80000000u ? (int32_t)(uint32_t)uhi : (int64_t)uhi;
+    return true;
+}
+
+static bool bounds_from_tnum(struct scalar *s)
 {
     struct tnum sub = tnum_subreg(s->bits);
-    s->umin = MAX(s->umin, tnum_umin(s->bits));
-    s->umax = MIN(s->umax, tnum_umax(s->bits));
-    s->smin = MAX(s->smin, tnum_smin(s->bits));
-    s->smax = MIN(s->smax, tnum_smax(s->bits));
-    s->u32_min = MAX(s->u32_min, (uint32_t)tnum_umin(sub));
-    s->u32_max = MIN(s->u32_max, (uint32_t)tnum_umax(sub));
-    int32_t sub_smin = (int32_t)(uint32_t)(sub.value | (sub.mask & 0x80000000u));
-    int32_t sub_smax = (int32_t)(uint32_t)(sub.value | (sub.mask & 0x7fffffffu));
-    s->s32_min = MAX(s->s32_min, sub_smin);
-    s->s32_max = MIN(s->s32_max, sub_smax);
+    uint64_t u32_lo = s->u32_min, u32_hi = s->u32_max;
+    int64_t s32_lo = s->s32_min, s32_hi = s->s32_max;
+    if (!bounds_to_members(s->bits, &s->umin, &s->umax) ||
+        !signed_bounds_to_members(s->bits, 1ull << 63, &s->smin, &s->smax) ||
+        !bounds_to_members(sub, &u32_lo, &u32_hi) ||
+        !signed_bounds_to_members(sub, 0x80000000u, &s32_lo, &s32_hi))
+        return false;
+    s->u32_min = (uint32_t)u32_lo;
+    s->u32_max = (uint32_t)u32_hi;
+    s->s32_min = (int32_t)s32_lo;
+    s->s32_max = (int32_t)s32_hi;
+    return true;
 }
 
 /* Where a signed range does not cross the sign boundary, it is also an unsigned range, and
@@ -124,7 +155,8 @@ static bool is_empty(const struct scalar *s)
 bool scalar_sync(struct scalar *s)
 {
     for (int round = 0; round < 3; round++) {
-        bounds_from_tnum(s);
+        if (!bounds_from_tnum(s))
+            return false;
         signed_unsigned_64(s);
         signed_unsigned_32(s);
         mix_32_and_64(s);
@@ -140,8 +172,7 @@ bool scalar_sync(struct scalar *s)
             return false;
         s->bits = tnum_with_subreg(s->bits, sub);
     }
-    bounds_from_tnum(s);
-    return !is_empty(s);
+    return bounds_from_tnum(s) && !is_empty(s);
 }
 
 
@@ -829,16 +860,17 @@ struct scalar scalar_widen(const struct scalar *old, const struct scalar *grown,
         r.u32_min = (uint32_t)MIN(uthreshold_below(j.u32_min, t, n), UINT32_MAX);
     if (j.u32_max > old->u32_max)
         r.u32_max = (uint32_t)MIN(uthreshold_above(j.u32_max, t, n), UINT32_MAX);
-    /* The known bits must let the widened bounds through, or sync would pull the bounds
-     * back one bit per iteration. Unsynced on purpose for the same reason. */
-    if (!scalar_equals(&r, &j)) {
-        r.bits = tnum_union(r.bits, tnum_range(r.umin, r.umax));
-        struct tnum sub = tnum_union(tnum_subreg(r.bits), tnum_range(r.u32_min, r.u32_max));
-        r.bits = tnum_with_subreg(r.bits, sub);
-        if (r.smin < 0 && r.smax >= 0)
-            r.bits = tnum_union(r.bits, tnum_range((uint64_t)r.smin, UINT64_MAX));
-    }
-    return r;
+    /* Known bits are kept through widening (parity and alignment of loop counters live
+     * there): joins only ever forget bits, so they are a finite chain. To keep that chain
+     * short, a widening that forgets a bit forgets every bit above it too; the low known
+     * bits survive. Bounds widened past what the known bits allow are pulled back by
+     * sync, which is sound (the known bits hold for every joined value) and cannot repeat
+     * without the known bits shrinking. The result is synced so that the next widening
+     * compares with bounds that mean something. */
+    uint64_t forgotten = j.bits.mask & ~old->bits.mask;
+    if (forgotten)
+        r.bits = tnum_forget_from(j.bits, (unsigned)__builtin_ctzll(forgotten));
+    return synced(r);
 }
 
 const char *scalar_format(const struct scalar *s, char *buf, size_t size)

@@ -40,7 +40,8 @@ struct scalar scalar_unknown(void);
 struct scalar scalar_urange(uint64_t min, uint64_t max);
 struct scalar scalar_srange(int64_t min, int64_t max);
 
-/* Tightens every component from the others. Returns false when the value is empty (a path
+/* Tightens every component from the others (bounds move to the nearest values the known
+ * bits allow: [1, 19] and even is [2, 18]). Returns false when the value is empty (a path
  * that cannot happen). */
 bool scalar_sync(struct scalar *s);
 
@@ -85,7 +86,9 @@ bool scalar_meet(struct scalar *a, const struct scalar *b);
 /* Whether every value of a is a value of b. */
 bool scalar_leq(const struct scalar *a, const struct scalar *b);
 /* Join that moves each bound that grew to the next threshold (sorted ascending as
- * signed numbers) or to the extreme, so that chains of widenings are finite. */
+ * signed numbers) or to the extreme, so that chains of widenings are finite. Known bits
+ * are kept (a counter stepping by 2 stays even) except above the lowest bit the join
+ * forgot; the result is synced, so bounds stop at the last value the known bits allow. */
 struct scalar scalar_widen(const struct scalar *old, const struct scalar *grown,
                            const int64_t *thresholds, size_t threshold_count);
 

@@ -240,6 +240,23 @@ TEST(map_value_loop_one_past_the_end)
     CHECK_CONTAINS(result.message, "64] size 8 is outside the 64-byte map 1 value");
 }
 
+/* for (i = start; i < n; i += 2) sum += *(u16 *)(value + i), n = value[0] <= 64: an even
+ * counter below 64 is at most 62, so the 2-byte read stays in the 64-byte value; an odd one
+ * may be 63. The parity must survive the loop head's joins and widening. */
+#define STRIDE_TWO_LOOP(start)                                                                     \
+    ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),             \
+        JMP_IMM(JEQ, 0, 0, 11), LDX(B, 3, 0, 0), JMP_IMM(JGT, 3, 64, 9), MOV64_IMM(4, start),     \
+        MOV64_IMM(5, 0), JMP_REG(JGE, 4, 3, 6), MOV64_REG(6, 0), ALU64_REG(ADD, 6, 4),            \
+        LDX(H, 7, 6, 0), ALU64_REG(ADD, 5, 7), ALU64_IMM(ADD, 4, 2), JA(-7), MOV64_IMM(0, 2), EXIT()
+
+TEST(loop_counter_keeps_its_parity)
+{
+    CHECK_EQ(XDP(STRIDE_TWO_LOOP(0)), 0);
+    CHECK(result.stats.widenings > 0);
+    CHECK_EQ(XDP(STRIDE_TWO_LOOP(1)), -EACCES);
+    CHECK_CONTAINS(result.message, "size 2 is outside the 64-byte map 1 value");
+}
+
 /* --- stack ------------------------------------------------------------------------------------- */
 
 TEST(stack_read_before_write)
