@@ -12,14 +12,15 @@ static struct scalar synced(struct scalar s);
 struct scalar scalar_unknown(void)
 {
     return (struct scalar){INT64_MIN, INT64_MAX, 0, UINT64_MAX, INT32_MIN, INT32_MAX,
-                           0, UINT32_MAX, tnum_unknown()};
+                           0, UINT32_MAX, tnum_unknown(), congruence_unknown()};
 }
 
 struct scalar scalar_const(uint64_t value)
 {
     return (struct scalar){(int64_t)value, (int64_t)value, value, value,
                            (int32_t)(uint32_t)value, (int32_t)(uint32_t)value,
-                           (uint32_t)value, (uint32_t)value, tnum_const(value)};
+                           (uint32_t)value, (uint32_t)value, tnum_const(value),
+                           congruence_exact(value)};
 }
 
 struct scalar scalar_urange(uint64_t min, uint64_t max)
@@ -155,7 +156,7 @@ static bool is_empty(const struct scalar *s)
 bool scalar_sync(struct scalar *s)
 {
     for (int round = 0; round < 3; round++) {
-        if (!bounds_from_tnum(s))
+        if (!bounds_from_tnum(s) || !congruence_tighten(s->mod, &s->umin, &s->umax))
             return false;
         signed_unsigned_64(s);
         signed_unsigned_32(s);
@@ -172,7 +173,11 @@ bool scalar_sync(struct scalar *s)
             return false;
         s->bits = tnum_with_subreg(s->bits, sub);
     }
-    return bounds_from_tnum(s) && !is_empty(s);
+    if (!bounds_from_tnum(s) || is_empty(s))
+        return false;
+    if (s->umin == s->umax)
+        s->mod = congruence_exact(s->umin);
+    return true;
 }
 
 
@@ -241,11 +246,25 @@ static void set_s32_from_s64(struct scalar *r, int64_t lo, int64_t hi)
 
 /* --- 64-bit operations --------------------------------------------------------------------------- */
 
+/* Whether a + b (or a - b) wraps around 2^64 for no member pair, every pair, or some. */
+static enum congruence_wrap add_wrap(const struct scalar *a, const struct scalar *b, bool subtract)
+{
+    uint64_t ignored;
+    if (subtract)
+        return a->umin >= b->umax ? CONGRUENCE_NO_WRAP
+               : a->umax < b->umin ? CONGRUENCE_WRAPS : CONGRUENCE_MAY_WRAP;
+    if (!__builtin_add_overflow(a->umax, b->umax, &ignored))
+        return CONGRUENCE_NO_WRAP;
+    return __builtin_add_overflow(a->umin, b->umin, &ignored) ? CONGRUENCE_WRAPS : CONGRUENCE_MAY_WRAP;
+}
+
 static struct scalar alu_add(const struct scalar *a, const struct scalar *b, bool subtract)
 {
     struct scalar r = scalar_unknown();
     uint64_t ulo, uhi;
     int64_t slo, shi;
+    enum congruence_wrap wrap = add_wrap(a, b, subtract);
+    r.mod = subtract ? congruence_sub(a->mod, b->mod, wrap) : congruence_add(a->mod, b->mod, wrap);
     if (subtract) {
         r.bits = tnum_sub(a->bits, b->bits);
         if (sub_unsigned(a->umin, a->umax, b->umin, b->umax, &ulo, &uhi))
@@ -275,6 +294,10 @@ static struct scalar alu_mul(const struct scalar *a, const struct scalar *b)
     if (!__builtin_mul_overflow(a->umax, b->umax, &uhi)) {
         ulo = a->umin * b->umin;
         r.umin = ulo, r.umax = uhi;
+        if (scalar_is_const(b))
+            r.mod = congruence_mul_const(a->mod, b->bits.value);
+        else if (scalar_is_const(a))
+            r.mod = congruence_mul_const(b->mod, a->bits.value);
     }
     int64_t p[4];
     if (!__builtin_mul_overflow(a->smin, b->smin, &p[0]) &&
@@ -328,8 +351,11 @@ static struct scalar alu_shift(enum scalar_op op, const struct scalar *a, const 
     case SCALAR_LSH:
         if (constant)
             r.bits = tnum_lshift(a->bits, lo);
-        if (a->umax <= (UINT64_MAX >> hi))
+        if (a->umax <= (UINT64_MAX >> hi)) {
             r.umin = a->umin << lo, r.umax = a->umax << hi;
+            if (constant)
+                r.mod = congruence_mul_const(a->mod, 1ull << lo);
+        }
         break;
     case SCALAR_RSH:
         if (constant)
@@ -437,6 +463,8 @@ static struct scalar alu64(enum scalar_op op, const struct scalar *a, const stru
 
 static struct scalar zero_extended_subreg(const struct scalar *s)
 {
+    if (s->umax <= UINT32_MAX)
+        return *s;
     struct scalar r = scalar_unknown();
     r.umin = s->u32_min;
     r.umax = s->u32_max;
@@ -450,6 +478,8 @@ static struct scalar zero_extended_subreg(const struct scalar *s)
 
 static struct scalar sign_extended_subreg(const struct scalar *s)
 {
+    if (s->umax <= INT32_MAX)
+        return *s;
     struct scalar r = scalar_unknown();
     r.smin = s->s32_min;
     r.smax = s->s32_max;
@@ -529,6 +559,8 @@ struct scalar scalar_truncate(const struct scalar *s, unsigned size)
         return *s;
     unsigned nbits = size * 8;
     uint64_t keep = (1ull << nbits) - 1;
+    if (s->umax <= keep)
+        return *s;
     struct scalar r = scalar_urange(0, keep);
     r.bits = tnum_cast(s->bits, size);
     if ((s->umin >> nbits) == (s->umax >> nbits)) {
@@ -557,6 +589,8 @@ struct scalar scalar_sign_extend(const struct scalar *s, unsigned size)
         return *s;
     unsigned nbits = size * 8;
     int64_t low = -(int64_t)(1ull << (nbits - 1)), high = (int64_t)(1ull << (nbits - 1)) - 1;
+    if (s->umax <= (uint64_t)high)
+        return *s;
     struct scalar r = scalar_srange(low, high);
     struct tnum cut = tnum_cast(s->bits, size);
     uint64_t sign = 1ull << (nbits - 1), upper = ~((1ull << nbits) - 1);
@@ -778,6 +812,7 @@ struct scalar scalar_join(const struct scalar *a, const struct scalar *b)
         MIN(a->smin, b->smin), MAX(a->smax, b->smax), MIN(a->umin, b->umin), MAX(a->umax, b->umax),
         MIN(a->s32_min, b->s32_min), MAX(a->s32_max, b->s32_max),
         MIN(a->u32_min, b->u32_min), MAX(a->u32_max, b->u32_max), tnum_union(a->bits, b->bits),
+        congruence_join(a->mod, b->mod),
     };
     return synced(r);
 }
@@ -792,16 +827,18 @@ bool scalar_meet(struct scalar *a, const struct scalar *b)
     a->s32_max = MIN(a->s32_max, b->s32_max);
     a->u32_min = MAX(a->u32_min, b->u32_min);
     a->u32_max = MIN(a->u32_max, b->u32_max);
-    bool empty;
+    bool empty, no_common;
     a->bits = tnum_intersect(a->bits, b->bits, &empty);
-    return !empty && scalar_sync(a);
+    a->mod = congruence_meet(a->mod, b->mod, &no_common);
+    return !empty && !no_common && scalar_sync(a);
 }
 
 bool scalar_leq(const struct scalar *a, const struct scalar *b)
 {
     return a->smin >= b->smin && a->smax <= b->smax && a->umin >= b->umin && a->umax <= b->umax &&
            a->s32_min >= b->s32_min && a->s32_max <= b->s32_max && a->u32_min >= b->u32_min &&
-           a->u32_max <= b->u32_max && tnum_contains(b->bits, a->bits);
+           a->u32_max <= b->u32_max && tnum_contains(b->bits, a->bits) &&
+           congruence_leq(a->mod, b->mod);
 }
 
 static int64_t threshold_above(int64_t v, const int64_t *t, size_t n, int64_t extreme)
@@ -896,7 +933,12 @@ const char *scalar_format(const struct scalar *s, char *buf, size_t size)
     struct tnum implied = tnum_range(s->umin, s->umax);
     if (n > 0 && (size_t)n < size && !tnum_equals(implied, s->bits)) {
         char bits[64];
-        snprintf(buf + n, size - (size_t)n, " bits %s", tnum_format(s->bits, bits, sizeof bits));
+        int more = snprintf(buf + n, size - (size_t)n, " bits %s", tnum_format(s->bits, bits, sizeof bits));
+        n = more > 0 ? n + more : n;
     }
+    /* power-of-two strides are in the known bits already */
+    uint64_t stride = s->mod.stride;
+    if (n > 0 && (size_t)n < size && stride > 1 && (stride & (stride - 1)))
+        snprintf(buf + n, size - (size_t)n, " mod %" PRIu64 " = %" PRIu64, stride, s->mod.rem);
     return buf;
 }

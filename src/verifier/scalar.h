@@ -1,6 +1,6 @@
 /* The abstract value of a 64-bit number: signed and unsigned 64-bit intervals, signed and
- * unsigned intervals of its low 32 bits, and its known bits, kept consistent with each other
- * by scalar_sync (Linux's reg_bounds_sync). Every operation returns a value that contains
+ * unsigned intervals of its low 32 bits, its known bits and a congruence (value mod k), kept
+ * consistent with each other by scalar_sync (Linux's reg_bounds_sync, plus congruences). Every operation returns a value that contains
  * every concrete result (soundness) and is synced. */
 #ifndef BPFHOST_VERIFIER_SCALAR_H
 #define BPFHOST_VERIFIER_SCALAR_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "verifier/congruence.h"
 #include "verifier/tnum.h"
 
 struct scalar {
@@ -17,6 +18,7 @@ struct scalar {
     int32_t s32_min, s32_max;
     uint32_t u32_min, u32_max;
     struct tnum bits;
+    struct congruence mod;
 };
 
 /* Binary ALU operations, in the order of the opcode's operation nibble. */
@@ -50,13 +52,15 @@ static inline bool scalar_is_unknown(const struct scalar *s)
 {
     return s->umin == 0 && s->umax == UINT64_MAX && s->smin == INT64_MIN &&
            s->smax == INT64_MAX && tnum_is_unknown(s->bits) && s->u32_min == 0 &&
-           s->u32_max == UINT32_MAX && s->s32_min == INT32_MIN && s->s32_max == INT32_MAX;
+           s->u32_max == UINT32_MAX && s->s32_min == INT32_MIN && s->s32_max == INT32_MAX &&
+           congruence_is_unknown(s->mod);
 }
 static inline bool scalar_equals(const struct scalar *a, const struct scalar *b)
 {
     return a->smin == b->smin && a->smax == b->smax && a->umin == b->umin &&
            a->umax == b->umax && a->s32_min == b->s32_min && a->s32_max == b->s32_max &&
-           a->u32_min == b->u32_min && a->u32_max == b->u32_max && tnum_equals(a->bits, b->bits);
+           a->u32_min == b->u32_min && a->u32_max == b->u32_max && tnum_equals(a->bits, b->bits) &&
+           congruence_equals(a->mod, b->mod);
 }
 
 /* dst OP src on bits 64 or 32 (ALU32: operands are the low halves, the result is

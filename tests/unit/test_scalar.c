@@ -17,7 +17,7 @@ static bool has(const struct scalar *s, uint64_t v)
     return v >= s->umin && v <= s->umax && (int64_t)v >= s->smin && (int64_t)v <= s->smax &&
            (uint32_t)v >= s->u32_min && (uint32_t)v <= s->u32_max &&
            (int32_t)(uint32_t)v >= s->s32_min && (int32_t)(uint32_t)v <= s->s32_max &&
-           tnum_has(s->bits, v);
+           tnum_has(s->bits, v) && congruence_has(s->mod, v);
 }
 
 static uint64_t interesting(void)
@@ -53,6 +53,16 @@ static struct scalar random_scalar(void)
         struct scalar mask = scalar_const(next_random() % 2 ? 0xff0 : ~0xfull);
         masked = scalar_alu(SCALAR_AND, 64, &masked, &mask);
         s = masked;
+    }
+    if (next_random() % 4 == 0) { /* a stride that is not a power of two: s * k + c */
+        static const uint64_t strides[] = {3, 7, 12, 1000003};
+        struct scalar k = scalar_const(strides[next_random() % 4]), c = scalar_const(interesting());
+        s = scalar_alu(SCALAR_MUL, 64, &s, &k);
+        s = scalar_alu(SCALAR_ADD, next_random() % 2 ? 64 : 32, &s, &c);
+    }
+    if (next_random() % 8 == 0) { /* joins of constants give strides too */
+        struct scalar a = scalar_const(lo), b = scalar_const(lo + 7 * (next_random() % 5));
+        s = scalar_join(&a, &b);
     }
     return s;
 }

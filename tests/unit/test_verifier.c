@@ -257,6 +257,45 @@ TEST(loop_counter_keeps_its_parity)
     CHECK_CONTAINS(result.message, "size 2 is outside the 64-byte map 1 value");
 }
 
+/* for (i = start; i != bound; i += 7), as clang writes "for (i = 0; i < 256; i++) k = i * 7":
+ * the counter is start mod 7, so it meets the bound exactly when bound - start is a
+ * multiple of 7 (and cannot pass it: the steps are exact below 2^32). */
+#define STRIDE_SEVEN_LOOP(start, bound)                                                            \
+    MOV64_IMM(2, 0), ALU32_IMM(MOV, 1, start), ALU64_REG(ADD, 2, 1), ALU32_IMM(ADD, 1, 7),         \
+        JMP32_IMM(JEQ, 1, bound, 1), JA(-4), MOV64_IMM(0, 2), EXIT()
+
+TEST(loop_with_an_exact_stride_and_an_equality_exit)
+{
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(0, 1792)), 0);
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(5, 1792 + 5)), 0);
+    /* 1793 is no multiple of 7: the counter passes it and wraps around */
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(0, 1793)), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may not terminate");
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(1, 1792)), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may not terminate");
+    /* counting down: r1 = 1792; do r1 += -7 while (r1 != 0) */
+    CHECK_EQ(XDP(MOV64_IMM(1, 1792), MOV64_IMM(2, 0), ALU64_REG(ADD, 2, 1), ALU64_IMM(ADD, 1, -7),
+                 JMP_IMM(JNE, 1, 0, -3), MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_IMM(1, 1793), MOV64_IMM(2, 0), ALU64_REG(ADD, 2, 1), ALU64_IMM(ADD, 1, -7),
+                 JMP_IMM(JNE, 1, 0, -3), MOV64_IMM(0, 2), EXIT()), -EACCES);
+}
+
+/* for (i = 0; i < 62; i += 7) sum += value[i + 7]: i is a multiple of 7 below 62, so at
+ * most 56, and the read at 63 is the value's last byte; without the stride it could be 68. */
+TEST(loop_counter_stride_bounds_the_access)
+{
+#define STRIDE_SEVEN_READ(limit)                                                                   \
+    ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),             \
+        JMP_IMM(JEQ, 0, 0, 8), MOV64_IMM(4, 0), MOV64_IMM(5, 0), MOV64_REG(6, 0),                 \
+        ALU64_REG(ADD, 6, 4), LDX(B, 7, 6, 7), ALU64_REG(ADD, 5, 7), ALU64_IMM(ADD, 4, 7),       \
+        JMP_IMM(JLT, 4, limit, -6), MOV64_IMM(0, 2), EXIT()
+    CHECK_EQ(XDP(STRIDE_SEVEN_READ(62)), 0);
+    CHECK_EQ(XDP(STRIDE_SEVEN_READ(64)), -EACCES); /* i may be 63 */
+    CHECK_CONTAINS(result.message, "outside the 64-byte map 1 value");
+    CHECK_CONTAINS(result.message, "mod 7 = 0");
+#undef STRIDE_SEVEN_READ
+}
+
 /* --- stack ------------------------------------------------------------------------------------- */
 
 TEST(stack_read_before_write)

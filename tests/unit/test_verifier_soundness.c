@@ -307,10 +307,14 @@ static void branch(struct gen *g, int depth)
     }
 }
 
-/* A counted loop (r6 from 0 to n) whose body may index the stack or the packet by r6. */
+/* A counted loop (r6 from 0 to n by a step of 1, 2, 3 or 7, 64- or 32-bit, ended by "<" or
+ * "!=") whose body may index the stack or the packet by r6. */
 static void loop(struct gen *g, int depth)
 {
-    int32_t n = 1 + (int32_t)below(16);
+    static const int32_t steps[] = {1, 1, 2, 3, 7};
+    int32_t step = steps[below(5)];
+    int32_t n = step * (1 + (int32_t)below(16));
+    bool narrow = below(4) == 0;
     emit(g, MOV64_IMM(R_COUNTER, 0));
     size_t head = g->count;
     g->loop_depth++;
@@ -337,8 +341,10 @@ static void loop(struct gen *g, int depth)
         break;
     }
     g->loop_depth--;
-    emit(g, ALU64_IMM(ADD, R_COUNTER, 1));
-    emit(g, JMP_IMM(below(2) ? JLT : JNE, R_COUNTER, n, (int16_t)(head - g->count - 1)));
+    emit(g, narrow ? ALU32_IMM(ADD, R_COUNTER, step) : ALU64_IMM(ADD, R_COUNTER, step));
+    uint8_t cond = below(2) ? JLT : JNE;
+    int16_t back = (int16_t)(head - g->count - 1);
+    emit(g, narrow ? JMP32_IMM(cond, R_COUNTER, n, back) : JMP_IMM(cond, R_COUNTER, n, back));
 }
 
 static void snippet(struct gen *g, int depth)
