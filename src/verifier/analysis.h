@@ -17,6 +17,16 @@ struct analysis {
     uint16_t *live_in;           /* per block: registers live at entry (liveness.h) */
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
     size_t threshold_count;
+    /* The idiom "r <<= k; r >>= k" (clang's zero extension, or sign extension with s>>=)
+     * leaves r unchanged when r fits in 64 - k bits: the shift left records r's value here
+     * for the shift right that follows it in the same block, which restores it with its id,
+     * so a bound proven on the result holds for r's copies (a loop counter compared
+     * through its low half). */
+    struct {
+        uint64_t step;           /* the shift left's step (stats.steps) */
+        size_t pc;               /* the shift right */
+        struct value before;
+    } extension;
     size_t log_used;
     char log_where[128];         /* source position last written to the log */
 };

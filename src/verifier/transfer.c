@@ -180,10 +180,63 @@ static int transfer_mov(struct analysis *a, struct state *s, size_t pc, const st
             loop_marks_clobber(f, insn->dst);
         return 0;
     }
+    if (src->type == VALUE_SCALAR && (insn->code & EBPF_SRC_X) && src->var.umax <= UINT32_MAX) {
+        /* a number that fits in 32 bits: w2 = w1 is a copy like r2 = r1 */
+        struct frame *f = state_frame(s);
+        if (insn->src == insn->dst)
+            return 0;
+        if (!f->regs[insn->src].id)
+            f->regs[insn->src].id = s->next_id++;
+        f->regs[insn->dst] = f->regs[insn->src];
+        loop_marks_copy(f, insn->dst, insn->src);
+        return 0;
+    }
     /* mov32 of a pointer keeps its low half: a number of which we know nothing */
     struct scalar r = src->type == VALUE_SCALAR ? scalar_truncate(&src->var, 4) : scalar_urange(0, UINT32_MAX);
     write_reg(s, insn->dst, value_scalar(r));
     return 0;
+}
+
+/* Whether "dst OP= src" leaves every member of dst as it is. The register then keeps its id
+ * (its copies keep sharing bounds) and its loop progress. */
+static bool alu_is_identity(enum scalar_op op, unsigned bits, const struct scalar *dst,
+                            const struct scalar *src)
+{
+    if (!scalar_is_const(src) || (bits == 32 && dst->umax > UINT32_MAX))
+        return false;
+    uint64_t k = bits == 32 ? (uint32_t)src->bits.value : src->bits.value;
+    switch (op) {
+    case SCALAR_ADD:
+    case SCALAR_SUB:
+    case SCALAR_OR:
+    case SCALAR_XOR:
+    case SCALAR_LSH:
+    case SCALAR_RSH:
+    case SCALAR_ARSH: return k == 0;
+    case SCALAR_MUL:
+    case SCALAR_DIV: return k == 1;
+    case SCALAR_AND: return (tnum_umax(dst->bits) & ~k) == 0;
+    default: return false;
+    }
+}
+
+/* At "r <<= k": whether the next instruction is "r >>= k" (or s>>=) in the same block and r
+ * fits, so that the pair leaves r unchanged. */
+static bool starts_extension_pair(const struct analysis *a, size_t pc, const struct ebpf_insn *insn,
+                                  const struct value *dst)
+{
+    if (insn->code != (EBPF_CLASS_ALU64 | 0x60) || insn->imm <= 0 || insn->imm >= 64 ||
+        pc + 1 >= a->count || a->cfg.block_at[pc + 1] != CFG_NONE)
+        return false;
+    const struct ebpf_insn *next = &a->insns[pc + 1];
+    unsigned k = (unsigned)insn->imm;
+    if (next->dst != insn->dst || next->imm != insn->imm)
+        return false;
+    if (next->code == (EBPF_CLASS_ALU64 | 0x70)) /* rsh */
+        return dst->var.umax <= UINT64_MAX >> k;
+    if (next->code == (EBPF_CLASS_ALU64 | 0xc0)) /* arsh */
+        return dst->var.umax <= (uint64_t)INT64_MAX >> k;
+    return false;
 }
 
 static int transfer_alu(struct analysis *a, struct state *s, size_t pc, const struct ebpf_insn *insn,
@@ -211,10 +264,21 @@ static int transfer_alu(struct analysis *a, struct state *s, size_t pc, const st
         src = dst;
     char bd[200], bs[200];
     if (dst.type == VALUE_SCALAR && src.type == VALUE_SCALAR) {
+        struct frame *f = state_frame(s);
+        if (alu_is_identity(op, bits, &dst.var, &src.var))
+            return 0;
+        if (a->extension.step + 1 == a->result->stats.steps && a->extension.pc == pc) {
+            f->regs[insn->dst] = a->extension.before; /* the pair's second half */
+            return 0;
+        }
+        bool pair = starts_extension_pair(a, pc, insn, &dst);
+        if (pair) /* loop marks are left as they are: the pair ends where it began */
+            a->extension.step = a->result->stats.steps, a->extension.pc = pc + 1, a->extension.before = dst;
         struct scalar before = dst.var;
         struct scalar r = scalar_alu(op, bits, &dst.var, &src.var);
-        struct frame *f = state_frame(s);
         f->regs[insn->dst] = value_scalar(r);
+        if (pair)
+            return 0;
         if (op == SCALAR_ADD || op == SCALAR_SUB)
             loop_marks_add(f, insn->dst, &before, &src.var, bits, op == SCALAR_SUB);
         else

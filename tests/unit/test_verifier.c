@@ -367,8 +367,39 @@ TEST(a_bound_proven_on_a_copy_holds_for_the_original)
     CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), STX(DW, 10, 1, -16), JMP_IMM(JGT, 0, 56, 4),
                  LDX(DW, 2, 10, -16), ALU64_REG(ADD, 6, 2), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
     /* but not once the copy was changed */
-    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 1), JMP_IMM(JGT, 1, 56, 3),
                  ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    /* operations that change no value keep the copy: += 0, &= a mask covering every bit */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+                 ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(LOOKUP_MAP1, ALU64_IMM(AND, 0, 0xff), MOV64_REG(1, 0), ALU64_IMM(AND, 1, 0x1ff),
+                 JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(LOOKUP_MAP1, ALU64_IMM(AND, 0, 0xff), MOV64_REG(1, 0), ALU64_IMM(AND, 1, 0x7f),
+                 JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+}
+
+/* w1 = w0 and (r1 = r0; r1 <<= 32; r1 >>= 32) copy r0 when it fits in 32 bits: a bound
+ * proven on the copy holds for r0. When r0 may not fit, the copy is only its low half. */
+TEST(zero_extended_copies_share_bounds)
+{
+#define BOUND_THROUGH(...)                                                                          \
+    XDP(LOOKUP_MAP1, __VA_ARGS__, JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), \
+        EXIT(), MOV64_IMM(0, 0), EXIT())
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV32_REG(1, 0)), 0);
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           ALU64_IMM(RSH, 1, 32)), 0);
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           ALU64_IMM(ARSH, 1, 32)), 0);
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(1, 0)), -EACCES); /* r0 is 64 bits of anything */
+    CHECK_EQ(BOUND_THROUGH(MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(RSH, 1, 32)), -EACCES);
+    /* a sign-extension pair keeps r0 only while its bit 31 is clear */
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(0, 0), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(ARSH, 1, 32)),
+             -EACCES);
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(0, 0), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(RSH, 1, 32)), 0);
+    /* a pair split by a jump target is two separate instructions */
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           JA(0), ALU64_IMM(RSH, 1, 32)), -EACCES);
+#undef BOUND_THROUGH
 }
 
 TEST(signed_upper_bound_alone_allows_negative_offsets)
@@ -603,6 +634,20 @@ TEST(infinite_loops_are_rejected)
     /* the counter moves but nothing bounds it (it could wrap around forever) */
     CHECK_EQ(XDP(CALL(7), MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 1), JMP_IMM(JNE, 1, 0, -2), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "may not terminate");
+}
+
+/* for (r6 = 1; (u32)r6 != 1000; r6++), the loop of bounded_loop.o: the comparison is on a
+ * zero-extended copy, which is r6 itself while r6 fits in 32 bits. */
+TEST(loop_counter_compared_through_a_zero_extended_copy)
+{
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV64_REG(1, 6), ALU64_IMM(LSH, 1, 32),
+                 ALU64_IMM(RSH, 1, 32), JMP_IMM(JEQ, 1, 1000, 1), JA(-6), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV32_REG(1, 6), JMP_IMM(JEQ, 1, 1000, 1),
+                 JA(-4), MOV64_IMM(0, 0), EXIT()), 0);
+    /* (r6 << 32) >> 33 is no copy: nothing bounds r6 */
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV64_REG(1, 6), ALU64_IMM(LSH, 1, 32),
+                 ALU64_IMM(RSH, 1, 33), JMP_IMM(JEQ, 1, 1000, 1), JA(-6), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 1 may ");
 }
 
 TEST(loop_bound_larger_than_the_limit)

@@ -343,8 +343,19 @@ static void loop(struct gen *g, int depth)
     g->loop_depth--;
     emit(g, narrow ? ALU32_IMM(ADD, R_COUNTER, step) : ALU64_IMM(ADD, R_COUNTER, step));
     uint8_t cond = below(2) ? JLT : JNE;
+    int compared = R_COUNTER;
+    if (below(3) == 0) { /* through a copy: w2 = w6, or clang's r2 = r6; r2 <<= 32; r2 >>= 32 */
+        compared = 2;
+        if (below(2)) {
+            emit(g, MOV32_REG(2, R_COUNTER));
+        } else {
+            emit(g, MOV64_REG(2, R_COUNTER));
+            emit(g, ALU64_IMM(LSH, 2, 32));
+            emit(g, ALU64_IMM(below(4) ? RSH : ARSH, 2, 32));
+        }
+    }
     int16_t back = (int16_t)(head - g->count - 1);
-    emit(g, narrow ? JMP32_IMM(cond, R_COUNTER, n, back) : JMP_IMM(cond, R_COUNTER, n, back));
+    emit(g, narrow ? JMP32_IMM(cond, compared, n, back) : JMP_IMM(cond, compared, n, back));
 }
 
 static void snippet(struct gen *g, int depth)
