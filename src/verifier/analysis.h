@@ -70,6 +70,16 @@ int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg
                          uint64_t size_min, uint64_t size_max, bool write, const char *what);
 
 int helper_call(struct analysis *a, struct state *s, size_t pc);
+/* Whether the helper called at pc exists and belongs to the program type. */
+int helper_check_available(struct analysis *a, size_t pc);
+
+/* lddw's map operand (an fd or an index, imm) as an index into the options' maps. */
+int transfer_resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index);
+
+/* Checks every instruction, reachable or not, for what no state can make valid (a helper
+ * the program type lacks, a kfunc, a map the loader did not provide), before the analysis:
+ * unreachable code is still code the engines load (static_checks.c). */
+int static_checks(struct analysis *a);
 
 /* Loop progress (termination.c). A register written with anything but "r += k", "r -= k"
  * or a copy forgets its progress. */

@@ -382,10 +382,7 @@ static int transfer_atomic(struct analysis *a, struct state *s, size_t pc, const
 static int transfer_ld_packet(struct analysis *a, struct state *s, size_t pc, const struct ebpf_insn *insn)
 {
     char buf[200];
-    if (!a->opts->prog_type->allows_ld_abs)
-        return analysis_fail(a, pc, -EACCES, "legacy packet loads (ld_abs/ld_ind) are not allowed in %s programs",
-                             a->opts->prog_type->name);
-    struct value r6, index;
+    struct value r6, index; /* static_checks: the program type allows them */
     int err = analysis_read_reg(a, s, pc, 6, &r6);
     if (err)
         return err;
@@ -406,7 +403,7 @@ static int transfer_ld_packet(struct analysis *a, struct state *s, size_t pc, co
     return 0;
 }
 
-static int resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index)
+int transfer_resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index)
 {
     int idx = by_fd && a->opts->map_fd_to_index ? a->opts->map_fd_to_index(a->opts->user, imm) : imm;
     if (idx < 0 || (size_t)idx >= a->opts->map_count)
@@ -429,18 +426,15 @@ static int transfer_lddw(struct analysis *a, struct state *s, size_t pc, const s
         break;
     case ISA_LDDW_MAP_FD:
     case ISA_LDDW_MAP_IDX:
-        if ((err = resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_FD, &map)))
+        if ((err = transfer_resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_FD, &map)))
             return err;
         v = value_pointer(VALUE_MAP_PTR);
         v.map = map;
         break;
     case ISA_LDDW_MAP_VALUE:
-    case ISA_LDDW_MAP_IDX_VALUE:
-        if ((err = resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_VALUE, &map)))
+    case ISA_LDDW_MAP_IDX_VALUE: /* static_checks: the offset is inside the value */
+        if ((err = transfer_resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_VALUE, &map)))
             return err;
-        if ((uint32_t)next->imm >= a->opts->maps[map].value_size)
-            return analysis_fail(a, pc, -EACCES, "offset %u is outside map %d's %u-byte value",
-                                 (uint32_t)next->imm, map, a->opts->maps[map].value_size);
         v = value_pointer(VALUE_MAP_VALUE);
         v.map = map;
         v.off = (uint32_t)next->imm;
@@ -449,8 +443,8 @@ static int transfer_lddw(struct analysis *a, struct state *s, size_t pc, const s
         v = value_pointer(VALUE_FUNC);
         v.off = (int64_t)pc + 1 + insn->imm;
         break;
-    default:
-        return analysis_fail(a, pc, -EACCES, "lddw of a kernel BTF object is not supported");
+    default: /* static_checks refused kernel BTF objects */
+        return analysis_fail(a, pc, -EINVAL, "lddw form %d has no transfer", (int)form);
     }
     write_reg(s, insn->dst, v);
     return 0;
@@ -480,11 +474,7 @@ int transfer_insn(struct analysis *a, struct state *s, size_t pc)
         return transfer_ld_packet(a, s, pc, insn);
     case ISA_OPS_CALL_HELPER:
         return helper_call(a, s, pc);
-    case ISA_OPS_CALL_KFUNC:
-        return analysis_fail(a, pc, -EACCES, "kfunc calls are not supported");
-    case ISA_OPS_CALLX:
-        return analysis_fail(a, pc, -EACCES, "indirect calls (callx) are not supported");
-    default:
+    default: /* kfuncs and callx: static_checks refused them */
         return analysis_fail(a, pc, -EINVAL, "instruction is not a straight-line instruction");
     }
 }

@@ -737,6 +737,8 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
                             .extension.pc = SIZE_MAX};
     err = cfg_build(insns, count, &d.a.cfg);
     if (!err)
+        err = static_checks(&d.a);
+    if (!err)
         err = collect_thresholds(&d.a);
     if (!err) {
         d.a.live_in = malloc(d.a.cfg.block_count * sizeof *d.a.live_in);

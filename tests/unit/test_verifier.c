@@ -733,6 +733,29 @@ TEST(paths_with_different_types_are_kept_apart)
 
 /* --- bpf-to-bpf calls ------------------------------------------------------------------------- */
 
+/* Instructions no path reaches are still loaded by the engines: ones that could never be
+ * valid refuse the whole program (behind "if r0 == 0", with r0 = 0, nothing runs them). */
+TEST(unreachable_instructions_are_checked_statically)
+{
+#define BEHIND_A_DEAD_BRANCH(slots, ...) XDP(MOV64_IMM(0, 0), JMP_IMM(JEQ, 0, 0, slots), __VA_ARGS__, EXIT())
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, CALL(16)), -EACCES); /* get_current_comm: not for xdp */
+    CHECK_CONTAINS(result.message, "insn 2 (call bpf_get_current_comm#16): helper get_current_comm#16 is not "
+                                   "available to xdp programs");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, CALL(9999)), -EACCES);
+    CHECK_CONTAINS(result.message, "helper 9999 is not available");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, INSN(0x85, 0, 2, 0, 1)), -EACCES);
+    CHECK_CONTAINS(result.message, "kfunc calls are not supported");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, INSN(0x30, 0, 0, 0, 12)), -EACCES); /* ldabsb */
+    CHECK_CONTAINS(result.message, "legacy packet loads");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, LD_MAP(1, 9)), -EINVAL);
+    CHECK_CONTAINS(result.message, "lddw refers to map index 9, which the loader did not provide");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, LD_MAP_VALUE(1, 4, 16)), -EACCES);
+    CHECK_CONTAINS(result.message, "offset 16 is outside map 4's 16-byte value");
+    /* valid instructions behind the branch are fine, whatever they would do */
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, CALL(7), LDX(DW, 0, 9, 0)), 0);
+#undef BEHIND_A_DEAD_BRANCH
+}
+
 TEST(local_calls)
 {
     /* main: r1 = 5; call f; exit   f: r0 = r1 + 1; exit */
