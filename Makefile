@@ -76,10 +76,15 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
-# Also the verifier's soundness generator for longer than make test gives it (seed from the
-# clock, or BPFHOST_SOUNDNESS_SEED).
+# `make fuzz` builds them, runs the JIT-against-interpreter differential test (ASan+UBSan)
+# for FUZZ_SECONDS (default 300) from seed FUZZ_SEED (default: the time; printed, so that
+# JIT_DIFF_SEED=N JIT_DIFF_COUNT=1 build/tests/test_jit_differential replays a failure), then
+# the verifier's soundness generator for SOUNDNESS_SECONDS (seed from the clock, or
+# BPFHOST_SOUNDNESS_SEED).
 SOUNDNESS_SECONDS ?= 60
-fuzz: $(FUZZ_BINS) $(BUILD)/tests/test_verifier_soundness
+fuzz: $(FUZZ_BINS) $(BUILD)/asan/tests/test_jit_differential $(BUILD)/tests/test_verifier_soundness
+	JIT_DIFF_SECONDS=$${FUZZ_SECONDS:-300} JIT_DIFF_SEED=$${FUZZ_SEED:-$$(date +%s)} \
+	    $(BUILD)/asan/tests/test_jit_differential
 	BPFHOST_SOUNDNESS_SECONDS=$(SOUNDNESS_SECONDS) $(BUILD)/tests/test_verifier_soundness
 
 test: deps

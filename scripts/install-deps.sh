@@ -3,7 +3,7 @@
 # everything is already there; run as root (or through sudo) on Debian 12.
 set -eu
 PACKAGES="make gcc clang llvm libelf-dev zlib1g-dev libbpf-dev libpcap-dev liburcu-dev \
-libsodium-dev libclang-rt-14-dev linux-libc-dev iproute2 tcpdump bpftool"
+libsodium-dev libclang-rt-14-dev linux-libc-dev iproute2 tcpdump bpftool iputils-ping python3"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

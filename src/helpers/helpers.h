@@ -38,6 +38,10 @@ void helpers_register_maps(struct vm_helpers *table);
  * the struct runtime_xdp_frame that run->host points to. */
 void helpers_register_xdp(struct vm_helpers *table);
 
+/* Registers the helpers that call a function of the program back: bpf_loop (181) and
+ * bpf_for_each_map_elem (164), through vm_run_call_function. */
+void helpers_register_callbacks(struct vm_helpers *table);
+
 /* Registers the socket buffer helpers (load/store bytes, checksum replacement); they act
  * on the struct runtime_skb that run->host points to (runtime/ctx_skb.h). */
 void helpers_register_skb(struct vm_helpers *table);

@@ -111,6 +111,7 @@ void helpers_fill_table(struct vm_helpers *table)
     helpers_register_basic(table);
     helpers_register_maps(table);
     helpers_register_xdp(table);
+    helpers_register_callbacks(table);
     helpers_register_skb(table);
     helpers_register_sock(table);
     helpers_register_perf(table);

@@ -27,7 +27,7 @@ static int check_executable(const struct ebpf_insn *insns, size_t count,
             snprintf(msg, msg_size, "pc %zu: kfunc calls are not supported", pc);
             return -ENOTSUP;
         }
-        if (isa_is_lddw(&insns[pc]) && id != ISA_LDDW) {
+        if (isa_is_lddw(&insns[pc]) && id != ISA_LDDW && id != ISA_LDDW_FUNC) {
             snprintf(msg, msg_size, "pc %zu: unresolved %s: the loader must relocate it first", pc,
                      isa_forms[id].name);
             return -EINVAL;
@@ -110,6 +110,7 @@ void jit_free(struct jit_program *prog)
     if (!prog)
         return;
     exec_memory_release(&prog->code);
+    free(prog->callbacks);
     free(prog);
 }
 
@@ -123,6 +124,7 @@ int jit_exec(const struct jit_program *prog, struct vm_run *run, uint64_t r1, ui
     run->error = 0;
     run->error_pc = 0;
     run->msg[0] = '\0';
+    run->call_function = NULL; /* the entry of a program with callbacks sets it */
     uint64_t result = prog->entry(r1, r2, run);
     if (run->error)
         return run->error;
@@ -133,3 +135,5 @@ int jit_exec(const struct jit_program *prog, struct vm_run *run, uint64_t r1, ui
 jit_entry_fn jit_entry(const struct jit_program *prog) { return prog->entry; }
 
 size_t jit_code_size(const struct jit_program *prog) { return prog->code_size; }
+
+const void *jit_code(const struct jit_program *prog) { return prog->code.base; }

@@ -28,6 +28,16 @@ struct jit_program;
 typedef const struct jit_program *(*jit_tail_call_resolver)(const struct vm_program *target,
                                                             struct vm_run *run);
 
+/* An array map whose lookups the JIT may inline: the program's map_lookup_elem calls whose
+ * map argument is an lddw of handle become an index check and an address computation. The
+ * runtime, which owns maps, describes them (runtime_prog_jit_array_maps). */
+struct jit_array_map {
+    uint64_t handle;       /* what the program's lddw loads for this map */
+    void *values;          /* the value of key 0 */
+    uint32_t value_stride; /* bytes from one value to the next */
+    uint32_t max_entries;  /* keys from 0 to max_entries - 1 */
+};
+
 struct jit_options {
     bool verified;          /* the verifier accepted this program */
     bool allow_unverified;  /* compile it even though it was not verified */
@@ -37,6 +47,8 @@ struct jit_options {
      * faults with -E2BIG. Costs a memory decrement per loop iteration. */
     bool count_steps;
     jit_tail_call_resolver resolve_tail_call; /* NULL: any tail call faults with -ENOEXEC */
+    const struct jit_array_map *array_maps;   /* may be NULL; read during jit_compile only */
+    size_t array_map_count;
 };
 
 /* Entry point of a compiled program with the C calling convention: the zero-cost way to run it
@@ -66,6 +78,10 @@ jit_entry_fn jit_entry(const struct jit_program *prog);
 
 /* Bytes of machine code generated (for statistics and tests). */
 size_t jit_code_size(const struct jit_program *prog);
+
+/* The machine code itself (jit_code_size bytes, read-only), for disassembly when tuning the
+ * back end: `ibench PROG jit 1 1` with IBENCH_DUMP=FILE writes it to FILE. */
+const void *jit_code(const struct jit_program *prog);
 
 /* Whether this host has a JIT back end. */
 bool jit_supported(void);

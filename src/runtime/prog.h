@@ -70,8 +70,16 @@ void runtime_prog_put(struct runtime_prog *prog);
 int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64_t r1, uint64_t r2,
                      uint64_t *r0);
 
+/* For jit_compile (jit_options.array_maps): the array maps of prog whose lookups the JIT may
+ * inline, in a malloc'ed array the caller frees once it has compiled (NULL and 0 when there
+ * is none). Returns 0 or -ENOMEM. The program's references keep the maps alive as long as
+ * its code. */
+int runtime_prog_jit_array_maps(const struct runtime_prog *prog, struct jit_array_map **out,
+                                size_t *count);
+
 /* The tail_call helper's way into target: refused (-ENOENT, the program goes on as after an
- * empty slot) when a run without checks would continue in an unverified program. */
+ * empty slot) when a run without checks would continue in an unverified program, or when
+ * target is of another program type than the program running (it would misread r1). */
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target);
 
 /* "interpreter", "jit" or "checked interpreter". */

@@ -28,7 +28,6 @@ static int check_executable(const struct ebpf_insn *insn, enum isa_form_id id,
     case ISA_LDDW_MAP_FD:
     case ISA_LDDW_MAP_VALUE:
     case ISA_LDDW_BTF_ID:
-    case ISA_LDDW_FUNC:
     case ISA_LDDW_MAP_IDX:
     case ISA_LDDW_MAP_IDX_VALUE:
         msg_set(msg, msg_size, "unresolved %s: the loader must relocate it before execution",
@@ -56,8 +55,10 @@ int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers
         prog->insns = malloc(count * sizeof *prog->insns);
         prog->reg_reads = calloc(count, sizeof *prog->reg_reads);
         prog->reg_writes = calloc(count, sizeof *prog->reg_writes);
+        prog->callable = calloc(count, 1);
     }
-    if (!prog || !prog->slots || !prog->insns || !prog->reg_reads || !prog->reg_writes) {
+    if (!prog || !prog->slots || !prog->insns || !prog->reg_reads || !prog->reg_writes ||
+        !prog->callable) {
         vm_unload(prog);
         msg_set(msg, msg_size, "out of memory loading %zu instructions", count);
         return -ENOMEM;
@@ -79,6 +80,8 @@ int vm_load(const struct ebpf_insn *insns, size_t count, const struct vm_helpers
                                            .off = insn->off,
                                            .imm = insn->imm};
         isa_insn_regs(insn, &prog->reg_reads[pc], &prog->reg_writes[pc]);
+        if (id == ISA_LDDW_FUNC)
+            prog->callable[pc + 1 + (size_t)(int64_t)insn->imm] = 1; /* in range: validated */
         if (isa_forms[id].operands == ISA_OPS_LDDW) {
             pc++;
             prog->slots[pc] = (struct vm_slot){.op = ISA_FORM_INVALID, .imm = insns[pc].imm};
@@ -96,6 +99,7 @@ void vm_unload(struct vm_program *prog)
     free(prog->insns);
     free(prog->reg_reads);
     free(prog->reg_writes);
+    free(prog->callable);
     free(prog);
 }
 
@@ -111,12 +115,102 @@ int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run
     run->tail_call_target = NULL;
     run->tail_call_count = 0;
     run->checked = mode == VM_MODE_CHECKED;
-    uint64_t result = mode == VM_MODE_CHECKED ? vm_interp_checked(prog, run, r1, r2)
-                                              : vm_interp_fast(prog, run, r1, r2);
+    uint64_t result = vm_interp_start(prog, mode == VM_MODE_CHECKED ? vm_interp_checked : vm_interp_fast,
+                                      run, r1, r2);
     if (run->error)
         return run->error;
     *r0 = result;
     return 0;
+}
+
+/* The interpreter's vm_function_caller: a nested activation of the same loop, its frame
+ * below the helper's caller's on the run's stack, so that pointers into the caller's frame
+ * (a callback's context) stay valid and checked. */
+static int interp_call_function(struct vm_run *run, uint64_t fn, const uint64_t args[5],
+                                uint64_t *r0)
+{
+    struct vm_activation *outer = run->engine_frame;
+    const struct vm_program *prog = outer->prog;
+    uintptr_t first = (uintptr_t)prog->slots;
+    size_t pc = (size_t)((fn - first) / sizeof *prog->slots);
+    if (fn < first || (fn - first) % sizeof *prog->slots || pc >= prog->count ||
+        !prog->callable[pc]) {
+        vm_fault(run, prog, outer->pc, -EINVAL,
+                 "the helper calls back 0x%llx, which is not a function of the program",
+                 (unsigned long long)fn);
+        return -EINVAL;
+    }
+    if (outer->depth + 1 >= EBPF_MAX_CALL_DEPTH) {
+        vm_fault(run, prog, outer->pc, -E2BIG, "the helper's callback exceeds %d frames",
+                 EBPF_MAX_CALL_DEPTH);
+        return -E2BIG;
+    }
+    struct vm_activation inner = {
+        .prog = prog,
+        .loop = outer->loop,
+        .stack = outer->stack,
+        .fp = outer->fp - EBPF_STACK_SIZE,
+        .depth = outer->depth + 1,
+        .pc = pc,
+        .callback = true,
+    };
+    run->engine_frame = &inner;
+    *r0 = outer->loop(&inner, run, pc, args);
+    run->engine_frame = outer;
+    return 0;
+}
+
+uint64_t vm_interp_start(const struct vm_program *prog, vm_interp_fn loop, struct vm_run *run,
+                         uint64_t r1, uint64_t r2)
+{
+    uint64_t stack_words[VM_STACK_BYTES / 8];
+    if (loop == vm_interp_checked)
+        memset(stack_words, 0, sizeof stack_words); /* reproducible results for unverified code */
+    struct vm_activation act = {
+        .prog = prog,
+        .loop = loop,
+        .stack = (uint8_t *)stack_words,
+        .fp = (uint64_t)(uintptr_t)stack_words + VM_STACK_BYTES,
+    };
+    run->engine_frame = &act;
+    run->call_function = interp_call_function;
+    run->steps = 0;
+    const uint64_t args[5] = {r1, r2, 0, 0, 0};
+    return loop(&act, run, 0, args);
+}
+
+int vm_run_call_function(struct vm_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0)
+{
+    *r0 = 0;
+    if (run->error)
+        return run->error;
+    if (run->stop)
+        return -ECANCELED;
+    int err;
+    if (run->call_function) {
+        err = run->call_function(run, fn, args, r0);
+    } else {
+        err = -EINVAL;
+        run->error = err;
+        run->error_pc = 0;
+        msg_set(run->msg, sizeof run->msg, "a helper calls back 0x%llx, which is not a function "
+                "of the program (it takes no function addresses)", (unsigned long long)fn);
+    }
+    if (!err && run->error)
+        err = run->error;
+    if (err) {
+        /* Every engine ends the program when the helper returns. */
+        run->stop = true;
+        run->stop_value = 0;
+        return err;
+    }
+    return run->stop ? -ECANCELED : 0;
+}
+
+void vm_run_drop_regions(struct vm_run *run, size_t count)
+{
+    if (count < run->region_count)
+        run->region_count = count;
 }
 
 void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,

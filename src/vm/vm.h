@@ -20,6 +20,11 @@ struct vm_program;
 typedef uint64_t (*vm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
                                  struct vm_run *run);
 
+/* An engine's way to call a function of the program it is running back from a helper (the
+ * engine's half of vm_run_call_function). */
+typedef int (*vm_function_caller)(struct vm_run *run, uint64_t fn, const uint64_t args[5],
+                                  uint64_t *r0);
+
 enum { VM_HELPER_MAX = 512 };
 
 /* Helper implementations indexed by Linux helper id; NULL where there is none. */
@@ -62,6 +67,11 @@ struct vm_run {
     const struct vm_program *tail_call_target;
     uint32_t tail_call_count;
 
+    /* Set by the engine while it runs a program that takes function addresses (lddw src 4),
+     * for vm_run_call_function. */
+    vm_function_caller call_function;
+    void *engine_frame; /* the engine's innermost activation */
+
     /* Results. */
     uint64_t steps;             /* instructions executed (checked mode) */
     int error;                  /* 0, or negative errno when the program faulted */
@@ -97,5 +107,21 @@ void vm_run_stop(struct vm_run *run, uint64_t value);
  * returns. Returns 0, or -E2BIG when the run already made EBPF_MAX_TAIL_CALLS tail calls
  * (then the program simply continues, as on Linux). */
 int vm_run_tail_call(struct vm_run *run, const struct vm_program *target);
+
+/* From a helper that takes a callback (bpf_loop, bpf_for_each_map_elem): calls the function
+ * of the running program whose address fn the program loaded with lddw src 4
+ * (BPF_PSEUDO_FUNC), with r1-r5 = args, on the engine running the program, in a new frame
+ * below the caller's (the frames of a run stay at most EBPF_MAX_CALL_DEPTH). Returns 0 with
+ * the function's r0 in *r0; or a negative errno when the run must end: the function faulted
+ * (run->error, run->msg), a helper it called asked to stop (-ECANCELED), fn is not a
+ * function of the program (-EINVAL) or there is no frame left (-E2BIG). The helper should
+ * then return at once; whatever it returns, the engine ends the program (r0 = the stop
+ * value, or the fault). A tail call from a called-back function is a fault. */
+int vm_run_call_function(struct vm_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
+
+/* For helpers that hand memory to called-back functions for the duration of one call (a map
+ * element's key and value): the checked mode's region list is restored to an earlier length
+ * (run->region_count before the regions were added). */
+void vm_run_drop_regions(struct vm_run *run, size_t count);
 
 #endif

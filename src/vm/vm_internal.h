@@ -20,6 +20,7 @@ struct vm_program {
     const struct vm_helpers *helpers;
     uint16_t *reg_reads;  /* per instruction, for the checked mode's use-before-write check */
     uint16_t *reg_writes;
+    uint8_t *callable;    /* per instruction: 1 where an lddw src 4 points (a callback) */
 };
 
 enum {
@@ -30,10 +31,37 @@ enum {
 
 enum { VM_STACK_BYTES = EBPF_STACK_SIZE * EBPF_MAX_CALL_DEPTH };
 
-uint64_t vm_interp_checked(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
-uint64_t vm_interp_fast(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
+struct vm_activation;
+
+/* An interpreter loop: runs act->prog from instruction pc with r1-r5 = args in the frame
+ * below act->fp, and returns r0 when that frame exits. */
+typedef uint64_t (*vm_interp_fn)(struct vm_activation *act, struct vm_run *run, size_t pc,
+                                 const uint64_t args[5]);
+
+/* One activation of an interpreter loop: the program's entry, or a function a helper called
+ * back (vm_run_call_function). run->engine_frame points to the innermost one, whose depth,
+ * fp and pc the loop keeps current at every helper call. */
+struct vm_activation {
+    const struct vm_program *prog; /* running now (a tail call replaces it) */
+    vm_interp_fn loop;             /* the loop a called-back function runs on */
+    uint8_t *stack;                /* VM_STACK_BYTES for every frame of the run */
+    uint64_t fp;                   /* r10 of the first frame; at a helper call, the caller's */
+    unsigned depth;                /* frames below the entry frame, likewise */
+    size_t pc;                     /* the helper call, for messages */
+    bool callback;                 /* called back by a helper: a tail call is a fault */
+};
+
+uint64_t vm_interp_checked(struct vm_activation *act, struct vm_run *run, size_t pc,
+                           const uint64_t args[5]);
+uint64_t vm_interp_fast(struct vm_activation *act, struct vm_run *run, size_t pc,
+                        const uint64_t args[5]);
 /* Unchecked, switch-dispatched (no computed goto): for hosts without GNU C, tests and bench. */
-uint64_t vm_interp_portable(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2);
+uint64_t vm_interp_portable(struct vm_activation *act, struct vm_run *run, size_t pc,
+                            const uint64_t args[5]);
+
+/* vm_exec on a chosen loop, without resetting run (bench). */
+uint64_t vm_interp_start(const struct vm_program *prog, vm_interp_fn loop, struct vm_run *run,
+                         uint64_t r1, uint64_t r2);
 
 /* Records a fault in run (first one wins) with a message naming the instruction. */
 void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,

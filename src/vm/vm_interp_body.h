@@ -5,27 +5,29 @@
  * Every form of isa_forms.h has a handler here; a missing one is a compile error with
  * computed goto, which keeps the table and the interpreter in step. */
 
-uint64_t VM_INTERP_NAME(const struct vm_program *prog, struct vm_run *run, uint64_t r1, uint64_t r2)
+uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t start_pc,
+                        const uint64_t args[5])
 {
     struct frame {
         const struct vm_slot *ret;
         uint64_t saved[5]; /* r6-r9, r10 */
         uint16_t init;     /* checked mode: the caller's initialized registers */
     } frames[EBPF_MAX_CALL_DEPTH];
-    unsigned depth = 0;
-    uint64_t stack_words[VM_STACK_BYTES / 8];
-    uint8_t *const stack = (uint8_t *)stack_words;
-    uint64_t reg[EBPF_REG_COUNT] = {0};
-    const struct vm_slot *base = prog->slots;
-    const struct vm_slot *pc = base;
+    const unsigned entry_depth = act->depth;
+    unsigned depth = entry_depth;
 #if VM_CHECKED
-    memset(stack_words, 0, sizeof stack_words); /* reproducible results for unverified code */
-    uint64_t steps = 0;
-    uint16_t init = VM_REGS_AT_ENTRY; /* bit n: rN has been written */
+    const uint8_t *const stack = act->stack;
 #endif
-    reg[1] = r1;
-    reg[2] = r2;
-    reg[10] = (uint64_t)(uintptr_t)(stack + VM_STACK_BYTES);
+    uint64_t reg[EBPF_REG_COUNT] = {0};
+    const struct vm_program *prog = act->prog;
+    const struct vm_slot *base = prog->slots;
+    const struct vm_slot *pc = base + start_pc;
+#if VM_CHECKED
+    uint64_t steps = run->steps;
+    uint16_t init = act->callback ? VM_REGS_ARGS | VM_REG_FP : VM_REGS_AT_ENTRY; /* bit n: rN written */
+#endif
+    memcpy(&reg[1], args, 5 * sizeof *args);
+    reg[10] = act->fp;
 
 #define DST reg[pc->regs & 0x0f]
 #define SRC reg[pc->regs >> 4]
@@ -41,6 +43,7 @@ uint64_t VM_INTERP_NAME(const struct vm_program *prog, struct vm_run *run, uint6
 
 #if VM_CHECKED
 #define STEPS steps
+#define STORE_STEPS() (run->steps = steps)
 #define COUNT_STEP()                                                                               \
     if (++steps > run->max_steps && run->max_steps)                                                \
         FAULT(-E2BIG, "step budget of %llu instructions exhausted",                                 \
@@ -61,6 +64,7 @@ uint64_t VM_INTERP_NAME(const struct vm_program *prog, struct vm_run *run, uint6
               (int)(size))
 #else
 #define STEPS 0
+#define STORE_STEPS() ((void)0)
 #define COUNT_STEP() ((void)0)
 #define SET_INIT(mask) ((void)0)
 #define CHECK_ACCESS(addr, size, write) ((void)0)
@@ -280,6 +284,8 @@ vm_dispatch:
         }
 
         CASE(LDDW) DST = (uint32_t)pc->imm | (uint64_t)(uint32_t)pc[1].imm << 32; pc += 2; DISPATCH();
+        /* A function's address, for helpers that call it back: its first slot. */
+        CASE(LDDW_FUNC) DST = (uint64_t)(uintptr_t)(pc + pc->imm + 1); pc += 2; DISPATCH();
 
         /* Legacy packet loads: big-endian; out of bounds ends the program with 0, as on Linux. */
 #define LD_PACKET(ID, T, swap, OFFSET)                                                             \
@@ -321,7 +327,7 @@ vm_dispatch:
         }
         CASE(EXIT)
         {
-            if (depth == 0) {
+            if (depth == entry_depth) {
                 run->steps = STEPS;
                 return reg[0];
             }
@@ -331,8 +337,15 @@ vm_dispatch:
             pc = f->ret;
             DISPATCH();
         }
+        /* What a helper may call back (vm_run_call_function) needs the current frame. */
+#define BEFORE_HELPER()                                                                            \
+    act->depth = depth;                                                                            \
+    act->fp = reg[10];                                                                             \
+    act->pc = PC_INDEX;                                                                            \
+    STORE_STEPS()
         CASE(CALL_HELPER)
         {
+            BEFORE_HELPER();
             reg[0] = prog->helpers->fn[pc->imm](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
         }
@@ -342,18 +355,28 @@ vm_dispatch:
             if (id >= VM_HELPER_MAX || !prog->helpers || !prog->helpers->fn[id])
                 FAULT(-EINVAL, "callx to r%d = %llu, which is not a known helper", pc->regs & 0x0f,
                       (unsigned long long)id);
+            BEFORE_HELPER();
             reg[0] = prog->helpers->fn[id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
         }
+#undef BEFORE_HELPER
         after_helper:
+#if VM_CHECKED
+            steps = run->steps; /* with the steps of the functions the helper called back */
+#endif
             SET_INIT((init & ~VM_REGS_ARGS) | 1);
             if (__builtin_expect(run->stop || run->tail_call_target, 0)) {
                 if (run->stop) {
                     run->steps = STEPS;
                     return run->stop_value;
                 }
+                if (act->callback) {
+                    run->tail_call_target = NULL;
+                    FAULT(-EINVAL, "tail call from a function called back by a helper");
+                }
                 /* Tail call: the target replaces the current frame and keeps r1. */
                 prog = run->tail_call_target;
+                act->prog = prog;
                 run->tail_call_target = NULL;
                 base = prog->slots;
                 pc = base;
@@ -366,7 +389,6 @@ vm_dispatch:
         CASE(LDDW_MAP_FD)
         CASE(LDDW_MAP_VALUE)
         CASE(LDDW_BTF_ID)
-        CASE(LDDW_FUNC)
         CASE(LDDW_MAP_IDX)
         CASE(LDDW_MAP_IDX_VALUE)
         CASE(CALL_KFUNC)
@@ -388,6 +410,7 @@ vm_dispatch:
 #undef PC_INDEX
 #undef FAULT
 #undef STEPS
+#undef STORE_STEPS
 #undef COUNT_STEP
 #undef SET_INIT
 #undef CHECK_ACCESS

@@ -1,10 +1,18 @@
 /* The JIT against the interpreter on random valid programs: straight-line ALU over every
  * form, forward jumps, loads and stores to the stack and a memory block, atomics, helper calls
- * (direct and callx), bpf-to-bpf calls and packet loads. Both engines run the same program on
- * the same memory block and must agree on r0, the error and every byte of the block.
+ * (direct and callx), bpf-to-bpf calls, packet loads, bpf_loop with a callback function, the
+ * idioms the JIT translates together (address arithmetic into loads and stores, shift pairs,
+ * split u64 loads, a conditional jump over a jump) or could (over a move), and leaf programs (no calls or packet loads, which the JIT
+ * runs without a context). Both engines run the same program on the same memory block and
+ * must agree on r0, the error and every byte of the block.
  *
  * Generated programs never let the frame pointer's value reach a result (the two engines'
- * stacks differ) and re-initialise r1-r5 after helper calls, which clobber them. */
+ * stacks differ) and re-initialise r1-r5 after helper calls, which clobber them.
+ *
+ * `make test` runs it for a moment; `make fuzz` for FUZZ_SECONDS. Environment:
+ * JIT_DIFF_SEED (first seed), JIT_DIFF_SECONDS (how long), JIT_DIFF_COUNT (how many programs;
+ * 1 with the seed of a failure reproduces it). */
+#include "helpers/helpers.h"
 #include "jit/jit.h"
 #include "test.h"
 #include "test_jit_insns.h"
@@ -13,9 +21,10 @@
 #include <time.h>
 
 /* The memory block: random accesses go to its first MEM_SIZE bytes; after them every
- * function dumps its registers and an "ended" marker before it exits (DUMP_SIZE each). */
-enum { MEM_SIZE = 256, MAX_INSNS = 4096, FUNCTIONS = 3, MEM_REG = 9, DUMP_SIZE = 80 };
-enum { BLOCK_SIZE = MEM_SIZE + FUNCTIONS * DUMP_SIZE };
+ * function dumps its registers and an "ended" marker before it exits (DUMP_SIZE each). The
+ * last function is only ever called back by bpf_loop, with the block as its context. */
+enum { MEM_SIZE = 256, MAX_INSNS = 4096, FUNCTIONS = 4, MEM_REG = 9, DUMP_SIZE = 80 };
+enum { CALLBACK = FUNCTIONS - 1, BLOCK_SIZE = MEM_SIZE + FUNCTIONS * DUMP_SIZE };
 
 struct rng {
     uint64_t state;
@@ -47,6 +56,7 @@ struct program {
     size_t count;
     /* Positions where a jump may land: starts of generated sequences. */
     bool boundary[MAX_INSNS];
+    bool leaf; /* no helper, local call, callback or packet load */
 };
 
 static void emit(struct program *p, struct ebpf_insn insn)
@@ -128,13 +138,146 @@ static void reinit_args(struct rng *r, struct program *p)
     p->insns[p->count - 1 - below(r, 5)].imm = random_imm(r);
 }
 
+static bool calls_or_reads_packet(enum isa_form_id id)
+{
+    enum isa_operands ops = isa_forms[id].operands;
+    return ops == ISA_OPS_CALL_HELPER || ops == ISA_OPS_CALLX || ops == ISA_OPS_LD_ABS ||
+           ops == ISA_OPS_LD_IND;
+}
+
+static struct ebpf_insn form_insn(enum isa_form_id id)
+{
+    const struct isa_form *f = &isa_forms[id];
+    struct ebpf_insn insn = {.code = f->code};
+    if (f->match == ISA_MATCH_OFF)
+        insn.off = (int16_t)f->match_value;
+    else if (f->match == ISA_MATCH_IMM)
+        insn.imm = f->match_value;
+    else if (f->match == ISA_MATCH_SRC)
+        insn.src = (uint8_t)f->match_value;
+    return insn;
+}
+
+/* The idioms the JIT fuses: what clang emits for array indexing, 32-bit extension and
+ * inverted loop conditions. */
+static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps,
+                         size_t *pending_count)
+{
+    uint8_t d = data_reg(r), b = data_reg(r);
+    switch (below(r, 4)) {
+    case 0: { /* d = base; d += k; d += b; load into d, store through d, or just the address */
+        static const enum isa_form_id loads[] = {ISA_LDXB, ISA_LDXH, ISA_LDXW, ISA_LDXDW,
+                                                 ISA_LDXSB, ISA_LDXSH, ISA_LDXSW};
+        static const enum isa_form_id stores[] = {ISA_STXB, ISA_STXH, ISA_STXW, ISA_STXDW};
+        bool stack = below(r, 2), load = stack || below(r, 2), with_k = below(r, 4), with_b = below(r, 4);
+        struct ebpf_insn access = form_insn(load ? loads[below(r, 7)] : stores[below(r, 4)]);
+        unsigned size = access_size(&access), span = stack ? EBPF_STACK_SIZE : MEM_SIZE;
+        int32_t at = (int32_t)below(r, span - size + 1) - (stack ? EBPF_STACK_SIZE : 0);
+        int32_t index = with_b && b != d ? (int32_t)below(r, 64) : 0;
+        int32_t k = with_k ? (int32_t)below(r, 128) - 64 : 0;
+        if (index)
+            emit(p, (struct ebpf_insn)MOV64(b, index));
+        emit(p, (struct ebpf_insn)MOV64_R(d, stack ? EBPF_REG_FP : MEM_REG));
+        if (with_k)
+            emit(p, (struct ebpf_insn)ALU64_IMM(OP_ADD, d, k));
+        if (index)
+            emit(p, (struct ebpf_insn)ALU64_REG(OP_ADD, d, b));
+        access.off = (int16_t)(at - k - index);
+        if (load) {
+            access.dst = d;
+            access.src = d;
+        } else {
+            access.dst = d;
+            access.src = data_reg(r);
+        }
+        if (stack || below(r, 4))
+            emit(p, access);
+        return;
+    }
+    case 1: /* [d = b;] d <<= 32; d >>= 32 (or s>>= 32); or an unaligned u64 load in halves */
+        if (b != d && below(r, 3) == 0) {
+            bool stack = below(r, 2);
+            int32_t at = (int32_t)below(r, (stack ? EBPF_STACK_SIZE : MEM_SIZE) - 8 + 1) -
+                         (stack ? EBPF_STACK_SIZE : 0);
+            uint8_t base = stack ? EBPF_REG_FP : MEM_REG;
+            emit(p, (struct ebpf_insn)LDX(EBPF_SIZE_W, b, base, (int16_t)at));
+            emit(p, (struct ebpf_insn)LDX(EBPF_SIZE_W, d, base, (int16_t)(at + 4)));
+            emit(p, (struct ebpf_insn)ALU64_IMM(OP_LSH, d, 32));
+            emit(p, (struct ebpf_insn)ALU64_REG(OP_OR, d, b));
+            return;
+        }
+        if (below(r, 2))
+            emit(p, (struct ebpf_insn)MOV64_R(d, b));
+        emit(p, (struct ebpf_insn)ALU64_IMM(OP_LSH, d, 32));
+        if (below(r, 2))
+            emit(p, (struct ebpf_insn)ALU64_IMM(OP_RSH, d, 32));
+        else
+            emit(p, (struct ebpf_insn)ALU64_IMM(OP_ARSH, d, 32));
+        return;
+    case 2: { /* if cond goto L; d = x; [goto L;] L: */
+        static const uint8_t ops[] = {OP_JEQ, OP_JGT, OP_JSET, OP_JNE, OP_JSGE, OP_JLT, OP_JSLE};
+        bool imm = below(r, 2), with_goto = below(r, 2);
+        uint8_t class = below(r, 2) ? EBPF_CLASS_JMP : EBPF_CLASS_JMP32;
+        uint8_t op = ops[below(r, sizeof(ops))];
+        emit(p, (struct ebpf_insn)INSN((uint8_t)(class | op | (imm ? 0 : EBPF_SRC_X)), d,
+                                       imm ? 0 : b, with_goto ? 2 : 1, imm ? random_imm(r) : 0));
+        uint8_t mov_class = below(r, 2) ? EBPF_CLASS_ALU64 : EBPF_CLASS_ALU;
+        if (below(r, 2))
+            emit(p, (struct ebpf_insn)INSN((uint8_t)(mov_class | OP_MOV), data_reg(r), 0, 0, random_imm(r)));
+        else
+            emit(p, (struct ebpf_insn)INSN((uint8_t)(mov_class | OP_MOV | EBPF_SRC_X), data_reg(r),
+                                           data_reg(r), 0, 0));
+        if (with_goto)
+            emit(p, (struct ebpf_insn)JA(0));
+        return;
+    }
+    default: { /* if cond goto +1; goto forward */
+        static const uint8_t ops[] = {OP_JEQ, OP_JGT, OP_JGE, OP_JSET, OP_JNE, OP_JSGT, OP_JSGE,
+                                      OP_JLT, OP_JLE, OP_JSLT, OP_JSLE};
+        uint8_t op = ops[below(r, sizeof(ops))];
+        bool imm = below(r, 2);
+        uint8_t class = below(r, 2) ? EBPF_CLASS_JMP : EBPF_CLASS_JMP32;
+        struct ebpf_insn cond = INSN((uint8_t)(class | op | (imm ? 0 : EBPF_SRC_X)), d,
+                                     imm ? 0 : b, 1, imm ? random_imm(r) : 0);
+        emit(p, cond);
+        pending_jumps[(*pending_count)++] = p->count;
+        emit(p, (struct ebpf_insn)JA(0));
+        return;
+    }
+    }
+}
+
+/* bpf_loop(0-3 times, the callback, ctx = the block, 0); the callback's address is patched
+ * once every function's start is known. */
+static void loop_with_callback(struct rng *r, struct program *p, size_t *call_sites,
+                               int *call_targets, size_t *call_count)
+{
+    emit(p, (struct ebpf_insn)MOV64(1, (int32_t)below(r, 4)));
+    call_sites[*call_count] = p->count;
+    call_targets[(*call_count)++] = CALLBACK;
+    struct ebpf_insn lddw[2] = {LDDW_SRC(2, EBPF_LDDW_FUNC, 0)};
+    emit(p, lddw[0]);
+    emit(p, lddw[1]);
+    emit(p, (struct ebpf_insn)MOV64_R(3, MEM_REG));
+    emit(p, (struct ebpf_insn)MOV64(4, 0));
+    emit(p, (struct ebpf_insn)CALL(HELPER_LOOP));
+    reinit_args(r, p);
+}
+
 /* One random instruction sequence at the end of p; jumps go forward up to limit (exclusive),
  * which is resolved later from the boundary list. */
 static void random_sequence(struct rng *r, struct program *p, size_t *pending_jumps,
                             size_t *pending_count)
 {
     emit_sequence_start(p);
-    enum isa_form_id id = forms[below(r, (uint32_t)form_count)];
+    if (below(r, 8) == 0) {
+        random_idiom(r, p, pending_jumps, pending_count);
+        return;
+    }
+    enum isa_form_id id;
+    do
+        id = forms[below(r, (uint32_t)form_count)];
+    while (p->leaf && calls_or_reads_packet(id));
     const struct isa_form *f = &isa_forms[id];
     struct ebpf_insn insn = {.code = f->code};
     if (f->match == ISA_MATCH_OFF)
@@ -234,16 +377,23 @@ static void random_function(struct rng *r, struct program *p, int f, size_t *cal
         emit(p, (struct ebpf_insn)ST(EBPF_SIZE_DW, EBPF_REG_FP, (int16_t)-off, 0));
     if (f == 0)
         emit(p, (struct ebpf_insn)MOV64_R(MEM_REG, 1));
+    if (f == CALLBACK) /* called back as callback(index, ctx = the block) */
+        emit(p, (struct ebpf_insn)MOV64_R(MEM_REG, 2));
     for (uint8_t reg = 0; reg < MEM_REG; reg++)
         if (f == 0 || reg == 0 || below(r, 3) == 0)
             emit(p, (struct ebpf_insn)MOV64(reg, random_imm(r)));
     size_t pending[MAX_INSNS], pending_count = 0;
     size_t length = 10 + below(r, 80);
     for (size_t i = 0; i < length && p->count + 40 < MAX_INSNS; i++) {
-        if (f + 1 < FUNCTIONS && below(r, 25) == 0) {
+        if (f < CALLBACK && !p->leaf && below(r, 40) == 0) {
+            emit_sequence_start(p);
+            loop_with_callback(r, p, call_sites, call_targets, call_count);
+            continue;
+        }
+        if (f + 1 < CALLBACK && !p->leaf && below(r, 25) == 0) {
             emit_sequence_start(p);
             call_sites[*call_count] = p->count;
-            call_targets[(*call_count)++] = f + 1 + (int)below(r, (uint32_t)(FUNCTIONS - f - 1));
+            call_targets[(*call_count)++] = f + 1 + (int)below(r, (uint32_t)(CALLBACK - f - 1));
             emit(p, (struct ebpf_insn)CALL_LOCAL(0));
             continue;
         }
@@ -274,6 +424,7 @@ static void random_function(struct rng *r, struct program *p, int f, size_t *cal
 static void random_program(struct rng *r, struct program *p)
 {
     memset(p, 0, sizeof(*p));
+    p->leaf = below(r, 4) == 0;
     size_t starts[FUNCTIONS], call_sites[MAX_INSNS];
     int call_targets[MAX_INSNS];
     size_t call_count = 0;
@@ -291,7 +442,7 @@ static uint64_t mix_args(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uin
     return (r1 ^ (r2 << 1)) + r3 * 3 - r4 + (r5 >> 2);
 }
 
-static const struct vm_helpers helpers = {.fn = {[1] = mix_args}};
+static struct vm_helpers helpers = {.fn = {[1] = mix_args}};
 static const uint8_t packet[64] = {0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe, 1, 2, 3, 4, 5};
 
 struct result {
@@ -364,26 +515,35 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+static uint64_t env_number(const char *name, uint64_t otherwise)
+{
+    const char *text = getenv(name);
+    return text && *text ? strtoull(text, NULL, 0) : otherwise;
+}
+
 TEST(random_programs_agree_with_the_interpreter)
 {
     collect_forms();
+    helpers_register_callbacks(&helpers);
     static struct program p;
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     int programs = 0, failures = 0;
-    const char *seed_env = getenv("JIT_DIFF_SEED");
-    uint64_t first = seed_env ? strtoull(seed_env, NULL, 0) : 1;
-    for (uint64_t seed = first; programs < 3000 && seconds_since(&start) < 1.5; seed++) {
+    uint64_t first = env_number("JIT_DIFF_SEED", 1);
+    uint64_t count = env_number("JIT_DIFF_COUNT", getenv("JIT_DIFF_SECONDS") ? UINT64_MAX : 3000);
+    double seconds = (double)env_number("JIT_DIFF_SECONDS", 0);
+    if (seconds <= 0)
+        seconds = 1.5;
+    printf("seeds from %" PRIu64 " for %.1f s\n", first, seconds);
+    for (uint64_t seed = first; (uint64_t)programs < count && seconds_since(&start) < seconds; seed++) {
         struct rng r = {seed * 0x9e3779b97f4a7c15ull | 1};
         random_program(&r, &p);
         if (!same_on_both_engines(&p, seed, seed % 4 == 0))
             if (++failures >= 5)
                 break;
         programs++;
-        if (seed_env)
-            break;
     }
-    CHECK(programs >= 100);
+    CHECK(programs >= (count < 100 ? (int)count : 100));
     CHECK_EQ(failures, 0);
     /* Most programs run to their end (else the comparison would see little). */
     CHECK(programs_ending_early < programs / 4);
@@ -408,7 +568,8 @@ TEST(generated_programs_use_every_executable_form)
     }
     for (int id = 1; id < ISA_FORM_COUNT; id++) {
         bool wanted = id != ISA_CALL_KFUNC &&
-                      (isa_forms[id].operands != ISA_OPS_LDDW || id == ISA_LDDW);
+                      (isa_forms[id].operands != ISA_OPS_LDDW || id == ISA_LDDW ||
+                       id == ISA_LDDW_FUNC);
         if (wanted && !seen[id])
             fprintf(stderr, "  form %s never generated\n", isa_forms[id].name);
         CHECK(!wanted || seen[id]);

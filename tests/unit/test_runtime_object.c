@@ -23,8 +23,6 @@ TEST(initial_slots_of_prog_arrays_and_maps_of_maps_are_filled)
         return;
     struct runtime_object *obj = NULL;
     char msg[512];
-    /* Only the tail call target: xdp_main passes a callback to bpf_loop, whose function
-     * reference (lddw src 4) the engines do not run yet. */
     struct runtime_object_options opts = {.only_program = "tail_target"};
     int err = runtime_object_load(elf, &opts, &obj, msg, sizeof msg);
     if (err)
@@ -74,17 +72,25 @@ TEST(initial_slots_of_prog_arrays_and_maps_of_maps_are_filled)
         platform_epoch_barrier();
 }
 
-TEST(callback_references_are_refused_with_a_clear_message)
+TEST(programs_with_callback_references_load)
 {
+    /* xdp_main passes a callback to bpf_loop (lddw src 4); tests/unit/test_jit_callbacks.c
+     * runs such programs. */
     struct elf_object *elf = open_object("build/bpf/elf_features.bpf.o");
     if (!elf)
         return;
     struct runtime_object *obj = NULL;
     char msg[512];
-    struct runtime_object_options opts = {.only_program = "xdp_main"};
-    CHECK_EQ(runtime_object_load(elf, &opts, &obj, msg, sizeof msg), -EINVAL);
-    CHECK_CONTAINS(msg, "program 'xdp_main' (section xdp): insn 16: unresolved lddw.func");
+    struct runtime_object_options opts = {.allow_unverified = true, .only_program = "xdp_main"};
+    int err = runtime_object_load(elf, &opts, &obj, msg, sizeof msg);
+    if (err)
+        fprintf(stderr, "  %s\n", msg);
+    CHECK_EQ(err, 0);
+    CHECK(obj && runtime_object_prog(obj, "xdp_main"));
+    runtime_object_free(obj);
     elf_object_free(elf);
+    for (int level = 0; level < 4; level++)
+        platform_epoch_barrier();
 }
 
 TEST(co_re_programs_are_refused_until_relocations_are_applied)

@@ -318,8 +318,8 @@ TEST(portable_switch_loop_matches_the_threaded_one)
     CHECK_EQ(vm_load(prog, 14, NULL, &p, msg, sizeof msg), 0);
     struct vm_run run;
     vm_run_init(&run);
-    uint64_t threaded = vm_interp_fast(p, &run, 0, 0);
-    uint64_t portable = vm_interp_portable(p, &run, 0, 0);
+    uint64_t threaded = vm_interp_start(p, vm_interp_fast, &run, 0, 0);
+    uint64_t portable = vm_interp_start(p, vm_interp_portable, &run, 0, 0);
     CHECK_EQ(threaded, 328350);
     CHECK_EQ(portable, threaded);
     CHECK_EQ(run.error, 0);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "isa/isa.h"
 
@@ -41,6 +42,22 @@ int cmd_run(int argc, char **argv);
 void cmd_run_help(void);
 int cmd_xdp(int argc, char **argv);
 void cmd_xdp_help(void);
+/* Shared by the xdp subcommands (cmd_xdp.c, cmd_xdp_attach.c). */
+struct elf_object;
+struct elf_program;
+struct runtime_object;
+struct bpfhost_map;
+struct cli_map_set {
+    const char *map, *key, *value; /* --map-set MAP KEY VALUE, hex bytes in memory order */
+};
+int cli_xdp_choose_program(const struct elf_object *elf, const char *path, const char *program,
+                           const struct elf_program **chosen);
+int cli_xdp_apply_map_set(const char *command, const struct runtime_object *obj, const struct cli_map_set *set);
+void cli_xdp_dump_map(FILE *out, const struct bpfhost_map *map, const char *name);
+int cli_xdp_attach(int argc, char **argv);
+int cli_xdp_show(int argc, char **argv);
+int cli_xdp_detach(int argc, char **argv);
+void cli_xdp_attach_help(void);
 int cmd_object(int argc, char **argv);
 void cmd_object_help(void);
 int cmd_prog(int argc, char **argv);

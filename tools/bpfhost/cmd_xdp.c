@@ -35,7 +35,8 @@ void cmd_xdp_help(void)
            "  --program NAME       the XDP program to run (default: the object's only one)\n"
            "  --map-set MAP K V    put an entry in a map first; K and V are hex bytes in memory\n"
            "                       order, e.g. --map-set blocked_v4 0a000042 01\n"
-           "  --dump-maps          print every map's entries afterwards\n");
+           "  --dump-maps          print every map's entries afterwards\n\n");
+    cli_xdp_attach_help();
 }
 
 static int parse_hex(const char *text, uint8_t *out, size_t size, size_t *len)
@@ -55,39 +56,35 @@ static int parse_hex(const char *text, uint8_t *out, size_t size, size_t *len)
     return 0;
 }
 
-struct map_set {
-    const char *map, *key, *value;
-};
-
-static int apply_map_set(const struct runtime_object *obj, const struct map_set *set)
+int cli_xdp_apply_map_set(const char *command, const struct runtime_object *obj, const struct cli_map_set *set)
 {
     struct bpfhost_map *map = runtime_object_map(obj, set->map);
     if (!map)
-        return cli_error("xdp run: --map-set: the object has no map named '%s'", set->map);
+        return cli_error("%s: --map-set: the object has no map named '%s'", command, set->map);
     uint8_t key[MAP_KEY_SIZE_MAX], value[4096];
     size_t key_len, value_len;
     if (parse_hex(set->key, key, sizeof key, &key_len) || key_len != map->key_size)
-        return cli_error("xdp run: --map-set %s: key '%s' must be %u hex bytes", set->map, set->key,
+        return cli_error("%s: --map-set %s: key '%s' must be %u hex bytes", command, set->map, set->key,
                          map->key_size);
     if (parse_hex(set->value, value, sizeof value, &value_len) || value_len != map->value_size)
-        return cli_error("xdp run: --map-set %s: value '%s' must be %u hex bytes", set->map,
+        return cli_error("%s: --map-set %s: value '%s' must be %u hex bytes", command, set->map,
                          set->value, map->value_size);
     int err = map_sys_update_elem(map, key, value, MAP_ANY);
     if (err)
-        return cli_error("xdp run: --map-set %s: %s", set->map, strerror(-err));
+        return cli_error("%s: --map-set %s: %s", command, set->map, strerror(-err));
     return 0;
 }
 
-static void print_bytes(const uint8_t *bytes, size_t len)
+static void print_bytes(FILE *out, const uint8_t *bytes, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        printf("%02x", bytes[i]);
+        fprintf(out, "%02x", bytes[i]);
 }
 
-static void dump_map(const struct bpfhost_map *const_map, const char *name)
+void cli_xdp_dump_map(FILE *out, const struct bpfhost_map *const_map, const char *name)
 {
     struct bpfhost_map *map = (struct bpfhost_map *)const_map;
-    printf("map %s (%s, key %u, value %u, max %u):\n", name, map_type_name(map->map_type), map->key_size,
+    fprintf(out, "map %s (%s, key %u, value %u, max %u):\n", name, map_type_name(map->map_type), map->key_size,
            map->value_size, map->max_entries);
     size_t value_size = map_sys_value_size(map);
     uint8_t *key = calloc(1, map->key_size + 1), *next = calloc(1, map->key_size + 1),
@@ -100,16 +97,16 @@ static void dump_map(const struct bpfhost_map *const_map, const char *name)
         cursor = key;
         if (map_sys_lookup_elem(map, key, value, 0))
             continue;
-        printf("  ");
-        print_bytes(key, map->key_size);
-        printf(" = ");
-        print_bytes(value, value_size);
+        fprintf(out, "  ");
+        print_bytes(out, key, map->key_size);
+        fprintf(out, " = ");
+        print_bytes(out, value, value_size);
         if (value_size == 8) {
             uint64_t v;
             memcpy(&v, value, 8);
-            printf(" (%llu)", (unsigned long long)v);
+            fprintf(out, " (%llu)", (unsigned long long)v);
         }
-        printf("\n");
+        fprintf(out, "\n");
     }
 out:
     free(key);
@@ -177,10 +174,35 @@ static int run_capture(struct runtime_prog *prog, const char *in, const char *ou
     return status;
 }
 
+int cli_xdp_choose_program(const struct elf_object *elf, const char *path, const char *program,
+                           const struct elf_program **chosen)
+{
+    *chosen = NULL;
+    int xdp_count = 0;
+    for (size_t i = 0; i < elf_object_program_count(elf); i++) {
+        const struct elf_program *p = elf_object_program(elf, i);
+        if (p->is_subprog)
+            continue;
+        if (program ? !strcmp(p->name, program) : p->prog_type == EBPF_PROG_TYPE_XDP) {
+            *chosen = p;
+            xdp_count++;
+        }
+    }
+    if (!*chosen)
+        return program ? cli_error("%s: no program named '%s'", path, program)
+                       : cli_error("%s: no XDP program in the object", path);
+    if (xdp_count > 1 && !program)
+        return cli_error("%s: %d XDP programs: choose one with --program", path, xdp_count);
+    if ((*chosen)->prog_type != EBPF_PROG_TYPE_XDP)
+        return cli_error("%s: program '%s' is not an XDP program (section %s)", path, (*chosen)->name,
+                         (*chosen)->section_name);
+    return 0;
+}
+
 static int xdp_run(int argc, char **argv)
 {
     const char *path = NULL, *pcap = NULL, *out = NULL, *program = NULL;
-    struct map_set sets[MAX_MAP_SETS];
+    struct cli_map_set sets[MAX_MAP_SETS];
     size_t set_count = 0;
     bool dump_maps = false, unverified = false;
     enum runtime_engine engine = RUNTIME_ENGINE_DEFAULT;
@@ -194,7 +216,7 @@ static int xdp_run(int argc, char **argv)
         else if (!strcmp(argv[i], "--map-set") && i + 3 < argc) {
             if (set_count == MAX_MAP_SETS)
                 return cli_error("xdp run: at most %d --map-set options", MAX_MAP_SETS);
-            sets[set_count++] = (struct map_set){argv[i + 1], argv[i + 2], argv[i + 3]};
+            sets[set_count++] = (struct cli_map_set){argv[i + 1], argv[i + 2], argv[i + 3]};
             i += 3;
         } else if (!strcmp(argv[i], "--dump-maps"))
             dump_maps = true;
@@ -225,27 +247,8 @@ static int xdp_run(int argc, char **argv)
     struct elf_object *elf;
     if (elf_object_open_file(path, NULL, &elf, msg, sizeof msg))
         return cli_error("%s: %s", path, msg);
-    /* Pick the XDP program. */
     const struct elf_program *chosen = NULL;
-    int xdp_count = 0;
-    for (size_t i = 0; i < elf_object_program_count(elf); i++) {
-        const struct elf_program *p = elf_object_program(elf, i);
-        if (p->is_subprog)
-            continue;
-        if (program ? !strcmp(p->name, program) : p->prog_type == EBPF_PROG_TYPE_XDP) {
-            chosen = p;
-            xdp_count++;
-        }
-    }
-    int status = 0;
-    if (!chosen)
-        status = program ? cli_error("%s: no program named '%s'", path, program)
-                         : cli_error("%s: no XDP program in the object", path);
-    else if (xdp_count > 1 && !program)
-        status = cli_error("%s: %d XDP programs: choose one with --program", path, xdp_count);
-    else if (chosen->prog_type != EBPF_PROG_TYPE_XDP)
-        status = cli_error("%s: program '%s' is not an XDP program (section %s)", path, chosen->name,
-                           chosen->section_name);
+    int status = cli_xdp_choose_program(elf, path, program, &chosen);
     struct runtime_object *obj = NULL;
     if (!status) {
         struct runtime_object_options opts = {
@@ -254,7 +257,7 @@ static int xdp_run(int argc, char **argv)
             status = cli_error("%s: %s", path, msg);
     }
     for (size_t i = 0; i < set_count && !status; i++)
-        status = apply_map_set(obj, &sets[i]);
+        status = cli_xdp_apply_map_set("xdp run", obj, &sets[i]);
     uint64_t counts[5] = {0};
     struct runtime_prog *prog = status ? NULL : runtime_object_prog(obj, chosen->name);
     if (!status)
@@ -276,7 +279,7 @@ static int xdp_run(int argc, char **argv)
             printf("  %-13s %llu\n", action_names[a], (unsigned long long)counts[a]);
         if (dump_maps)
             for (size_t i = 0; i < obj->map_count; i++)
-                dump_map(obj->maps[i], elf_object_map(elf, i)->name);
+                cli_xdp_dump_map(stdout, obj->maps[i], elf_object_map(elf, i)->name);
     }
     runtime_object_free(obj);
     elf_object_free(elf);
@@ -287,5 +290,11 @@ int cmd_xdp(int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "run"))
         return xdp_run(argc - 1, argv + 1);
-    return cli_error("xdp: usage: bpfhost xdp run FILE.o --pcap IN.pcap (see bpfhost xdp --help)");
+    if (argc >= 2 && !strcmp(argv[1], "attach"))
+        return cli_xdp_attach(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "show"))
+        return cli_xdp_show(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "detach"))
+        return cli_xdp_detach(argc - 1, argv + 1);
+    return cli_error("xdp: usage: bpfhost xdp run|attach|show|detach ... (see bpfhost xdp --help)");
 }

@@ -8,7 +8,7 @@ static const struct cli_command commands[] = {
     {"asm", "assemble conformance-syntax text into bytecode", cmd_asm, cmd_asm_help},
     {"disasm", "disassemble bytecode, assembler text or a .data vector", cmd_disasm, cmd_disasm_help},
     {"run", "run a program on the interpreter and print r0", cmd_run, cmd_run_help},
-    {"xdp", "run an XDP program over a pcap capture", cmd_xdp, cmd_xdp_help},
+    {"xdp", "run an XDP program over a capture or attach it to an interface", cmd_xdp, cmd_xdp_help},
     {"object", "list the programs, maps and license of an eBPF object", cmd_object, cmd_object_help},
     {"prog", "show loaded programs, disassemble or test-run an object's", cmd_prog, cmd_prog_help},
     {"map", "show, dump, look up and change the maps of an eBPF object", cmd_map, cmd_map_help},

@@ -22,13 +22,15 @@
 #include "jit/x86_64/encoder.h"
 
 enum { CONTEXT_REG = X86_R12 };
+enum { HELPER_ID_MAP_LOOKUP_ELEM = 1 }; /* Linux's BPF_FUNC_map_lookup_elem */
 
 /* Host stack taken by the jit_context: after six pushes rsp is 8 mod 16, so an odd number of
  * 8-byte slots re-aligns it for the call into the main function. */
 #define CONTEXT_FRAME ((int32_t)((sizeof(struct jit_context) + 15) / 16 * 16 + 8))
 _Static_assert(sizeof(bool) == 1, "run->stop is compared as a byte");
-_Static_assert(offsetof(struct jit_context, tail_calls) == offsetof(struct jit_context, depth) + 4,
-               "the entry clears depth and tail_calls with one 8-byte store");
+_Static_assert(offsetof(struct jit_context, tail_calls) == offsetof(struct jit_context, depth) + 4 &&
+                   offsetof(struct jit_context, in_callback) < offsetof(struct jit_context, depth) + 8,
+               "the entry clears depth, tail_calls and in_callback with one 8-byte store");
 
 static const uint8_t host_reg[EBPF_REG_COUNT] = {
     X86_RAX, X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8,
@@ -38,7 +40,7 @@ static const uint8_t host_reg[EBPF_REG_COUNT] = {
 /* How each form is translated. */
 enum plan_kind {
     K_NONE, K_ALU, K_MUL, K_DIV, K_SHIFT, K_NEG, K_MOV, K_MOVSX, K_LE, K_BE, K_BSWAP,
-    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALLX, K_EXIT, K_LDDW,
+    K_JA, K_JCC, K_JSET, K_CALL_HELPER, K_CALL_LOCAL, K_CALLX, K_EXIT, K_LDDW, K_LDDW_FUNC,
     K_LD_PACKET, K_LDX, K_ST, K_STX, K_ATOMIC,
 };
 
@@ -103,6 +105,7 @@ static const struct plan plans[ISA_FORM_COUNT] = {
     [ISA_CALLX] = {K_CALLX, 0, 0, 0, 0, 0, 0},
     [ISA_EXIT] = {K_EXIT, 0, 0, 0, 0, 0, 0},
     [ISA_LDDW] = {K_LDDW, 0, 0, 0, 0, 0, 0},
+    [ISA_LDDW_FUNC] = {K_LDDW_FUNC, 0, 0, 0, 0, 0, 0},
     [ISA_LDABSW] = {K_LD_PACKET, 0, 0, 0, 4, false, false},
     [ISA_LDABSH] = {K_LD_PACKET, 0, 0, 0, 2, false, false},
     [ISA_LDABSB] = {K_LD_PACKET, 0, 0, 0, 1, false, false},
@@ -125,7 +128,9 @@ static const struct plan plans[ISA_FORM_COUNT] = {
 
 /* Labels: one per instruction (after any function prologue), one per function entry, the
  * shared slow paths, and one per fault site's stub (at most two per instruction). */
-enum special_label { L_EXIT, L_STOP, L_TAIL_CALL, L_RETURN_ZERO, L_FAULT, L_SPECIAL_COUNT };
+enum special_label {
+    L_EXIT, L_STOP, L_TAIL_CALL, L_RETURN_ZERO, L_FAULT, L_CALLBACK_ENTRY, L_SPECIAL_COUNT
+};
 
 enum { UNBOUND = SIZE_MAX };
 
@@ -164,6 +169,17 @@ struct compiler {
     size_t size_bound;       /* size of the first pass */
     bool blinding;
     bool count_steps;
+    bool has_callbacks;      /* the program takes function addresses (lddw src 4) */
+    uint8_t *is_target;      /* per instruction: a jump or call may land there */
+    uint8_t *is_function;    /* per instruction: a function starts there */
+    /* per instruction: the array map a map_lookup_elem call there looks up, inlined */
+    const struct jit_array_map **inline_lookup;
+    /* A leaf program calls nothing, loads no packet and counts no steps, so it can neither
+     * fault nor stop: it needs no jit_context, and its entry is its only function, saving
+     * only the host registers it uses. */
+    bool leaf;
+    uint16_t regs_used;      /* bit n: the program names rN */
+    uint16_t regs_unset;     /* bit n: some path may read rN before writing it (leaves) */
     uint64_t blinding_seed;
     uint64_t key_state;
     bool out_of_memory;
@@ -314,8 +330,44 @@ static void emit_frame_pop(struct compiler *c)
     x86_pop(&c->b, X86_RBP);
 }
 
+/* eBPF registers whose host registers the C calling convention makes a callee save. */
+static const uint8_t leaf_saved[] = {6, 7, 8, 9};
+
+static void emit_leaf_prologue(struct compiler *c)
+{
+    for (size_t i = 0; i < sizeof(leaf_saved); i++)
+        if (c->regs_used & (1u << leaf_saved[i]))
+            x86_push(&c->b, host_reg[leaf_saved[i]]);
+    if (c->regs_used & (1u << EBPF_REG_FP)) {
+        x86_push(&c->b, X86_RBP);
+        x86_mov_rr(&c->b, true, X86_RBP, X86_RSP);
+        x86_alu_ri(&c->b, true, X86_SUB, X86_RSP, EBPF_STACK_SIZE);
+    }
+    /* Registers read before being written read as zero, as in the interpreter; r3 holds the
+     * entry's third C argument. */
+    for (int reg = 0; reg < EBPF_REG_FP; reg++)
+        if (reg != 1 && reg != 2 && (c->regs_unset & (1u << reg)))
+            x86_alu_rr(&c->b, false, X86_XOR, host_reg[reg], host_reg[reg]);
+}
+
+static void emit_leaf_exit(struct compiler *c)
+{
+    if (c->regs_used & (1u << EBPF_REG_FP)) {
+        x86_mov_rr(&c->b, true, X86_RSP, X86_RBP);
+        x86_pop(&c->b, X86_RBP);
+    }
+    for (size_t i = sizeof(leaf_saved); i-- > 0;)
+        if (c->regs_used & (1u << leaf_saved[i]))
+            x86_pop(&c->b, host_reg[leaf_saved[i]]);
+    x86_ret(&c->b);
+}
+
 static void emit_function_exit(struct compiler *c)
 {
+    if (c->leaf) {
+        emit_leaf_exit(c);
+        return;
+    }
     emit_frame_pop(c);
     x86_ret(&c->b);
 }
@@ -342,9 +394,18 @@ static void emit_entry(struct compiler *c)
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RDX, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RDI, CONTEXT_REG, offsetof(struct jit_context, r1));
     x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RSI, CONTEXT_REG, offsetof(struct jit_context, r2));
-    /* depth and tail_calls */
+    /* depth, tail_calls, in_callback */
     x86_op_rm(&c->b, X86_W, 0xc7, 1, 0, CONTEXT_REG, offsetof(struct jit_context, depth));
     x86_u32(&c->b, 0);
+    if (c->has_callbacks) {
+        x86_op_rm(&c->b, X86_W, 0x89, 1, CONTEXT_REG, CONTEXT_REG,
+                  offsetof(struct jit_context, exit_rsp));
+        x86_mov_ri64(&c->b, X86_R11, (uint64_t)(uintptr_t)c->prog);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, prog));
+        x86_op_rm(&c->b, X86_W, 0x89, 1, CONTEXT_REG, X86_RDX, offsetof(struct vm_run, engine_frame));
+        x86_mov_ri64(&c->b, X86_R11, (uint64_t)(uintptr_t)&jit_support_call_function);
+        x86_op_rm(&c->b, X86_W, 0x89, 1, X86_R11, X86_RDX, offsetof(struct vm_run, call_function));
+    }
     if (c->count_steps) {
         x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RAX, X86_RDX, offsetof(struct vm_run, max_steps));
         x86_alu_ri(&c->b, true, X86_SUB, X86_RAX, 1);
@@ -362,6 +423,30 @@ static void emit_entry(struct compiler *c)
     for (size_t i = sizeof(saved); i-- > 0;)
         x86_pop(&c->b, saved[i]);
     x86_ret(&c->b);
+    if (!c->has_callbacks)
+        return;
+    /* The callback entry (jit_callback_entry_fn): the same frame as the entry's, so that it
+     * shares the exit, but its context is the caller's (r9), already filled. */
+    bind_label(c, special_label(c, L_CALLBACK_ENTRY));
+    for (size_t i = 0; i < sizeof(saved); i++)
+        x86_push(&c->b, saved[i]);
+    x86_alu_ri(&c->b, true, X86_SUB, X86_RSP, CONTEXT_FRAME);
+    x86_mov_rr(&c->b, true, CONTEXT_REG, X86_R9);
+    x86_op_rm(&c->b, X86_W, 0x89, 1, X86_RSP, CONTEXT_REG, offsetof(struct jit_context, exit_rsp));
+    static const uint8_t callee_cleared[] = {X86_RAX, X86_RBX, X86_R13, X86_R14, X86_R15};
+    for (size_t i = 0; i < sizeof(callee_cleared); i++)
+        x86_alu_rr(&c->b, false, X86_XOR, callee_cleared[i], callee_cleared[i]);
+    x86_op_rm(&c->b, 0, 0xff, 1, 2, CONTEXT_REG, offsetof(struct jit_context, callback_fn));
+    jump_to(c, special_label(c, L_EXIT));
+}
+
+/* Drops every frame of the activation: rsp back to where its entry called the program. */
+static void emit_unwind(struct compiler *c)
+{
+    if (c->has_callbacks)
+        x86_op_rm(&c->b, X86_W, 0x8b, 1, X86_RSP, CONTEXT_REG, offsetof(struct jit_context, exit_rsp));
+    else
+        x86_mov_rr(&c->b, true, X86_RSP, CONTEXT_REG);
 }
 
 /* Slow paths shared by the whole program. Each is entered from function code, where rsp is
@@ -373,7 +458,7 @@ static void emit_slow_paths(struct compiler *c)
     bind_label(c, special_label(c, L_STOP));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_R11, CONTEXT_REG, offsetof(struct jit_context, run));
     x86_op_rm(b, X86_W, 0x8b, 1, X86_RAX, X86_R11, offsetof(struct vm_run, stop_value));
-    x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
+    emit_unwind(c);
     jump_to(c, special_label(c, L_EXIT));
 
     /* A helper asked for a tail call: the target replaces the current function, as on Linux:
@@ -397,7 +482,7 @@ static void emit_slow_paths(struct compiler *c)
     call_address(c, (uintptr_t)&jit_support_fault);
     /* End the program with r0 = 0: faults, and packet loads out of bounds. */
     bind_label(c, special_label(c, L_RETURN_ZERO));
-    x86_mov_rr(b, true, X86_RSP, CONTEXT_REG);
+    emit_unwind(c);
     x86_alu_rr(b, false, X86_XOR, X86_RAX, X86_RAX);
     jump_to(c, special_label(c, L_EXIT));
 
@@ -429,6 +514,28 @@ static void emit_helper_call(struct compiler *c, uintptr_t fn)
     x86_op_rm(b, X86_W, 0x83, 1, X86_CMP, X86_R11, offsetof(struct vm_run, tail_call_target));
     x86_u8(b, 0);
     branch_to(c, X86_CC_NE, special_label(c, L_TAIL_CALL));
+}
+
+/* map_lookup_elem on an array map known at load time: r0 = key < max_entries ?
+ * values + key * stride : NULL, with key = *(u32 *)r2, as the map's own lookup does;
+ * branchless, so that not even a mispredicted path forms an address past the map. */
+static void emit_array_lookup(struct compiler *c, const struct jit_array_map *map)
+{
+    struct x86_buf *b = &c->b;
+    uint32_t stride = map->value_stride;
+    x86_op_rm(b, 0, 0x8b, 1, X86_RAX, host_reg[2], 0); /* eax = key */
+    x86_mov_ri64(b, X86_R11, (uint64_t)(uintptr_t)map->values);
+    if (stride == 1 || stride == 2 || stride == 4 || stride == 8) {
+        x86_op_rmi(b, X86_W, 0x8d, 1, X86_R11, X86_R11, X86_RAX, (unsigned)__builtin_ctz(stride), 0);
+    } else {
+        x86_op_rr(b, X86_W, 0x69, 1, X86_R10, X86_RAX); /* r10 = key * stride */
+        x86_u32(b, stride);
+        x86_alu_rr(b, true, X86_ADD, X86_R11, X86_R10);
+    }
+    x86_alu_rr(b, false, X86_XOR, X86_R10, X86_R10);
+    x86_alu_ri(b, false, X86_CMP, X86_RAX, (int32_t)map->max_entries);
+    x86_op_rr(b, X86_W, 0x420f, 2, X86_R10, X86_R11); /* cmovb r10, r11 */
+    x86_mov_rr(b, true, X86_RAX, X86_R10);
 }
 
 static void emit_division(struct compiler *c, const struct plan *p, const struct ebpf_insn *insn)
@@ -558,19 +665,30 @@ static void emit_byte_swap(struct compiler *c, const struct plan *p, int dst)
     }
 }
 
-static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int32_t off)
+/* A memory operand [base + index + off]; index -1 for none. */
+static void op_mem(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
+                   int index, int32_t off)
+{
+    if (index < 0)
+        x86_op_rm(b, flags, opcode, oplen, reg, base, off);
+    else
+        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, 0, off);
+}
+
+static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int index,
+                      int32_t off)
 {
     struct x86_buf *b = &c->b;
     switch (p->size) {
-    case 1: x86_op_rm(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, off); break;
-    case 2: x86_op_rm(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, off); break;
+    case 1: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, index, off); break;
+    case 2: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, index, off); break;
     case 4:
         if (p->sign)
-            x86_op_rm(b, X86_W, 0x63, 1, dst, base, off);
+            op_mem(b, X86_W, 0x63, 1, dst, base, index, off);
         else
-            x86_op_rm(b, 0, 0x8b, 1, dst, base, off);
+            op_mem(b, 0, 0x8b, 1, dst, base, index, off);
         break;
-    default: x86_op_rm(b, X86_W, 0x8b, 1, dst, base, off); break;
+    default: op_mem(b, X86_W, 0x8b, 1, dst, base, index, off); break;
     }
 }
 
@@ -714,6 +832,112 @@ static void emit_callx(struct compiler *c, const struct ebpf_insn *insn, size_t 
     emit_helper_call(c, 0);
 }
 
+/* Sets the flags a conditional jump tests (plan p, condition p->op). */
+static void emit_compare(struct compiler *c, const struct plan *p, const struct ebpf_insn *insn)
+{
+    struct x86_buf *b = &c->b;
+    int dst = host_reg[insn->dst], src = host_reg[insn->src];
+    bool test = p->kind == K_JSET;
+    if (!p->imm) {
+        if (test)
+            x86_test_rr(b, p->w, dst, src);
+        else
+            x86_alu_rr(b, p->w, X86_CMP, dst, src);
+    } else if (!test && insn->imm == 0) {
+        x86_test_rr(b, p->w, dst, dst); /* the same flags as cmp dst, 0 */
+    } else if (c->blinding) {
+        load_imm(c, X86_R11, insn->imm);
+        if (test)
+            x86_test_rr(b, p->w, dst, X86_R11);
+        else
+            x86_alu_rr(b, p->w, X86_CMP, dst, X86_R11);
+    } else if (test) {
+        x86_test_ri(b, p->w, dst, insn->imm);
+    } else {
+        x86_alu_ri(b, p->w, X86_CMP, dst, insn->imm);
+    }
+}
+
+/* Idioms clang emits that one x86 instruction does, translated together. Only sequences
+ * that no jump enters after their first instruction; nothing with a program-chosen immediate
+ * under constant blinding, and no jumps when counting steps. Returns how many instructions
+ * were translated, 0 for none. */
+static size_t emit_fused(struct compiler *c, size_t pc)
+{
+    struct x86_buf *b = &c->b;
+    const struct ebpf_insn *in = &c->insns[pc];
+    size_t avail = c->count - pc;
+    enum isa_form_id first = isa_decode(&in[0]);
+#define NEXT_IS(i, form) ((i) < avail && !c->is_target[pc + (i)] && isa_decode(&in[i]) == (form))
+    if (first == ISA_MOV64_REG) {
+        /* dst = a; [dst <<= 32; dst >>= 32 (s>>= 32)]: a 32-bit move (sign extension). */
+        int dst = host_reg[in[0].dst], a = host_reg[in[0].src];
+        if (NEXT_IS(1, ISA_LSH64_IMM) && in[1].dst == in[0].dst && in[1].imm == 32 &&
+            (NEXT_IS(2, ISA_RSH64_IMM) || NEXT_IS(2, ISA_ARSH64_IMM)) && in[2].dst == in[0].dst &&
+            in[2].imm == 32) {
+            if (isa_decode(&in[2]) == ISA_RSH64_IMM)
+                x86_mov_rr(b, false, dst, a);
+            else
+                x86_op_rr(b, X86_W, 0x63, 1, dst, a);
+            return 3;
+        }
+        /* dst = a; [dst += k]; [dst += index]; [dst = *(dst + off)]: an address, one lea or
+         * one load. */
+        size_t n = 1;
+        int64_t disp = 0;
+        int index = -1;
+        if (!c->blinding && NEXT_IS(n, ISA_ADD64_IMM) && in[n].dst == in[0].dst)
+            disp = in[n++].imm;
+        if (NEXT_IS(n, ISA_ADD64_REG) && in[n].dst == in[0].dst && in[n].src != in[0].dst)
+            index = host_reg[in[n++].src];
+        if (n == 1)
+            return 0;
+        if (n < avail && !c->is_target[pc + n] && plans[isa_decode(&in[n])].kind == K_LDX &&
+            in[n].src == in[0].dst && in[n].dst == in[0].dst &&
+            disp + in[n].off == (int32_t)(disp + in[n].off)) {
+            emit_load(c, &plans[isa_decode(&in[n])], dst, a, index, (int32_t)(disp + in[n].off));
+            return n + 1;
+        }
+        /* A lea for a plain dst = a + k (or a + b) measured slower than mov and add on the
+         * parse bench (AMD Zen), so only three instructions become one. */
+        if (n < 3)
+            return 0;
+        op_mem(b, X86_W, 0x8d, 1, dst, a, index, (int32_t)disp); /* lea */
+        return n;
+    }
+    /* lo = *(u32 *)(b + k); hi = *(u32 *)(b + k + 4); hi <<= 32; hi |= lo: what clang makes of
+     * an unaligned u64 load; one 8-byte load (the host allows unaligned ones) and lo's. */
+    if (first == ISA_LDXW && NEXT_IS(1, ISA_LDXW) && NEXT_IS(2, ISA_LSH64_IMM) &&
+        NEXT_IS(3, ISA_OR64_REG) && in[1].src == in[0].src && in[1].off == in[0].off + 4 &&
+        in[0].dst != in[0].src && in[1].dst != in[0].dst && in[2].dst == in[1].dst &&
+        in[2].imm == 32 && in[3].dst == in[1].dst && in[3].src == in[0].dst) {
+        int base = host_reg[in[0].src];
+        x86_op_rm(b, 0, 0x8b, 1, host_reg[in[0].dst], base, in[0].off);
+        x86_op_rm(b, X86_W, 0x8b, 1, host_reg[in[1].dst], base, in[0].off);
+        return 4;
+    }
+    if (first == ISA_LSH64_IMM && in[0].imm == 32 &&
+        (NEXT_IS(1, ISA_RSH64_IMM) || NEXT_IS(1, ISA_ARSH64_IMM)) && in[1].dst == in[0].dst &&
+        in[1].imm == 32) {
+        int dst = host_reg[in[0].dst];
+        if (isa_decode(&in[1]) == ISA_RSH64_IMM)
+            zero_extend32(c, dst);
+        else
+            x86_op_rr(b, X86_W, 0x63, 1, dst, dst);
+        return 2;
+    }
+    const struct plan *p = &plans[first];
+    /* if cond goto +1; goto L: if !cond goto L (x86 negates a condition by its low bit). */
+    if ((p->kind == K_JCC || p->kind == K_JSET) && !c->count_steps && in[0].off == 1 &&
+        (NEXT_IS(1, ISA_JA) || NEXT_IS(1, ISA_JA32))) {
+        emit_compare(c, p, &in[0]);
+        branch_to(c, (enum x86_cond)(p->op ^ 1), pc_label((size_t)isa_jump_target(&in[1], pc + 1)));
+        return 2;
+    }
+#undef NEXT_IS
+    return 0;
+}
+
 /* With count_steps, a backward jump charges the length of the loop it closes (taken or not:
  * an over-estimate keeps the check to one decrement). */
 static void charge_loop(struct compiler *c, const struct ebpf_insn *insn, size_t pc)
@@ -786,30 +1010,16 @@ static void emit_insn(struct compiler *c, size_t pc)
         jump_to(c, pc_label((size_t)isa_jump_target(insn, pc)));
         break;
     case K_JCC:
-    case K_JSET: {
+    case K_JSET:
         charge_loop(c, insn, pc);
-        bool test = p->kind == K_JSET;
-        if (!p->imm) {
-            if (test)
-                x86_test_rr(b, p->w, dst, src);
-            else
-                x86_alu_rr(b, p->w, X86_CMP, dst, src);
-        } else if (c->blinding) {
-            load_imm(c, X86_R11, insn->imm);
-            if (test)
-                x86_test_rr(b, p->w, dst, X86_R11);
-            else
-                x86_alu_rr(b, p->w, X86_CMP, dst, X86_R11);
-        } else if (test) {
-            x86_test_ri(b, p->w, dst, insn->imm);
-        } else {
-            x86_alu_ri(b, p->w, X86_CMP, dst, insn->imm);
-        }
+        emit_compare(c, p, insn);
         branch_to(c, p->op, pc_label((size_t)isa_jump_target(insn, pc)));
         break;
-    }
     case K_CALL_HELPER:
-        emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
+        if (c->inline_lookup[pc])
+            emit_array_lookup(c, c->inline_lookup[pc]);
+        else
+            emit_helper_call(c, (uintptr_t)c->prog->helpers->fn[insn->imm]);
         break;
     case K_CALL_LOCAL: {
         size_t target = pc + 1 + (size_t)(int64_t)insn->imm;
@@ -829,8 +1039,15 @@ static void emit_insn(struct compiler *c, size_t pc)
     case K_LDDW:
         load_imm64(c, dst, (uint32_t)insn->imm | ((uint64_t)(uint32_t)insn[1].imm << 32));
         break;
+    case K_LDDW_FUNC: /* lea dst, [rip + function]: the function's entry, its prologue */
+        x86_u8(b, (uint8_t)(0x48 | ((dst & 8) ? 4 : 0)));
+        x86_u8(b, 0x8d);
+        x86_u8(b, (uint8_t)(((dst & 7) << 3) | 5));
+        add_fixup(c, b->len, function_label(c, pc + 1 + (size_t)(int64_t)insn->imm), false);
+        x86_u32(b, 0);
+        break;
     case K_LD_PACKET: emit_packet_load(c, p, insn); break;
-    case K_LDX: emit_load(c, p, dst, src, insn->off); break;
+    case K_LDX: emit_load(c, p, dst, src, -1, insn->off); break;
     case K_ST: emit_store_imm(c, p->size, dst, insn->off, insn->imm); break;
     case K_STX: emit_store_reg(c, p->size, dst, insn->off, src); break;
     case K_ATOMIC: emit_atomic(c, p, insn); break;
@@ -839,29 +1056,40 @@ static void emit_insn(struct compiler *c, size_t pc)
 }
 
 /* One pass over the program. */
-static int translate(struct compiler *c, const uint8_t *is_function)
+static int translate(struct compiler *c)
 {
     c->b.len = 0;
     c->fixup_count = c->fault_count = c->jump_count = 0;
     c->key_state = c->blinding_seed | 1; /* the same keys, hence the same sizes, every pass */
     for (size_t i = 0; i < c->label_count; i++)
         c->label_pos[i] = UNBOUND;
-    emit_entry(c);
+    if (!c->leaf)
+        emit_entry(c);
     for (size_t pc = 0; pc < c->count; pc++) {
-        if (is_function[pc]) {
+        if (c->is_function[pc]) {
             /* Falling into a function from the code before it continues in the same frame,
              * as a jump to its first instruction does. */
             if (pc > 0)
                 jump_to(c, pc_label(pc));
             bind_label(c, function_label(c, pc));
-            emit_function_prologue(c);
+            if (c->leaf)
+                emit_leaf_prologue(c);
+            else
+                emit_function_prologue(c);
         }
         bind_label(c, pc_label(pc));
+        size_t fused = emit_fused(c, pc);
+        if (fused) {
+            while (--fused)
+                bind_label(c, pc_label(++pc)); /* not jump targets: for completeness */
+            continue;
+        }
         emit_insn(c, pc);
         if (isa_is_lddw(&c->insns[pc]))
             bind_label(c, pc_label(++pc));
     }
-    emit_slow_paths(c);
+    if (!c->leaf)
+        emit_slow_paths(c);
     if (c->b.out_of_memory || c->out_of_memory)
         return -ENOMEM;
     for (size_t i = 0; i < c->fixup_count; i++) {
@@ -878,23 +1106,44 @@ static int translate(struct compiler *c, const uint8_t *is_function)
     return 0;
 }
 
+static int compare_addresses(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Where helpers may call the program back: the functions lddw src 4 names. */
+static int record_callbacks(struct compiler *c, struct jit_program *prog)
+{
+    size_t n = 0;
+    for (size_t pc = 0; pc < c->count; pc++)
+        if (isa_decode(&c->insns[pc]) == ISA_LDDW_FUNC)
+            n++;
+    prog->callbacks = malloc(n * sizeof(*prog->callbacks));
+    if (!prog->callbacks)
+        return -ENOMEM;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        if (isa_decode(&c->insns[pc]) != ISA_LDDW_FUNC)
+            continue;
+        size_t target = pc + 1 + (size_t)(int64_t)c->insns[pc].imm;
+        prog->callbacks[prog->callback_count++] = c->base + c->label_pos[function_label(c, target)];
+    }
+    qsort(prog->callbacks, n, sizeof(*prog->callbacks), compare_addresses);
+    prog->callback_entry =
+        (jit_callback_entry_fn)(void *)(c->base + c->label_pos[special_label(c, L_CALLBACK_ENTRY)]);
+    prog->has_callbacks = true;
+    return 0;
+}
+
 static int compile_passes(struct compiler *c, struct jit_program *prog, char *msg, size_t msg_size)
 {
-    uint8_t *is_function = calloc(c->count, 1);
     c->label_pos = calloc(c->label_count, sizeof(*c->label_pos));
     c->prev_label_pos = NULL;
     size_t *prev_pos = calloc(c->label_count, sizeof(*prev_pos));
     int err = -ENOMEM;
-    if (!is_function || !c->label_pos || !prev_pos)
+    if (!c->label_pos || !prev_pos)
         goto out;
-    is_function[0] = 1;
-    for (size_t pc = 0; pc < c->count; pc++) {
-        if (isa_decode(&c->insns[pc]) == ISA_CALL_LOCAL)
-            is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
-        if (isa_is_lddw(&c->insns[pc]))
-            pc++;
-    }
-    err = translate(c, is_function);
+    err = translate(c);
     if (err)
         goto out;
     c->size_bound = c->b.len;
@@ -915,7 +1164,7 @@ static int compile_passes(struct compiler *c, struct jit_program *prog, char *ms
         c->jump_cap = c->prev_jump_cap;
         c->prev_jump_cap = cap;
         c->prev_jump_count = c->jump_count;
-        err = translate(c, is_function);
+        err = translate(c);
         if (err || c->b.len == previous_len)
             break;
     }
@@ -928,6 +1177,8 @@ static int compile_passes(struct compiler *c, struct jit_program *prog, char *ms
     prog->code_size = c->b.len;
     prog->entry = (jit_entry_fn)(void *)prog->code.base;
     prog->body = (uint8_t *)prog->code.base + c->label_pos[function_label(c, 0)];
+    if (c->has_callbacks)
+        err = record_callbacks(c, prog);
 out:
     if (err == -ENOMEM)
         snprintf(msg, msg_size, "out of memory translating %zu instructions", c->count);
@@ -935,9 +1186,116 @@ out:
         snprintf(msg, msg_size, "internal error: a short branch went out of reach");
     if (err)
         exec_memory_release(&prog->code);
-    free(is_function);
     free(prev_pos);
     return err;
+}
+
+static const struct jit_array_map *array_map_of(const struct jit_options *opts, uint64_t handle)
+{
+    for (size_t i = 0; i < opts->array_map_count; i++)
+        if (opts->array_maps[i].handle == handle)
+            return &opts->array_maps[i];
+    return NULL;
+}
+
+/* The registers some path through a leaf program reads before writing them (which its entry
+ * must zero, as the interpreter's are): a forward "surely written" analysis, intersecting at
+ * joins, iterated to a fixed point. Leaves have no calls: the successors of an instruction
+ * are the next one and its jump target. */
+static int find_unset_registers(struct compiler *c)
+{
+    uint16_t *written = malloc(c->count * sizeof(*written));
+    if (!written)
+        return -ENOMEM;
+    const uint16_t at_entry = (1u << 1) | (1u << 2) | (1u << EBPF_REG_FP);
+    for (size_t pc = 0; pc < c->count; pc++)
+        written[pc] = UINT16_MAX; /* not reached (yet) */
+    written[0] = at_entry;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t pc = 0; pc < c->count; pc++) {
+            const struct ebpf_insn *insn = &c->insns[pc];
+            enum plan_kind kind = plans[isa_decode(insn)].kind;
+            uint16_t reads, writes;
+            isa_insn_regs(insn, &reads, &writes);
+            uint16_t out = written[pc] | writes;
+            size_t next = pc + (isa_is_lddw(insn) ? 2 : 1);
+            size_t succ[2], n = 0;
+            if (kind != K_JA && kind != K_EXIT && next < c->count)
+                succ[n++] = next;
+            if (kind == K_JA || kind == K_JCC || kind == K_JSET)
+                succ[n++] = (size_t)isa_jump_target(insn, pc);
+            for (size_t i = 0; i < n; i++) {
+                if ((written[succ[i]] & out) != written[succ[i]]) {
+                    written[succ[i]] &= out;
+                    changed = true;
+                }
+            }
+            pc = next - 1;
+        }
+    }
+    for (size_t pc = 0; pc < c->count; pc++) {
+        uint16_t reads, writes;
+        isa_insn_regs(&c->insns[pc], &reads, &writes);
+        c->regs_unset |= reads & ~written[pc];
+        if (isa_is_lddw(&c->insns[pc]))
+            pc++;
+    }
+    free(written);
+    return 0;
+}
+
+/* What translation needs to know of the whole program: functions, jump targets, the lookups
+ * it can inline, whether it is a leaf, the registers it uses. */
+static int analyze(struct compiler *c, const struct jit_options *opts)
+{
+    c->is_function = calloc(c->count, 1);
+    c->is_target = calloc(c->count, 1);
+    c->inline_lookup = calloc(c->count, sizeof(*c->inline_lookup));
+    if (!c->is_function || !c->is_target || !c->inline_lookup)
+        return -ENOMEM;
+    c->is_function[0] = 1;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        enum isa_form_id id = isa_decode(&c->insns[pc]);
+        if (id == ISA_CALL_LOCAL || id == ISA_LDDW_FUNC) {
+            c->is_function[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+            c->is_target[pc + 1 + (size_t)(int64_t)c->insns[pc].imm] = 1;
+        }
+        enum plan_kind kind = plans[id].kind;
+        if (kind == K_JA || kind == K_JCC || kind == K_JSET)
+            c->is_target[isa_jump_target(&c->insns[pc], pc)] = 1; /* in range: validated */
+        if (isa_is_lddw(&c->insns[pc]))
+            pc++;
+    }
+    /* r1 at a map_lookup_elem call is known when an lddw set it in the same straight-line
+     * stretch of code (no jump lands in between, nothing else writes r1). */
+    const struct jit_array_map *r1_map = NULL;
+    c->leaf = !c->count_steps;
+    for (size_t pc = 0; pc < c->count; pc++) {
+        const struct ebpf_insn *insn = &c->insns[pc];
+        enum isa_form_id id = isa_decode(insn);
+        const struct plan *p = &plans[id];
+        if (c->is_target[pc])
+            r1_map = NULL;
+        if (id == ISA_CALL_HELPER && insn->imm == HELPER_ID_MAP_LOOKUP_ELEM && r1_map)
+            c->inline_lookup[pc] = r1_map;
+        if (p->kind == K_LDDW_FUNC)
+            c->has_callbacks = true;
+        if ((p->kind == K_CALL_HELPER && !c->inline_lookup[pc]) || p->kind == K_CALL_LOCAL ||
+            p->kind == K_CALLX || p->kind == K_LD_PACKET || p->kind == K_LDDW_FUNC)
+            c->leaf = false;
+        uint16_t reads, writes;
+        isa_insn_regs(insn, &reads, &writes);
+        c->regs_used |= reads | writes;
+        if (p->kind == K_CALL_HELPER || p->kind == K_CALL_LOCAL || p->kind == K_CALLX ||
+            (writes & (1u << 1)))
+            r1_map = NULL;
+        if (id == ISA_LDDW && insn->dst == 1)
+            r1_map = array_map_of(opts, (uint32_t)insn->imm | (uint64_t)(uint32_t)insn[1].imm << 32);
+        if (isa_is_lddw(insn))
+            pc++;
+    }
+    return c->leaf ? find_unset_registers(c) : 0;
 }
 
 int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns, size_t count,
@@ -953,7 +1311,14 @@ int jit_backend_compile(struct jit_program *prog, const struct ebpf_insn *insns,
         .count_steps = opts->count_steps,
         .blinding_seed = blinding_seed,
     };
-    int err = compile_passes(&c, prog, msg, msg_size);
+    int err = analyze(&c, opts);
+    if (!err)
+        err = compile_passes(&c, prog, msg, msg_size);
+    else
+        snprintf(msg, msg_size, "out of memory translating %zu instructions", count);
+    free(c.is_target);
+    free(c.is_function);
+    free(c.inline_lookup);
     free(c.label_pos);
     free(c.fixups);
     free(c.faults);

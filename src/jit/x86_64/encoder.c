@@ -56,9 +56,9 @@ void x86_patch_u32(struct x86_buf *b, size_t at, uint32_t v)
 }
 
 /* Prefixes, REX and opcode. rm_is_reg tells whether rm names a register whose byte form may
- * need a REX prefix. */
+ * need a REX prefix; index is a SIB index register, or -1. */
 static void prefix_and_opcode(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen,
-                              int reg, int rm, bool rm_is_reg)
+                              int reg, int rm, bool rm_is_reg, int index)
 {
     if (flags & X86_LOCK)
         x86_u8(b, 0xf0);
@@ -71,6 +71,8 @@ static void prefix_and_opcode(struct x86_buf *b, unsigned flags, uint32_t opcode
         rex |= 4;
     if (rm & 8)
         rex |= 1;
+    if (index >= 0 && (index & 8))
+        rex |= 2;
     bool byte_needs_rex = (flags & X86_BYTE) &&
                           ((reg >= 4 && reg <= 7) || (rm_is_reg && rm >= 4 && rm <= 7));
     if (rex != 0x40 || byte_needs_rex)
@@ -81,14 +83,14 @@ static void prefix_and_opcode(struct x86_buf *b, unsigned flags, uint32_t opcode
 
 void x86_op_rr(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int rm)
 {
-    prefix_and_opcode(b, flags, opcode, oplen, reg, rm, true);
+    prefix_and_opcode(b, flags, opcode, oplen, reg, rm, true, -1);
     x86_u8(b, (uint8_t)(0xc0 | ((reg & 7) << 3) | (rm & 7)));
 }
 
 void x86_op_rm(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
                int32_t disp)
 {
-    prefix_and_opcode(b, flags, opcode, oplen, reg, base, false);
+    prefix_and_opcode(b, flags, opcode, oplen, reg, base, false, -1);
     /* rbp/r13 as base have no disp-less form; rsp/r12 as base need a SIB byte. */
     uint8_t mod;
     if (disp == 0 && (base & 7) != X86_RBP)
@@ -100,6 +102,25 @@ void x86_op_rm(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, in
     x86_u8(b, (uint8_t)(mod | ((reg & 7) << 3) | (base & 7)));
     if ((base & 7) == X86_RSP)
         x86_u8(b, 0x24);
+    if (mod == 0x40)
+        x86_u8(b, (uint8_t)(int8_t)disp);
+    else if (mod == 0x80)
+        x86_u32(b, (uint32_t)disp);
+}
+
+void x86_op_rmi(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
+                int index, unsigned scale_log2, int32_t disp)
+{
+    prefix_and_opcode(b, flags, opcode, oplen, reg, base, false, index);
+    uint8_t mod;
+    if (disp == 0 && (base & 7) != X86_RBP)
+        mod = 0x00;
+    else if (disp >= -128 && disp <= 127)
+        mod = 0x40;
+    else
+        mod = 0x80;
+    x86_u8(b, (uint8_t)(mod | ((reg & 7) << 3) | X86_RSP)); /* rm = 100: a SIB byte follows */
+    x86_u8(b, (uint8_t)((scale_log2 << 6) | ((index & 7) << 3) | (base & 7)));
     if (mod == 0x40)
         x86_u8(b, (uint8_t)(int8_t)disp);
     else if (mod == 0x80)

@@ -51,6 +51,10 @@ void x86_op_rr(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, in
 void x86_op_rm(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
                int32_t disp);
 
+/* Same with r/m = memory [base + (index << scale_log2) + disp]; index must not be rsp. */
+void x86_op_rmi(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
+                int index, unsigned scale_log2, int32_t disp);
+
 void x86_alu_rr(struct x86_buf *b, bool w, enum x86_alu op, int dst, int src);
 void x86_alu_ri(struct x86_buf *b, bool w, enum x86_alu op, int dst, int32_t imm);
 void x86_test_rr(struct x86_buf *b, bool w, int dst, int src);
