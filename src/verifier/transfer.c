@@ -95,9 +95,14 @@ static int pointer_plus_scalar(struct analysis *a, struct state *s, size_t pc, i
     } else {
         ptr.var = scalar_alu(subtract ? SCALAR_SUB : SCALAR_ADD, 64, &ptr.var, n);
         if (ptr.type == VALUE_PACKET || ptr.type == VALUE_PACKET_META) {
-            /* a new variable part: bounds proven for the old one do not carry over */
+            /* A new variable part, so a new id, but what was proven carries over, less what
+             * n may add: var + range <= end becomes (var + n) + (range - n.max) <= end. That
+             * keeps "data + 1500 <= data_end; for (i...) data[i]" provable (PREVAIL does it
+             * with its zone domain; Linux insists on a check per access). */
+            int64_t most = subtract ? -n->smin : n->smax;
+            bool small = n->smin >= -MAX_POINTER_OFFSET && n->smax <= MAX_POINTER_OFFSET;
             ptr.id = s->next_id++;
-            ptr.range = 0;
+            ptr.range = small && ptr.range > most ? ptr.range - most : 0;
         }
     }
     *out = ptr;

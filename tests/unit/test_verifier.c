@@ -136,13 +136,34 @@ TEST(packet_pointer_with_variable_offset)
                  MOV64_REG(6, 5), ALU64_IMM(ADD, 6, 4), JMP_REG(JGT, 6, 3, 3),
                  LDX(W, 0, 5, 0), EXIT(), INSN(0x05, 0, 0, 0, 0),
                  MOV64_IMM(0, 1), EXIT()), 0);
-    /* the check on the old pointer says nothing of the new one */
+    /* the check on the old pointer covers the new one, less what was added: data + 20 is
+     * proven, so data + [0, 15] has 5 bytes (enough for 4), data + [0, 31] none */
     CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 20),
                  JMP_REG(JGT, 4, 3, 5),
                  LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0xf), ALU64_REG(ADD, 5, 2),
                  LDX(W, 0, 5, 0), EXIT(),
+                 MOV64_IMM(0, 1), EXIT()), 0);
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 20),
+                 JMP_REG(JGT, 4, 3, 5),
+                 LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0x1f), ALU64_REG(ADD, 5, 2),
+                 LDX(W, 0, 5, 0), EXIT(),
                  MOV64_IMM(0, 1), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "only 0 are proven");
+}
+
+/* if (data + 16 > data_end) return; for (i = 0; i < n; i++) sum += data[i]: the bound
+ * proven before the loop covers data + i for i < 16, less what i may add. */
+TEST(packet_bound_proven_once_covers_indexed_reads)
+{
+#define INDEXED_READS(checked, count)                                                              \
+    XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, checked),            \
+        MOV64_IMM(0, 0), JMP_REG(JGT, 4, 3, 7), MOV64_IMM(5, 0), MOV64_REG(6, 2),                 \
+        ALU64_REG(ADD, 6, 5), LDX(B, 7, 6, 0), ALU64_REG(ADD, 0, 7), ALU64_IMM(ADD, 5, 1),       \
+        JMP_IMM(JNE, 5, count, -6), MOV64_IMM(0, 2), EXIT())
+    CHECK_EQ(INDEXED_READS(16, 16), 0);
+    CHECK_EQ(INDEXED_READS(16, 17), -EACCES);
+    CHECK_CONTAINS(result.message, "needs 1 bytes but only 0 are proven");
+#undef INDEXED_READS
 }
 
 TEST(packet_changing_helper_invalidates_pointers)

@@ -315,10 +315,17 @@ static void loop(struct gen *g, int depth)
     int32_t step = steps[below(5)];
     int32_t n = step * (1 + (int32_t)below(16));
     bool narrow = below(4) == 0;
+    unsigned body = below(4);
+    size_t guard = SIZE_MAX;
+    if (body == 3) { /* the packet bound checked once, before the loop: data + n <= data_end */
+        emit(g, MOV64_REG(2, R_DATA));
+        emit(g, ALU64_IMM(ADD, 2, n));
+        guard = emit_jump(g, JMP_REG(JGT, 2, R_END, 0));
+    }
     emit(g, MOV64_IMM(R_COUNTER, 0));
     size_t head = g->count;
     g->loop_depth++;
-    switch (below(3)) {
+    switch (body) {
     case 0: /* stack[-8 * 17 - r6 ... ]: counter-indexed byte in a zeroed area */
         emit(g, MOV64_REG(3, 10));
         emit(g, ALU64_IMM(ADD, 3, -256));
@@ -336,6 +343,12 @@ static void loop(struct gen *g, int depth)
         land(g, skip);
         break;
     }
+    case 3: /* packet byte r6, covered by the check before the loop */
+        emit(g, MOV64_REG(5, R_DATA));
+        emit(g, ALU64_REG(ADD, 5, R_COUNTER));
+        emit(g, LDX(B, 3, 5, 0));
+        emit(g, ALU64_REG(ADD, R_ACC, 3));
+        break;
     default:
         snippet(g, depth + 1);
         break;
@@ -356,6 +369,8 @@ static void loop(struct gen *g, int depth)
     }
     int16_t back = (int16_t)(head - g->count - 1);
     emit(g, narrow ? JMP32_IMM(cond, compared, n, back) : JMP_IMM(cond, compared, n, back));
+    if (guard != SIZE_MAX)
+        land(g, guard);
 }
 
 static void snippet(struct gen *g, int depth)
