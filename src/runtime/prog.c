@@ -189,6 +189,8 @@ static void allow_global_data(const struct runtime_prog *prog, struct vm_run *ru
     }
 }
 
+const char *runtime_prog_running_name(void) { return running ? running->name : NULL; }
+
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target)
 {
     if (!target->vm || (!run->checked && !target->verified) || (running && !same_context(running, target)))
