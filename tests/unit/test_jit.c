@@ -884,31 +884,6 @@ TEST(registers_not_yet_written_read_as_zero)
     jit_free(p);
 }
 
-TEST(scaled_index_loads_keep_the_index_where_it_is_read)
-{
-    /* i <<= 2; d = r1; d += 4; d += i; d = *(u32 *)d: one scaled-index load when i is
-     * overwritten next, the shift kept when i is read after the load. */
-    uint8_t mem[MEM_SIZE];
-    for (int i = 0; i < MEM_SIZE; i++)
-        mem[i] = (uint8_t)i;
-    const uint32_t at_16 = 0x13121110;
-    struct outcome o = RUN(NULL, MOV64(2, 3), ALU64_IMM(OP_LSH, 2, 2), MOV64_R(3, 1),
-                           ALU64_IMM(OP_ADD, 3, 4), ALU64_REG(OP_ADD, 3, 2), LDX(W, 3, 3, 0),
-                           MOV64(2, 7), MOV64_R(0, 3), ALU64_REG(OP_ADD, 0, 2), EXIT);
-    CHECK_EQ(o.r0, at_16 + 7);
-    o = RUN(NULL, MOV64(2, 3), ALU64_IMM(OP_LSH, 2, 2), MOV64_R(3, 1), ALU64_IMM(OP_ADD, 3, 4),
-            ALU64_REG(OP_ADD, 3, 2), LDX(W, 3, 3, 0), MOV64_R(0, 3), ALU64_REG(OP_ADD, 0, 2), EXIT);
-    CHECK_EQ(o.r0, at_16 + 12);
-    /* Read by the instruction that overwrites it. */
-    o = RUN(NULL, MOV64(2, 3), ALU64_IMM(OP_LSH, 2, 2), MOV64_R(3, 1), ALU64_REG(OP_ADD, 3, 2),
-            LDX(B, 3, 3, 4), ALU64_IMM(OP_ADD, 2, 1), MOV64_R(0, 2), EXIT);
-    CHECK_EQ(o.r0, 13);
-    /* Read after a jump: not looked through. */
-    o = RUN(NULL, MOV64(2, 3), ALU64_IMM(OP_LSH, 2, 3), MOV64_R(3, 1), ALU64_REG(OP_ADD, 3, 2),
-            LDX(B, 0, 3, 0), JA(0), MOV64_R(0, 2), EXIT);
-    CHECK_EQ(o.r0, 24);
-}
-
 TEST(code_pages_are_not_writable)
 {
     const struct ebpf_insn insns[] = {MOV64(0, 1), EXIT};

@@ -158,8 +158,8 @@ static struct ebpf_insn form_insn(enum isa_form_id id)
     return insn;
 }
 
-/* The idioms the JIT fuses: what clang emits for array indexing (scaled or not), 32-bit
- * extension and inverted loop conditions. */
+/* The idioms the JIT fuses: what clang emits for array indexing, 32-bit extension and
+ * inverted loop conditions. */
 static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps,
                          size_t *pending_count)
 {
@@ -173,15 +173,10 @@ static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps
         struct ebpf_insn access = form_insn(load ? loads[below(r, 7)] : stores[below(r, 4)]);
         unsigned size = access_size(&access), span = stack ? EBPF_STACK_SIZE : MEM_SIZE;
         int32_t at = (int32_t)below(r, span - size + 1) - (stack ? EBPF_STACK_SIZE : 0);
-        /* A scaled index: b = i; b <<= s; ...; and b overwritten after the access, or not. */
-        int32_t scale = with_b && below(r, 2) ? (int32_t)below(r, 3) + 1 : 0;
-        int32_t index = with_b && b != d ? (int32_t)below(r, 64) >> scale << scale : 0;
+        int32_t index = with_b && b != d ? (int32_t)below(r, 64) : 0;
         int32_t k = with_k ? (int32_t)below(r, 128) - 64 : 0;
-        if (index) {
-            emit(p, (struct ebpf_insn)MOV64(b, index >> scale));
-            if (scale)
-                emit(p, (struct ebpf_insn)ALU64_IMM(OP_LSH, b, scale));
-        }
+        if (index)
+            emit(p, (struct ebpf_insn)MOV64(b, index));
         emit(p, (struct ebpf_insn)MOV64_R(d, stack ? EBPF_REG_FP : MEM_REG));
         if (with_k)
             emit(p, (struct ebpf_insn)ALU64_IMM(OP_ADD, d, k));
@@ -197,8 +192,6 @@ static void random_idiom(struct rng *r, struct program *p, size_t *pending_jumps
         }
         if (stack || below(r, 4))
             emit(p, access);
-        if (index && below(r, 2))
-            emit(p, (struct ebpf_insn)MOV64(b, random_imm(r)));
         return;
     }
     case 1: /* [d = b;] d <<= 32; d >>= 32 (or s>>= 32); or an unaligned u64 load in halves */

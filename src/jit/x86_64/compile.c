@@ -666,34 +666,29 @@ static void emit_byte_swap(struct compiler *c, const struct plan *p, int dst)
 }
 
 /* A memory operand [base + index + off]; index -1 for none. */
-/* [base + off], or [base + (index << scale_log2) + off] with an index (>= 0). */
 static void op_mem(struct x86_buf *b, unsigned flags, uint32_t opcode, int oplen, int reg, int base,
-                   int index, unsigned scale_log2, int32_t off)
+                   int index, int32_t off)
 {
     if (index < 0)
         x86_op_rm(b, flags, opcode, oplen, reg, base, off);
     else
-        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, scale_log2, off);
+        x86_op_rmi(b, flags, opcode, oplen, reg, base, index, 0, off);
 }
 
 static void emit_load(struct compiler *c, const struct plan *p, int dst, int base, int index,
-                      unsigned scale_log2, int32_t off)
+                      int32_t off)
 {
     struct x86_buf *b = &c->b;
     switch (p->size) {
-    case 1:
-        op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, index, scale_log2, off);
-        break;
-    case 2:
-        op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, index, scale_log2, off);
-        break;
+    case 1: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbe0f : 0xb60f, 2, dst, base, index, off); break;
+    case 2: op_mem(b, p->sign ? X86_W : 0, p->sign ? 0xbf0f : 0xb70f, 2, dst, base, index, off); break;
     case 4:
         if (p->sign)
-            op_mem(b, X86_W, 0x63, 1, dst, base, index, scale_log2, off);
+            op_mem(b, X86_W, 0x63, 1, dst, base, index, off);
         else
-            op_mem(b, 0, 0x8b, 1, dst, base, index, scale_log2, off);
+            op_mem(b, 0, 0x8b, 1, dst, base, index, off);
         break;
-    default: op_mem(b, X86_W, 0x8b, 1, dst, base, index, scale_log2, off); break;
+    default: op_mem(b, X86_W, 0x8b, 1, dst, base, index, off); break;
     }
 }
 
@@ -863,27 +858,6 @@ static void emit_compare(struct compiler *c, const struct plan *p, const struct 
     }
 }
 
-/* Whether the straight-line code from pc on writes reg before anything reads it: then reg's
- * value at pc is dead. Looks a few instructions ahead, through instructions that always fall
- * through (and cannot fault), and says no when unsure. */
-static bool overwritten_before_read(const struct compiler *c, size_t pc, int reg)
-{
-    for (size_t end = pc + 4; pc < c->count && pc < end; pc++) {
-        switch (plans[isa_decode(&c->insns[pc])].kind) {
-        case K_ALU: case K_MUL: case K_SHIFT: case K_NEG: case K_MOV: case K_MOVSX:
-        case K_LE: case K_BE: case K_BSWAP: case K_LDX: case K_ST: case K_STX: break;
-        default: return false;
-        }
-        uint16_t reads, writes;
-        isa_insn_regs(&c->insns[pc], &reads, &writes);
-        if (reads & (1u << reg))
-            return false;
-        if (writes & (1u << reg))
-            return true;
-    }
-    return false;
-}
-
 /* Idioms clang emits that one x86 instruction does, translated together. Only sequences
  * that no jump enters after their first instruction; nothing with a program-chosen immediate
  * under constant blinding, and no jumps when counting steps. Returns how many instructions
@@ -921,14 +895,14 @@ static size_t emit_fused(struct compiler *c, size_t pc)
         if (n < avail && !c->is_target[pc + n] && plans[isa_decode(&in[n])].kind == K_LDX &&
             in[n].src == in[0].dst && in[n].dst == in[0].dst &&
             disp + in[n].off == (int32_t)(disp + in[n].off)) {
-            emit_load(c, &plans[isa_decode(&in[n])], dst, a, index, 0, (int32_t)(disp + in[n].off));
+            emit_load(c, &plans[isa_decode(&in[n])], dst, a, index, (int32_t)(disp + in[n].off));
             return n + 1;
         }
         /* A lea for a plain dst = a + k (or a + b) measured slower than mov and add on the
          * parse bench (AMD Zen), so only three instructions become one. */
         if (n < 3)
             return 0;
-        op_mem(b, X86_W, 0x8d, 1, dst, a, index, 0, (int32_t)disp); /* lea */
+        op_mem(b, X86_W, 0x8d, 1, dst, a, index, (int32_t)disp); /* lea */
         return n;
     }
     /* lo = *(u32 *)(b + k); hi = *(u32 *)(b + k + 4); hi <<= 32; hi |= lo: what clang makes of
@@ -941,25 +915,6 @@ static size_t emit_fused(struct compiler *c, size_t pc)
         x86_op_rm(b, 0, 0x8b, 1, host_reg[in[0].dst], base, in[0].off);
         x86_op_rm(b, X86_W, 0x8b, 1, host_reg[in[1].dst], base, in[0].off);
         return 4;
-    }
-    /* i <<= s; d = a; [d += k]; d += i; d = *(d + off), i dead after: a scaled-index load
-     * (clang's a[i] on the stack; the shift feeds the address with no extra instruction). */
-    if (first == ISA_LSH64_IMM && in[0].imm >= 1 && in[0].imm <= 3 && NEXT_IS(1, ISA_MOV64_REG) &&
-        in[1].dst != in[0].dst && in[1].src != in[0].dst) {
-        uint8_t i = in[0].dst, d = in[1].dst;
-        size_t n = 2;
-        int64_t disp = 0;
-        if (!c->blinding && NEXT_IS(n, ISA_ADD64_IMM) && in[n].dst == d)
-            disp = in[n++].imm;
-        if (NEXT_IS(n, ISA_ADD64_REG) && in[n].dst == d && in[n].src == i && n + 1 < avail &&
-            !c->is_target[pc + n + 1] && plans[isa_decode(&in[n + 1])].kind == K_LDX &&
-            in[n + 1].src == d && in[n + 1].dst == d &&
-            disp + in[n + 1].off == (int32_t)(disp + in[n + 1].off) &&
-            overwritten_before_read(c, pc + n + 2, i)) {
-            emit_load(c, &plans[isa_decode(&in[n + 1])], host_reg[d], host_reg[in[1].src],
-                      host_reg[i], (unsigned)in[0].imm, (int32_t)(disp + in[n + 1].off));
-            return n + 2;
-        }
     }
     if (first == ISA_LSH64_IMM && in[0].imm == 32 &&
         (NEXT_IS(1, ISA_RSH64_IMM) || NEXT_IS(1, ISA_ARSH64_IMM)) && in[1].dst == in[0].dst &&
@@ -1092,7 +1047,7 @@ static void emit_insn(struct compiler *c, size_t pc)
         x86_u32(b, 0);
         break;
     case K_LD_PACKET: emit_packet_load(c, p, insn); break;
-    case K_LDX: emit_load(c, p, dst, src, -1, 0, insn->off); break;
+    case K_LDX: emit_load(c, p, dst, src, -1, insn->off); break;
     case K_ST: emit_store_imm(c, p->size, dst, insn->off, insn->imm); break;
     case K_STX: emit_store_reg(c, p->size, dst, insn->off, src); break;
     case K_ATOMIC: emit_atomic(c, p, insn); break;
