@@ -10,7 +10,8 @@ printf '%-6s %10s %10s %8s %9s %10s %8s %10s %10s %8s %10s %8s %8s\n' bench nati
 best() { awk -v a="$2" -v b="$1" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 # median of the whitespace-separated numbers given.
 median() { echo "$@" | tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ns() { sed -n 's/.*median_ns=\([0-9.]*\).*/\1/p'; }
+ns() { sed -n 's/.* median_ns=\([0-9.]*\).*/\1/p'; }
+least() { sed -n 's/.* min_ns=\([0-9.]*\).*/\1/p'; }
 # The kernel takes part when it loads eBPF here (root, BPF_PROG_TEST_RUN).
 kernel=no
 $B/kbench $B/bpf_empty.o entry 1 1 >/dev/null 2>&1 && kernel=yes
@@ -21,19 +22,25 @@ for b in empty loop fnv parse sort bsort; do
     runs=7
     # Native, the JIT and the kernel's JIT alternate for ROUNDS rounds: each keeps its best
     # median, and each ratio is the median of the ratios within a round, so that load which
-    # comes and goes on a shared machine skews the comparison less.
+    # comes and goes on a shared machine skews the comparison less. Native and the JIT take
+    # the least of many short samples (wall clock: some of them ran undisturbed). The
+    # kernel's clock stops while the test run yields the CPU, so JIT/kernel compares medians
+    # of the JIT's CPU time and of the kernel's: both leave out the time others ran.
+    many=${RUNS:-31}
     nat=; j_ns=; k_ns=; jn_r=; jk_r=; kn_r=
     for round in $(seq ${ROUNDS:-3}); do
-        n=$($B/nbench $b $((it * 20)) $runs | ns)
-        j=$($B/ibench $B/raw_$b.bin jit $((it * 10)) $runs | ns)
+        n=$($B/nbench $b $((it * 4)) $many | least)
+        jit_out=$($B/ibench $B/raw_$b.bin jit $((it * 2)) $many)
+        j=$(echo "$jit_out" | least)
+        j_cpu=$(echo "$jit_out" | sed -n 's/.*cpu_median_ns=\([0-9.]*\).*/\1/p')
         nat=$(best "$n" "$nat"); j_ns=$(best "$j" "$j_ns")
         jn_r="$jn_r $(awk -v j="$j" -v n="$n" 'BEGIN { print j / n }')"
         if [ $kernel = yes ]; then
             # Empty when the kernel's verifier refuses the program (sort: over 1M insns).
-            k=$($B/kbench $B/bpf_$b.o entry $((it * 10)) $runs 2>/dev/null | ns)
+            k=$($B/kbench $B/bpf_$b.o entry $((it * 2)) $many 2>/dev/null | ns)
             if [ -n "$k" ]; then
                 k_ns=$(best "$k" "$k_ns")
-                jk_r="$jk_r $(awk -v j="$j" -v k="$k" 'BEGIN { print j / k }')"
+                jk_r="$jk_r $(awk -v j="$j_cpu" -v k="$k" 'BEGIN { print j / k }')"
                 kn_r="$kn_r $(awk -v k="$k" -v n="$n" 'BEGIN { print k / n }')"
             fi
         fi
@@ -50,7 +57,7 @@ for b in empty loop fnv parse sort bsort; do
         printf "%-6s %10.1f %10.1f %8.2f %9.1f %10.1f %8.2f %10.1f %10.1f %8.2f %10s %8s %8s\n", b, n, f, p, f / n, s, s / f, c, j, jn, k,
             (kn == "-") ? "-" : sprintf("%.2f", kn), (jk == "-") ? "-" : sprintf("%.2f", jk) }'
 done
-echo "(ns per run, median of 7 (native, JIT and kernel: best of ${ROUNDS:-3} interleaved rounds); x_native = interp/native; thr_gain = switch/threaded; jit/nat, kern/nat, jit/kern: median over the rounds of the ratio within a round; kernel = Linux JIT via BPF_PROG_TEST_RUN)"
+echo "(ns per run, median of 7 (native and JIT: least of ${RUNS:-31}, kernel: median of ${RUNS:-31}; best of ${ROUNDS:-3} interleaved rounds); x_native = interp/native; thr_gain = switch/threaded; jit/nat, kern/nat, jit/kern: median over the rounds of the ratio within a round, jit/kern of the JIT CPU time; kernel = Linux JIT via BPF_PROG_TEST_RUN)"
 # Array map lookups (256 per run) through the runtime: the interpreter and the JIT calling
 # the helper, the JIT inlining the lookup, and the kernel (which inlines it too).
 printf '\n%-13s %10s %10s %10s %10s %9s\n' maps interp jit jit-inline kernel inl/kern
