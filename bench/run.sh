@@ -20,28 +20,26 @@ for b in empty loop fnv parse sort bsort; do
     empty) it=2000000 ;; loop) it=20 ;; fnv) it=3000 ;; parse) it=300000 ;; sort) it=3000 ;; bsort) it=1000 ;;
     esac
     runs=7
-    # Native, the JIT and the kernel's JIT alternate for ROUNDS rounds: each keeps its best
-    # median, and each ratio is the median of the ratios within a round, so that load which
+    # Native, the JIT and the kernel's JIT alternate for ROUNDS rounds, so that load which
     # comes and goes on a shared machine skews the comparison less. Native and the JIT take
-    # the least of many short samples (wall clock: some of them ran undisturbed). The
-    # kernel's clock stops while the test run yields the CPU, so JIT/kernel compares medians
-    # of the JIT's CPU time and of the kernel's: both leave out the time others ran.
+    # the least of many short samples (wall clock: some of them ran undisturbed), and
+    # JIT/native is the ratio of the least over all rounds. The kernel's clock stops while
+    # the test run yields the CPU, so JIT/kernel is the median over rounds of the ratio of
+    # the JIT's CPU time to the kernel's: both leave out the time others ran.
     many=${RUNS:-31}
-    nat=; j_ns=; k_ns=; jn_r=; jk_r=; kn_r=
+    nat=; j_ns=; k_ns=; jk_r=
     for round in $(seq ${ROUNDS:-3}); do
-        n=$($B/nbench $b $((it * 4)) $many | least)
-        jit_out=$($B/ibench $B/raw_$b.bin jit $((it * 2)) $many)
+        n=$($B/nbench $b $it $many | least)
+        jit_out=$($B/ibench $B/raw_$b.bin jit $it $many)
         j=$(echo "$jit_out" | least)
         j_cpu=$(echo "$jit_out" | sed -n 's/.*cpu_median_ns=\([0-9.]*\).*/\1/p')
         nat=$(best "$n" "$nat"); j_ns=$(best "$j" "$j_ns")
-        jn_r="$jn_r $(awk -v j="$j" -v n="$n" 'BEGIN { print j / n }')"
         if [ $kernel = yes ]; then
             # Empty when the kernel's verifier refuses the program (sort: over 1M insns).
-            k=$($B/kbench $B/bpf_$b.o entry $((it * 2)) $many 2>/dev/null | ns)
+            k=$($B/kbench $B/bpf_$b.o entry $it $many 2>/dev/null | ns)
             if [ -n "$k" ]; then
                 k_ns=$(best "$k" "$k_ns")
                 jk_r="$jk_r $(awk -v j="$j_cpu" -v k="$k" 'BEGIN { print j / k }')"
-                kn_r="$kn_r $(awk -v k="$k" -v n="$n" 'BEGIN { print k / n }')"
             fi
         fi
     done
@@ -50,14 +48,14 @@ for b in empty loop fnv parse sort bsort; do
     per_insn=$(echo "$fast" | sed -n 's/.*ns_per_insn=\([0-9.]*\).*/\1/p')
     sw_ns=$($B/ibench $B/raw_$b.bin interp-switch $it $runs | ns)
     ck_ns=$($B/ibench $B/raw_$b.bin interp-checked $it $runs | ns)
-    jn=$(median $jn_r)
-    if [ -n "$k_ns" ]; then jk=$(median $jk_r); kn=$(median $kn_r); else k_ns=-; jk=-; kn=-; fi
+    jn=$(awk -v j="$j_ns" -v n="$nat" 'BEGIN { print j / n }')
+    if [ -n "$k_ns" ]; then jk=$(median $jk_r); kn=$(awk -v k="$k_ns" -v n="$nat" 'BEGIN { print k / n }'); else k_ns=-; jk=-; kn=-; fi
     awk -v b=$b -v n="$nat" -v f="$fast_ns" -v p="$per_insn" -v s="$sw_ns" -v c="$ck_ns" -v k="$k_ns" -v j="$j_ns" \
         -v jn="$jn" -v jk="$jk" -v kn="$kn" 'BEGIN {
         printf "%-6s %10.1f %10.1f %8.2f %9.1f %10.1f %8.2f %10.1f %10.1f %8.2f %10s %8s %8s\n", b, n, f, p, f / n, s, s / f, c, j, jn, k,
             (kn == "-") ? "-" : sprintf("%.2f", kn), (jk == "-") ? "-" : sprintf("%.2f", jk) }'
 done
-echo "(ns per run, median of 7 (native and JIT: least of ${RUNS:-31}, kernel: median of ${RUNS:-31}; best of ${ROUNDS:-3} interleaved rounds); x_native = interp/native; thr_gain = switch/threaded; jit/nat, kern/nat, jit/kern: median over the rounds of the ratio within a round, jit/kern of the JIT CPU time; kernel = Linux JIT via BPF_PROG_TEST_RUN)"
+echo "(ns per run, median of 7 (native and JIT: least of ${RUNS:-31}, kernel: median of ${RUNS:-31}; best of ${ROUNDS:-3} interleaved rounds); x_native = interp/native; thr_gain = switch/threaded; jit/nat, kern/nat: of the best times; jit/kern: median over the rounds of JIT CPU time / kernel within a round; kernel = Linux JIT via BPF_PROG_TEST_RUN)"
 # Array map lookups (256 per run) through the runtime: the interpreter and the JIT calling
 # the helper, the JIT inlining the lookup, and the kernel (which inlines it too).
 printf '\n%-13s %10s %10s %10s %10s %9s\n' maps interp jit jit-inline kernel inl/kern
