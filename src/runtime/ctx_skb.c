@@ -126,6 +126,15 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
     if (len < SKB_ETH_HLEN || len > SKB_MAX_FRAME)
         return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an skb holds %d to %d bytes "
                          "(an Ethernet header at least)", len, SKB_ETH_HLEN, SKB_MAX_FRAME);
+    /* Linux (6.18 as the kernel oracle runs it, tests/suites/kernel_oracle.sh) refuses an IPv4
+     * or IPv6 frame too short for the fixed network header it reads the socket's addresses
+     * from; older kernels skipped the addresses instead. */
+    uint16_t ethertype = (uint16_t)(((const uint8_t *)frame)[12] << 8 | ((const uint8_t *)frame)[13]);
+    size_t network_min = ethertype == 0x0800 ? 20 : ethertype == 0x86dd ? 40 : 0;
+    if (len < SKB_ETH_HLEN + network_min)
+        return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an %s frame holds a %zu-byte "
+                         "network header after the Ethernet header", len,
+                         ethertype == 0x0800 ? "IPv4" : "IPv6", network_min);
     uint8_t *buffer = skb->buffer;
     memset(skb, 0, sizeof *skb);
     skb->kind = RUNTIME_CTX_SKB;

@@ -100,6 +100,27 @@ TEST(frame_sizes_and_caller_fields)
     runtime_skb_release(&skb);
 }
 
+/* As Linux: IPv4 and IPv6 frames must hold the fixed network header; others need not. */
+TEST(short_network_headers_are_refused)
+{
+    struct runtime_skb skb;
+    CHECK_EQ(runtime_skb_init(&skb), 0);
+    char msg[256] = "";
+    uint8_t frame[14 + 40] = {[12] = 0x08, [13] = 0x00, [14] = 0x45};
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, frame, 14 + 19, NULL, msg, sizeof msg), -EINVAL);
+    CHECK_CONTAINS(msg, "IPv4");
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 20, NULL, msg, sizeof msg), 0);
+    frame[12] = 0x86;
+    frame[13] = 0xdd;
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 39, NULL, msg, sizeof msg), -EINVAL);
+    CHECK_CONTAINS(msg, "IPv6");
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, frame, 14 + 40, NULL, msg, sizeof msg), 0);
+    frame[12] = 0x08;
+    frame[13] = 0x06; /* ARP: no minimum beyond the Ethernet header */
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 1, NULL, msg, sizeof msg), 0);
+    runtime_skb_release(&skb);
+}
+
 TEST(context_kind_guards_helpers)
 {
     struct runtime_skb skb;
