@@ -67,6 +67,20 @@ static uint32_t packet_type(const uint8_t *dest)
     return memcmp(dest, zero, 6) ? PACKET_OTHERHOST : PACKET_HOST;
 }
 
+/* eth_type_trans's protocol (__be16, in memory order): an Ethernet type, or for a length
+ * field (below 0x600) 802.3 when the payload starts with 0xffff (raw IPX), else 802.2. */
+static uint16_t wire_protocol(const uint8_t *frame, size_t len)
+{
+    enum { ETH_P_802_3 = 0x0001, ETH_P_802_2 = 0x0004, ETH_P_802_3_MIN = 0x0600 };
+    uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
+    if (type < ETH_P_802_3_MIN)
+        type = len >= SKB_ETH_HLEN + 2 && frame[14] == 0xff && frame[15] == 0xff ? ETH_P_802_3 : ETH_P_802_2;
+    uint8_t wire[2] = {(uint8_t)(type >> 8), (uint8_t)type};
+    uint16_t protocol;
+    memcpy(&protocol, wire, 2);
+    return protocol;
+}
+
 /* Linux's test-run gives the skb a socket holding the packet's addresses: local is the
  * source, remote the destination. */
 static void fill_addresses(struct runtime_skb *skb, const uint8_t *frame, size_t len)
@@ -150,9 +164,7 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
     struct sk_buff_abi *md = &skb->md;
     md->len = skb->len;
     md->pkt_type = packet_type(skb->mac);
-    uint16_t protocol; /* __be16: the value of the header's bytes in memory order */
-    memcpy(&protocol, skb->mac + 12, 2);
-    md->protocol = protocol;
+    md->protocol = wire_protocol(skb->mac, len);
     md->ifindex = SKB_DEFAULT_IFINDEX;
     md->data = md->data_meta = low32(skb->data);
     md->data_end = low32(skb->data + skb->len);

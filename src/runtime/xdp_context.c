@@ -81,7 +81,7 @@ HELPER(helper_xdp_adjust_head)
     uint32_t meta_len = frame->md.data - frame->md.data_meta;
     int64_t data = (int64_t)frame->md.data + delta;
     /* The metadata moves with the data and must stay inside the headroom. */
-    if (data - meta_len < (int64_t)low32(frame->buffer) ||
+    if (data - meta_len < (int64_t)low32(frame->buffer) + XDP_FRAME_HEADER_RESERVED ||
         data > (int64_t)frame->md.data_end - XDP_FRAME_MIN_LEN)
         return (uint64_t)-EINVAL;
     if (meta_len)
@@ -99,7 +99,7 @@ HELPER(helper_xdp_adjust_meta)
     int32_t delta = (int32_t)r2;
     int64_t meta = (int64_t)frame->md.data_meta + delta;
     int64_t meta_len = (int64_t)frame->md.data - meta;
-    if (delta % 4 || meta < (int64_t)low32(frame->buffer) || meta_len < 0 ||
+    if (delta % 4 || meta < (int64_t)low32(frame->buffer) + XDP_FRAME_HEADER_RESERVED || meta_len < 0 ||
         meta_len > XDP_FRAME_METADATA_MAX)
         return (uint64_t)-EINVAL;
     frame->md.data_meta = (uint32_t)meta;
@@ -112,7 +112,7 @@ HELPER(helper_xdp_adjust_tail)
     if (!frame)
         return (uint64_t)-EINVAL;
     int64_t end = (int64_t)frame->md.data_end + (int32_t)r2;
-    if (end > (int64_t)low32(frame->buffer) + XDP_FRAME_SIZE ||
+    if (end > (int64_t)low32(frame->buffer) + XDP_FRAME_SIZE - XDP_FRAME_TAIL_RESERVED ||
         end < (int64_t)frame->md.data + XDP_FRAME_MIN_LEN)
         return (uint64_t)-EINVAL;
     if (end > frame->md.data_end) /* grown bytes read as zero, as in Linux */
