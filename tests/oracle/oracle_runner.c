@@ -567,6 +567,7 @@ out:
     return err;
 }
 
+/* Reads "input IDX HEX" lines (HEX "-" for an empty frame); other lines are ignored. */
 static size_t read_inputs(const char *path, struct input *in, size_t max)
 {
     FILE *f = fopen(path, "r");
@@ -574,13 +575,17 @@ static size_t read_inputs(const char *path, struct input *in, size_t max)
         return 0;
     static char line[2 * MAX_FRAME + 64];
     size_t n = 0;
-    unsigned idx;
-    char hex[2 * MAX_FRAME + 8];
     while (n < max && fgets(line, sizeof line, f)) {
-        if (sscanf(line, "input %u %8200s", &idx, hex) != 2)
+        if (strncmp(line, "input ", 6) != 0)
             continue;
-        size_t len = strcmp(hex, "-") == 0 ? 0 : strlen(hex) / 2;
+        const char *hex = strchr(line + 6, ' ');
+        if (!hex)
+            continue;
+        hex++;
+        size_t digits = strspn(hex, "0123456789abcdef"), len = digits / 2;
         in[n].bytes = malloc(len ? len : 1);
+        if (!in[n].bytes)
+            break;
         for (size_t i = 0; i < len; i++)
             in[n].bytes[i] = (unsigned char)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
         in[n++].len = len;
