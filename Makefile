@@ -63,6 +63,21 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(LIB_ASAN)
 
 asan: $(UNIT_ASAN) $(BPF_OBJS)
 
+# --- ThreadSanitizer: the concurrency tests against a library built with -fsanitize=thread ---
+TSAN       := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_TESTS := test_map_stress test_map_epoch test_runtime_handles
+LIB_TSAN   := $(BUILD)/tsan/lib/libbpfhost.a
+$(BUILD)/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN) -c $< -o $@
+$(LIB_TSAN): $(LIB_SRCS:%.c=$(BUILD)/tsan/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/tsan/tests/%: $(BUILD)/tsan/obj/tests/unit/%.o $(LIB_TSAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(TSAN) -o $@ $< $(LIB_TSAN) $(LDLIBS)
+tsan: $(TSAN_TESTS:%=$(BUILD)/tsan/tests/%)
+
 # --- eBPF test objects: tests/bpf/NAME.bpf.c -> build/bpf/NAME.bpf.o (read by unit tests) -----
 BPF_CFLAGS := -O2 -g -target bpf -I/usr/include/$(shell $(CC) -dumpmachine)
 $(BUILD)/bpf/%.o: tests/bpf/%.c
@@ -89,6 +104,7 @@ fuzz: $(FUZZ_BINS) $(BUILD)/asan/tests/test_jit_differential $(BUILD)/tests/test
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(shell nproc) all asan
+	@$(MAKE) --no-print-directory -j$(shell nproc) tsan || echo "SKIP tsan: the ThreadSanitizer build failed"
 	@SHARED=$(SHARED) sh tests/run-tests.sh
 
 demo: deps
@@ -102,6 +118,6 @@ bench: deps
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps asan fuzz test demo bench clean
-.PRECIOUS: $(BUILD)/obj/%.o $(BUILD)/asan/obj/%.o
+.PHONY: all deps asan tsan fuzz test demo bench clean
+.PRECIOUS: $(BUILD)/obj/%.o $(BUILD)/asan/obj/%.o $(BUILD)/tsan/obj/%.o
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

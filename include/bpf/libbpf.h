@@ -116,6 +116,18 @@ LIBBPF_API int bpf_object__load(struct bpf_object *obj);
 /* Closes the object's map and program fds and frees it; NULL is ignored. */
 LIBBPF_API void bpf_object__close(struct bpf_object *object);
 
+/* Pin every map of a loaded object at path/NAME, each '.' of that path turned into '_' as
+ * libbpf does (global data maps are "obj.bss"); with path NULL, the maps that have a pin
+ * path (pinning by name, or an earlier bpf_map__pin) at it. A failure unpins the maps
+ * pinned before it. -ENOENT before load. */
+LIBBPF_API int bpf_object__pin_maps(struct bpf_object *obj, const char *path);
+LIBBPF_API int bpf_object__unpin_maps(struct bpf_object *obj, const char *path);
+/* Pin every program at path/NAME (-EINVAL if one was not loaded, as libbpf). */
+LIBBPF_API int bpf_object__pin_programs(struct bpf_object *obj, const char *path);
+LIBBPF_API int bpf_object__unpin_programs(struct bpf_object *obj, const char *path);
+/* pin_maps then pin_programs; the maps are unpinned when the programs fail. */
+LIBBPF_API int bpf_object__pin(struct bpf_object *object, const char *path);
+
 LIBBPF_API const char *bpf_object__name(const struct bpf_object *obj);
 
 LIBBPF_API struct bpf_program *bpf_object__find_program_by_name(const struct bpf_object *obj,
@@ -204,6 +216,22 @@ LIBBPF_API const void *bpf_map__initial_value(struct bpf_map *map, size_t *psize
 LIBBPF_API int bpf_map__pin(struct bpf_map *map, const char *path);
 LIBBPF_API int bpf_map__unpin(struct bpf_map *map, const char *path);
 
+/* The element operations of <bpf/bpf.h> on the map's fd, after libbpf's checks: -ENOENT
+ * before the map is created, -EINVAL when key_sz is not the key size or value_sz not the
+ * value size (for per-CPU maps: libbpf_num_possible_cpus() values, each rounded up to 8
+ * bytes). delete_elem takes no flags (-EINVAL), as Linux. */
+LIBBPF_API int bpf_map__lookup_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    void *value, size_t value_sz, __u64 flags);
+LIBBPF_API int bpf_map__update_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    const void *value, size_t value_sz, __u64 flags);
+LIBBPF_API int bpf_map__delete_elem(const struct bpf_map *map, const void *key, size_t key_sz,
+                                    __u64 flags);
+LIBBPF_API int bpf_map__lookup_and_delete_elem(const struct bpf_map *map, const void *key,
+                                               size_t key_sz, void *value, size_t value_sz,
+                                               __u64 flags);
+LIBBPF_API int bpf_map__get_next_key(const struct bpf_map *map, const void *cur_key,
+                                     void *next_key, size_t key_sz);
+
 /* Consumer of BPF_MAP_TYPE_RINGBUF maps. sample_cb gets each submitted record in place (not
  * discarded ones), in order; a negative return stops consuming and is returned. */
 struct ring_buffer;
@@ -228,6 +256,97 @@ LIBBPF_API int ring_buffer__poll(struct ring_buffer *rb, int timeout_ms);
 LIBBPF_API int ring_buffer__consume(struct ring_buffer *rb);
 /* The epoll fd that becomes readable when a ring has records, for the caller's own loop. */
 LIBBPF_API int ring_buffer__epoll_fd(const struct ring_buffer *rb);
+
+/* Consumer of BPF_MAP_TYPE_PERF_EVENT_ARRAY maps. bpfhost has no perf events: each buffer
+ * is an event output that perf_buffer__new stores in the map slot of its CPU (a CPU is a
+ * thread slot, see libbpf_num_possible_cpus), which bpf_perf_event_output with that index
+ * or BPF_F_CURRENT_CPU writes to. One buffer per possible CPU, or per map slot when the map
+ * has fewer; perf_buffer__free empties those slots. Differences from Linux: a sample's size
+ * is exactly what the program wrote (Linux pads it to 4 bytes short of a multiple of 8),
+ * and lost_cb gets the count of records lost since the last consume of that buffer after
+ * the records that consume saw, not at the place of the loss. */
+struct perf_buffer;
+
+typedef void (*perf_buffer_sample_fn)(void *ctx, int cpu, void *data, __u32 size);
+typedef void (*perf_buffer_lost_fn)(void *ctx, int cpu, __u64 cnt);
+
+struct perf_buffer_opts {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+};
+#define perf_buffer_opts__last_field sz
+
+/* page_cnt: pages of record space per CPU, a power of two (-EINVAL otherwise, -E2BIG when
+ * the size does not fit in 32 bits). -EINVAL for a map of another type, -EBADF for a
+ * non-map. sample_cb and lost_cb may be NULL. */
+LIBBPF_API struct perf_buffer *perf_buffer__new(int map_fd, size_t page_cnt,
+                                                perf_buffer_sample_fn sample_cb,
+                                                perf_buffer_lost_fn lost_cb, void *ctx,
+                                                const struct perf_buffer_opts *opts);
+LIBBPF_API void perf_buffer__free(struct perf_buffer *pb);
+LIBBPF_API int perf_buffer__epoll_fd(const struct perf_buffer *pb);
+/* Waits up to timeout_ms (-1: forever) for records, then consumes the buffers that have
+ * some. Returns the number of buffers that were ready, as libbpf does, or -errno. */
+LIBBPF_API int perf_buffer__poll(struct perf_buffer *pb, int timeout_ms);
+/* Consumes whatever every buffer holds, without waiting. 0 or -errno. */
+LIBBPF_API int perf_buffer__consume(struct perf_buffer *pb);
+/* The same for buffer buf_idx (below perf_buffer__buffer_cnt, else -EINVAL). */
+LIBBPF_API int perf_buffer__consume_buffer(struct perf_buffer *pb, size_t buf_idx);
+LIBBPF_API size_t perf_buffer__buffer_cnt(const struct perf_buffer *pb);
+
+/* Skeletons: what the code of `bpftool gen skeleton` calls (libbpf 1.1's structs). */
+struct bpf_link;
+
+struct bpf_map_skeleton {
+    const char *name;
+    struct bpf_map **map;
+    void **mmaped;
+};
+
+struct bpf_prog_skeleton {
+    const char *name;
+    struct bpf_program **prog;
+    struct bpf_link **link;
+};
+
+struct bpf_object_skeleton {
+    size_t sz; /* size of this struct, for forward/backward compatibility */
+
+    const char *name;
+    const void *data;
+    size_t data_sz;
+
+    struct bpf_object **obj;
+
+    int map_cnt;
+    int map_skel_sz; /* sizeof(struct bpf_map_skeleton) */
+    struct bpf_map_skeleton *maps;
+
+    int prog_cnt;
+    int prog_skel_sz; /* sizeof(struct bpf_prog_skeleton) */
+    struct bpf_prog_skeleton *progs;
+};
+
+/* Opens s->data (object name s->name unless opts names one) and finds the skeleton's maps
+ * and programs (-ESRCH for one the object lacks). Each global data map's mmaped pointer
+ * (skel->bss, ->data, ->rodata) is then its initial contents: what is written there before
+ * load is what the programs start with. */
+LIBBPF_API int bpf_object__open_skeleton(struct bpf_object_skeleton *s,
+                                         const struct bpf_object_open_opts *opts);
+/* bpf_object__load, then each mmaped pointer becomes the live map memory: the variables the
+ * programs read and write. Read-only ones (.rodata, .kconfig) become a read-only copy (the
+ * maps are frozen and programs cannot write them): writing through it faults, as under
+ * libbpf. Maps that are not BPF_F_MMAPABLE get NULL. The pointers change at load (libbpf
+ * keeps the address): take skel->bss again after load. */
+LIBBPF_API int bpf_object__load_skeleton(struct bpf_object_skeleton *s);
+/* As libbpf, programs whose section does not name an attach target (xdp, socket, tc,
+ * cgroup/..., sockops, a bare kprobe ...) are skipped, and so are those with autoload off or
+ * a link already set. Sections that name one (kprobe/FUNC, tracepoint/..., fentry/...,
+ * lsm/..., iter/...) fail with -EOPNOTSUPP: bpfhost has no hook for them. No link is made. */
+LIBBPF_API int bpf_object__attach_skeleton(struct bpf_object_skeleton *s);
+/* Sets every link pointer to NULL (attach made none). */
+LIBBPF_API void bpf_object__detach_skeleton(struct bpf_object_skeleton *s);
+/* Detaches, closes the object, frees s. NULL is ignored. */
+LIBBPF_API void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,10 @@ struct bpf_map {
     int fd;                     /* -1 until created or reused */
     char *pin_path;             /* pinning by name, or bpf_map__pin's path */
     bool pinned;                /* at pin_path */
+    /* Skeletons: a read-only copy of a read-only global data map (.rodata, .kconfig) after
+     * load, where libbpf maps the map PROT_READ; munmap'ed at close. */
+    void *readonly_view;
+    size_t readonly_view_size;
 };
 
 struct bpf_object {

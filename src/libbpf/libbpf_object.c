@@ -1,10 +1,13 @@
 /* bpf_object: opening, loading, closing, and finding programs and maps. */
 #include "libbpf/libbpf_impl.h"
 
+#include "bpf/bpf.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static void describe_object(const struct bpf_object *obj)
 {
@@ -150,6 +153,35 @@ static int check_program_types(struct bpf_object *obj, char *msg, size_t msg_siz
     return 0;
 }
 
+/* libbpf gives a perf event array defined without max_entries one slot per possible CPU. */
+static void size_perf_event_arrays(struct bpf_object *obj)
+{
+    for (size_t i = 0; i < obj->map_count; i++) {
+        struct elf_map *def = &obj->map_defs[i];
+        if (def->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && def->max_entries == 0) {
+            def->max_entries = (uint32_t)libbpf_num_possible_cpus();
+            pr_debug("map '%s': setting size to %u\n", def->name, def->max_entries);
+        }
+    }
+}
+
+/* libbpf freezes the read-only global data it created: from then on the control side
+ * cannot change what the programs take for constants (-EPERM), as in Linux. */
+static int freeze_read_only_data(struct bpf_object *obj, char *msg, size_t msg_size)
+{
+    for (size_t i = 0; i < obj->map_count; i++) {
+        const struct elf_map *def = &obj->map_defs[i];
+        if ((def->origin != ELF_MAP_RODATA && def->origin != ELF_MAP_KCONFIG) ||
+            obj->maps[i].reused)
+            continue;
+        int err = bpf_map_freeze(obj->maps[i].fd);
+        if (err)
+            return msg_error(err, msg, msg_size, "map '%s': failed to freeze: %s", def->name,
+                             strerror(-err));
+    }
+    return 0;
+}
+
 int bpf_object__load(struct bpf_object *obj)
 {
     if (!obj)
@@ -159,6 +191,7 @@ int bpf_object__load(struct bpf_object *obj)
         return libbpf_err(-EINVAL);
     }
     obj->loaded = true;
+    size_perf_event_arrays(obj);
     char msg[1024];
     int err = check_program_types(obj, msg, sizeof msg);
     if (!err)
@@ -177,6 +210,8 @@ int bpf_object__load(struct bpf_object *obj)
     }
     if (!err)
         err = libbpf_open_fds(obj, msg, sizeof msg);
+    if (!err)
+        err = freeze_read_only_data(obj, msg, sizeof msg);
     if (!err)
         err = libbpf_pin_maps_by_name(obj, msg, sizeof msg);
     if (err) {
@@ -206,6 +241,8 @@ void bpf_object__close(struct bpf_object *obj)
     for (size_t i = 0; i < obj->map_count; i++) {
         free(obj->maps[i].initial_value);
         free(obj->maps[i].pin_path);
+        if (obj->maps[i].readonly_view)
+            munmap(obj->maps[i].readonly_view, obj->maps[i].readonly_view_size);
         if (obj->maps[i].reused)
             map_put(obj->maps[i].reused);
     }

@@ -1,6 +1,7 @@
 /* Memory below 4 GiB. Linux's struct xdp_md and struct __sk_buff carry packet pointers in
- * 32-bit fields (the kernel's verifier rewrites those loads); until bpfhost's loader does the
- * same rewrite, frames handed to programs live where a 32-bit value can address them. */
+ * 32-bit fields. Verified programs' loads of them are rewritten to full-width copies
+ * (runtime/ctx_rewrite.h), but unverified programs read the 32-bit fields on the checked
+ * interpreter, so the packets they see live where a 32-bit value can address them. */
 #ifndef BPFHOST_PLATFORM_LOW_MEMORY_H
 #define BPFHOST_PLATFORM_LOW_MEMORY_H
 

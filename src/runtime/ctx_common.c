@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/message.h"
+#include "platform/low_memory.h"
 
 uint64_t runtime_ctx_new_cookie(void)
 {
@@ -63,4 +65,46 @@ int runtime_ctx_add_regions(struct vm_run *run, const void *ctx, size_t size,
             return err;
     }
     return vm_run_add_region(run, ctx, size, false);
+}
+
+enum { BUFFER_ALIGN = 4096 }; /* a page, as Linux's frames: headers never straddle a page */
+
+int runtime_ctx_buffer_alloc(struct runtime_ctx_buffer *buffer, size_t size)
+{
+    size_t rounded = (size + BUFFER_ALIGN - 1) / BUFFER_ALIGN * BUFFER_ALIGN;
+    *buffer = (struct runtime_ctx_buffer){.bytes = aligned_alloc(BUFFER_ALIGN, rounded), .size = size};
+    if (!buffer->bytes)
+        return -ENOMEM;
+    memset(buffer->bytes, 0, size);
+    return 0;
+}
+
+void runtime_ctx_buffer_free(struct runtime_ctx_buffer *buffer)
+{
+    if (buffer->low)
+        platform_low_free(buffer->bytes, buffer->size);
+    else
+        free(buffer->bytes);
+    buffer->bytes = NULL;
+}
+
+bool runtime_ctx_buffer_is_low(const struct runtime_ctx_buffer *buffer)
+{
+    return (uintptr_t)buffer->bytes + buffer->size <= (uintptr_t)1 << 32;
+}
+
+int runtime_ctx_buffer_lower(struct runtime_ctx_buffer *buffer, ptrdiff_t *moved)
+{
+    *moved = 0;
+    if (runtime_ctx_buffer_is_low(buffer))
+        return 0;
+    uint8_t *low = platform_low_alloc(buffer->size);
+    if (!low)
+        return -ENOMEM;
+    memcpy(low, buffer->bytes, buffer->size);
+    *moved = (ptrdiff_t)((uintptr_t)low - (uintptr_t)buffer->bytes);
+    runtime_ctx_buffer_free(buffer);
+    buffer->bytes = low;
+    buffer->low = true;
+    return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef BPFHOST_RUNTIME_CTX_COMMON_H
 #define BPFHOST_RUNTIME_CTX_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,27 @@ enum { CTX_IPPROTO_TCP = 6, CTX_IPPROTO_UDP = 17 };
 
 /* A new socket cookie (bpf_get_socket_cookie): unique in the process, never 0. */
 uint64_t runtime_ctx_new_cookie(void);
+
+/* Packet buffers of contexts: zeroed ordinary memory, anywhere in the address space. Linux's
+ * xdp_md and __sk_buff hold packet pointers in 32-bit fields; verified programs' loads of
+ * them are rewritten to read the runtime's 64-bit copies (runtime/ctx_rewrite.h), but an
+ * unverified program reads the 32-bit fields on the checked interpreter, so its buffer must
+ * lie below 4 GiB (runtime_ctx_buffer_lower). */
+struct runtime_ctx_buffer {
+    uint8_t *bytes;
+    size_t size;
+    bool low;                   /* from platform/low_memory.h */
+};
+
+/* Returns 0 or -ENOMEM. */
+int runtime_ctx_buffer_alloc(struct runtime_ctx_buffer *buffer, size_t size);
+void runtime_ctx_buffer_free(struct runtime_ctx_buffer *buffer);
+/* Whether every byte of the buffer has a 32-bit address. */
+bool runtime_ctx_buffer_is_low(const struct runtime_ctx_buffer *buffer);
+/* Moves the buffer's bytes below 4 GiB (nothing when they are there already) and says how far
+ * they moved, for the caller's addresses into it (kept as integers). Returns 0, or -ENOMEM when the host has no
+ * memory there (a platform without MAP_32BIT or address hints). */
+int runtime_ctx_buffer_lower(struct runtime_ctx_buffer *buffer, ptrdiff_t *moved);
 
 /* A byte range of a context struct. */
 struct ctx_range {

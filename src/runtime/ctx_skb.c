@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "base/message.h"
-#include "platform/low_memory.h"
 #include "verifier/prog_types.h"
 
 #define SKB_FIELD(name) {offsetof(struct sk_buff_abi, name), sizeof(((struct sk_buff_abi *)0)->name)}
@@ -16,6 +15,8 @@ _Static_assert(offsetof(struct sk_buff_abi, data_meta) == 140, "__sk_buff.data_m
 _Static_assert(offsetof(struct sk_buff_abi, tstamp) == 152, "__sk_buff.tstamp");
 _Static_assert(offsetof(struct sk_buff_abi, sk) == 168, "__sk_buff.sk");
 _Static_assert(offsetof(struct sk_buff_abi, hwtstamp) == 184, "__sk_buff.hwtstamp");
+_Static_assert(offsetof(struct runtime_skb, pointers) == offsetof(struct runtime_skb, md) + sizeof(struct sk_buff_abi),
+               "the full-width pointers follow __sk_buff");
 
 /* What convert___skb_to_skb accepts from the caller. */
 static const struct ctx_range settable[] = {
@@ -42,20 +43,26 @@ size_t runtime_skb_writable(uint32_t prog_type, const struct ctx_range **ranges)
     return sizeof tc_writable / sizeof tc_writable[0];
 }
 
-static uint32_t low32(const void *p) { return (uint32_t)(uintptr_t)p; }
-
 int runtime_skb_init(struct runtime_skb *skb)
 {
     memset(skb, 0, sizeof *skb);
     skb->kind = RUNTIME_CTX_SKB;
-    skb->buffer = platform_low_alloc(SKB_BUFFER_SIZE);
-    return skb->buffer ? 0 : -ENOMEM;
+    return runtime_ctx_buffer_alloc(&skb->buffer, SKB_BUFFER_SIZE);
 }
 
 void runtime_skb_release(struct runtime_skb *skb)
 {
-    platform_low_free(skb->buffer, SKB_BUFFER_SIZE);
-    skb->buffer = NULL;
+    runtime_ctx_buffer_free(&skb->buffer);
+}
+
+/* The program's view of the packet, from skb->data and skb->len. */
+static void set_pointers(struct runtime_skb *skb)
+{
+    skb->pointers.data = skb->pointers.data_meta = (uintptr_t)skb->data;
+    skb->pointers.data_end = (uintptr_t)(skb->data + skb->len);
+    /* Linux's 32-bit fields: real addresses when the buffer is below 4 GiB. */
+    skb->md.data = skb->md.data_meta = (uint32_t)skb->pointers.data;
+    skb->md.data_end = (uint32_t)skb->pointers.data_end;
 }
 
 /* eth_type_trans on a device whose address is all zeros (loopback). */
@@ -149,13 +156,13 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
         return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an %s frame holds a %zu-byte "
                          "network header after the Ethernet header", len,
                          ethertype == 0x0800 ? "IPv4" : "IPv6", network_min);
-    uint8_t *buffer = skb->buffer;
+    struct runtime_ctx_buffer buffer = skb->buffer;
     memset(skb, 0, sizeof *skb);
     skb->kind = RUNTIME_CTX_SKB;
     skb->buffer = buffer;
     skb->prog_type = prog_type;
     skb->l2 = prog_type != PROG_TYPE_SOCKET_FILTER;
-    skb->mac = buffer + SKB_HEADROOM;
+    skb->mac = buffer.bytes + SKB_HEADROOM;
     memcpy(skb->mac, frame, len);
     skb->data = skb->l2 ? skb->mac : skb->mac + SKB_ETH_HLEN;
     skb->len = (uint32_t)(len - (size_t)(skb->data - skb->mac));
@@ -166,8 +173,7 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
     md->pkt_type = packet_type(skb->mac);
     md->protocol = wire_protocol(skb->mac, len);
     md->ifindex = SKB_DEFAULT_IFINDEX;
-    md->data = md->data_meta = low32(skb->data);
-    md->data_end = low32(skb->data + skb->len);
+    set_pointers(skb);
     md->wire_len = skb->len;
     md->sk = (uintptr_t)&skb->sock;
     fill_addresses(skb, skb->mac, len);
@@ -181,9 +187,23 @@ int runtime_skb_prepare_run(struct runtime_skb *skb, struct vm_run *run, bool ch
     run->packet_len = skb->len;
     if (!checked)
         return 0;
+    ptrdiff_t moved;
+    int err = runtime_ctx_buffer_lower(&skb->buffer, &moved);
+    if (err) {
+        msg_set(run->msg, sizeof run->msg, "an unverified program reads __sk_buff's 32-bit packet "
+                "pointers, so its packet must lie below 4 GiB, and this host has no memory there");
+        return run->error = err;
+    }
+    size_t data_offset = (size_t)(skb->data - skb->mac);
+    skb->mac = skb->buffer.bytes + SKB_HEADROOM;
+    skb->data = skb->mac + data_offset;
+    run->packet = skb->data;
+    set_pointers(skb);
     const struct ctx_range *writable;
     size_t count = runtime_skb_writable(skb->prog_type, &writable);
-    int err = runtime_ctx_add_regions(run, &skb->md, sizeof skb->md, writable, count);
+    /* The regions cover the full-width pointers too: a checked run may tail-call a verified
+     * program, whose loads of them were rewritten. */
+    err = runtime_ctx_add_regions(run, &skb->md, sizeof skb->md + sizeof skb->pointers, writable, count);
     if (!err)
         err = vm_run_add_region(run, &skb->sock, sizeof skb->sock, false);
     if (!err) /* tc programs write packet data directly; a socket filter cannot reach it */

@@ -1,6 +1,8 @@
 /* The socket buffer context of SOCKET_FILTER and SCHED_CLS/SCHED_ACT programs: Linux's
- * struct __sk_buff over an Ethernet frame in a buffer below 4 GiB (data, data_end and
- * data_meta are 32-bit fields that hold real addresses, as in xdp_md). Built the way
+ * struct __sk_buff over an Ethernet frame, followed by full-width copies of its 32-bit packet
+ * pointers (data, data_end, data_meta), which verified programs' rewritten loads read
+ * (runtime/ctx_rewrite.h); the buffer moves below 4 GiB, where the 32-bit fields hold real
+ * addresses, only for an unverified program's run. Built the way
  * Linux's test-run builds its skb: the protocol and packet type come from the Ethernet
  * header, a socket from the IP addresses; a socket filter sees the packet from the network
  * header on (len, LD_ABS offsets), a tc program from the Ethernet header. */
@@ -63,11 +65,23 @@ enum {
     SKB_DEFAULT_IFINDEX = 1,    /* Linux runs test packets on the loopback device */
 };
 
+/* The packet pointers at full width, right after struct __sk_buff. */
+struct runtime_skb_pointers {
+    uint64_t data;
+    uint64_t data_end;
+    uint64_t data_meta;
+};
+
+/* Offset of a full-width pointer from the start of the program's context. */
+#define RUNTIME_SKB_COPY_OFFSET(field) \
+    (sizeof(struct sk_buff_abi) + offsetof(struct runtime_skb_pointers, field))
+
 struct runtime_skb {
     uint32_t kind;              /* RUNTIME_CTX_SKB */
     struct sk_buff_abi md;      /* the program's r1 points here */
+    struct runtime_skb_pointers pointers; /* follows md: its 32-bit pointers at full width */
     struct bpf_sock_abi sock;   /* what md.sk points to */
-    uint8_t *buffer;            /* SKB_BUFFER_SIZE bytes below 4 GiB */
+    struct runtime_ctx_buffer buffer; /* SKB_BUFFER_SIZE bytes */
     /* The real bounds, which helpers use (a program cannot move them). */
     uint8_t *mac;               /* the Ethernet header */
     uint8_t *data;              /* where the program's view starts: mac, or the network header */
@@ -77,7 +91,7 @@ struct runtime_skb {
     uint64_t cookie;
 };
 
-/* Allocates the buffer. Returns 0 or -ENOMEM. */
+/* Allocates the buffer (ordinary memory). Returns 0 or -ENOMEM. */
 int runtime_skb_init(struct runtime_skb *skb);
 void runtime_skb_release(struct runtime_skb *skb);
 
@@ -90,7 +104,8 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
                      const struct sk_buff_abi *in, char *msg, size_t msg_size);
 
 /* Makes run a run of a program on this skb: run->host, the LD_ABS packet and, for checked
- * runs, the regions of the context and the buffer. */
+ * runs (unverified programs), the buffer moved below 4 GiB (-ENOMEM when the host has no
+ * memory there), the 32-bit pointers set and the regions of the context and the buffer. */
 int runtime_skb_prepare_run(struct runtime_skb *skb, struct vm_run *run, bool checked);
 
 /* What Linux's test-run reports back in ctx_out: mark, priority, ingress_ifindex,

@@ -11,6 +11,7 @@
 #include "elf/elf_object.h"
 #include "helpers/helpers.h"
 #include "platform/epoch.h"
+#include "runtime/ctx_rewrite.h"
 
 static struct vm_helpers helper_table;
 static once_flag helper_table_once = ONCE_FLAG_INIT;
@@ -103,7 +104,8 @@ static const struct prog_type_desc *prog_type_desc_of(uint32_t prog_type, uint32
                                 attach_type);
 }
 
-/* Runs the verifier on the program as given (maps by index, before relocation). */
+/* Runs the verifier on the program as given (maps by index, before relocation), then
+ * rewrites prog's copy of the instructions to the runtime's context layout. */
 static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *prog, char *msg,
                   size_t msg_size)
 {
@@ -114,15 +116,20 @@ static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *pro
                          "can run it", attr->prog_type, attr->expected_attach_type);
     struct verifier_map *maps;
     size_t map_count = verifier_maps_of(prog, &maps);
-    if (!maps)
+    struct verifier_ctx_access *ctx_accesses = calloc(attr->insn_count, sizeof *ctx_accesses);
+    if (!maps || !ctx_accesses) {
+        free(maps);
+        free(ctx_accesses);
         return msg_error(-ENOMEM, msg, msg_size, "out of memory describing %zu maps to the verifier",
                          prog->map_count);
+    }
     struct verifier_options opts = {
         .prog_type = type,
         .maps = maps,
         .map_count = map_count,
         .log = attr->log,
         .log_size = attr->log ? attr->log_size : 0,
+        .ctx_accesses = ctx_accesses,
     };
     struct verifier_result *result = malloc(sizeof *result);
     int err = -ENOMEM;
@@ -130,12 +137,15 @@ static int verify(const struct runtime_prog_attr *attr, struct runtime_prog *pro
         err = verifier_verify(attr->insns, attr->insn_count, &opts, result);
         if (err)
             msg_set(msg, msg_size, "rejected by the verifier: %s", result->message);
+        else
+            err = runtime_ctx_rewrite(prog->insns, prog->insn_count, type, ctx_accesses, msg, msg_size);
         prog->verifier_stats = result->stats;
     } else {
         msg_set(msg, msg_size, "out of memory for the verifier's result");
     }
     free(result);
     free(maps);
+    free(ctx_accesses);
     return err;
 }
 
@@ -155,6 +165,19 @@ static const struct jit_program *resolve_tail_call(const struct vm_program *targ
     return jit;
 }
 
+/* The program running on this thread (runtime_prog_run, then each tail call's target). */
+static _Thread_local const struct runtime_prog *running;
+
+/* A tail call keeps r1, so its target must read the same context: Linux's prog arrays hold
+ * programs of one type. Rewritten context loads (ctx_rewrite.h) read the runtime's layout of
+ * the caller's context, so a target of another type would read past it. */
+static bool same_context(const struct runtime_prog *caller, const struct runtime_prog *target)
+{
+    uint32_t a = caller->prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : caller->prog_type;
+    uint32_t b = target->prog_type == EBPF_PROG_TYPE_HOST_XDP_TEST ? EBPF_PROG_TYPE_XDP : target->prog_type;
+    return a == b;
+}
+
 /* A checked run may touch the global data of the program it continues in. */
 static void allow_global_data(const struct runtime_prog *prog, struct vm_run *run)
 {
@@ -168,10 +191,11 @@ static void allow_global_data(const struct runtime_prog *prog, struct vm_run *ru
 
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target)
 {
-    if (!target->vm || (!run->checked && !target->verified))
+    if (!target->vm || (!run->checked && !target->verified) || (running && !same_context(running, target)))
         return -ENOENT;
     if (vm_run_tail_call(run, target->vm))
         return -ENOENT;
+    running = target;
     if (run->checked)
         allow_global_data(target, run);
     tail_call_pending.vm = target->vm;
@@ -293,6 +317,8 @@ int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64
                      uint64_t *r0)
 {
     int err;
+    const struct runtime_prog *outer = running; /* a helper may run another program */
+    running = prog;
     platform_epoch_enter(); /* map elements stay valid while the program runs */
     if (prog->jit) {
         err = jit_exec(prog->jit, run, r1, r2, r0);
@@ -303,6 +329,7 @@ int runtime_prog_run(const struct runtime_prog *prog, struct vm_run *run, uint64
         err = vm_exec(prog->vm, mode, run, r1, r2, r0);
     }
     platform_epoch_exit();
+    running = outer;
     return err;
 }
 

@@ -78,7 +78,8 @@ int runtime_prog_jit_array_maps(const struct runtime_prog *prog, struct jit_arra
                                 size_t *count);
 
 /* The tail_call helper's way into target: refused (-ENOENT, the program goes on as after an
- * empty slot) when a run without checks would continue in an unverified program. */
+ * empty slot) when a run without checks would continue in an unverified program, or when
+ * target is of another program type than the program running (it would misread r1). */
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target);
 
 /* "interpreter", "jit" or "checked interpreter". */

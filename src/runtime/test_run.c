@@ -124,27 +124,23 @@ static int test_run_xdp(struct test_run *t, const struct prog_type_desc *desc)
                          XDP_FRAME_SIZE - XDP_FRAME_HEADROOM);
     struct runtime_xdp_frame frame;
     if (runtime_xdp_frame_init(&frame))
-        return msg_error(-ENOMEM, t->msg, t->msg_size, "out of memory below 4 GiB for an XDP frame");
+        return msg_error(-ENOMEM, t->msg, t->msg_size, "out of memory for an XDP frame");
     const uint8_t *bytes = a->data_in;
     /* Linux's default device is the loopback interface, queue 0. */
     runtime_xdp_frame_load(&frame, bytes + meta_len, frame_len, in.ingress_ifindex ? in.ingress_ifindex : 1,
                            in.rx_queue_index);
-    frame.md.data_meta -= meta_len;
-    memcpy((void *)(uintptr_t)frame.md.data_meta, bytes, meta_len);
-    t->run.host = &frame;
-    if (t->checked) {
-        err = vm_run_add_region(&t->run, &frame.md, sizeof frame.md, false);
-        if (!err)
-            err = vm_run_add_region(&t->run, frame.buffer, XDP_FRAME_SIZE, true);
-    }
+    runtime_xdp_frame_set_meta(&frame, bytes, meta_len); /* check_xdp_md bounded meta_len */
+    err = runtime_xdp_prepare_run(t->prog, &frame, &t->run);
+    if (err)
+        msg_set(t->msg, t->msg_size, "%s", t->run.msg);
     if (!err)
         err = run_repeated(t, &frame.md);
     if (!err) {
         const uint8_t *meta = (const uint8_t *)(uintptr_t)frame.md.data_meta;
         struct xdp_md_abi out = in;
-        out.data = frame.md.data - frame.md.data_meta;
-        out.data_end = frame.md.data_end - frame.md.data_meta;
-        err = finish(t, meta, frame.md.data_end - frame.md.data_meta, &out, sizeof out);
+        out.data = (uint32_t)(frame.md.data - frame.md.data_meta);
+        out.data_end = (uint32_t)(frame.md.data_end - frame.md.data_meta);
+        err = finish(t, meta, out.data_end, &out, sizeof out);
     }
     runtime_xdp_frame_release(&frame);
     return err;
@@ -164,11 +160,11 @@ static int test_run_skb(struct test_run *t, const struct prog_type_desc *desc)
         return err;
     struct runtime_skb skb;
     if (runtime_skb_init(&skb))
-        return msg_error(-ENOMEM, t->msg, t->msg_size, "out of memory below 4 GiB for an skb");
+        return msg_error(-ENOMEM, t->msg, t->msg_size, "out of memory for an skb");
     err = runtime_skb_load(&skb, t->prog->prog_type, a->data_in, a->data_size_in, a->ctx_in ? &in : NULL,
                            t->msg, t->msg_size);
-    if (!err)
-        err = runtime_skb_prepare_run(&skb, &t->run, t->checked);
+    if (!err && (err = runtime_skb_prepare_run(&skb, &t->run, t->checked)))
+        msg_set(t->msg, t->msg_size, "%s", t->run.msg);
     if (!err)
         err = run_repeated(t, &skb.md);
     if (!err) {

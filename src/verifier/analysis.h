@@ -13,6 +13,8 @@ struct analysis {
     size_t count;
     const struct verifier_options *opts;
     struct verifier_result *result;
+    struct verifier_ctx_access *ctx_accesses; /* per pc (ctx_access.c) */
+    uint8_t *ctx_access_seen;    /* per pc: which kinds of memory the instruction reached */
     struct cfg cfg;
     uint16_t *live_in;           /* per block: registers live at entry (liveness.h) */
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
@@ -60,6 +62,13 @@ int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg
                          uint64_t size_min, uint64_t size_max, bool write, const char *what);
 
 int helper_call(struct analysis *a, struct state *s, size_t pc);
+
+/* Records that the load or store at pc reached memory through p (the pointer register reg,
+ * whose access at off was just found safe). Rejects an instruction that reaches the context
+ * at two offsets, or the context on one path and other memory on another: the runtime
+ * rewrites context accesses one instruction at a time (ctx_access.c). */
+int ctx_access_record(struct analysis *a, size_t pc, int reg, const struct value *p, int64_t off,
+                      unsigned size);
 
 /* Loop progress (termination.c). A register written with anything but "r += k", "r -= k"
  * or a copy forgets its progress. */

@@ -197,7 +197,8 @@ int memory_access(struct analysis *a, struct state *s, size_t pc, int reg, int64
     int err = analysis_read_reg(a, s, pc, reg, &p);
     if (err)
         return err;
-    return object_access(a, s, pc, reg, &p, off, size, size, write, sign_extend, stored, loaded, false);
+    err = object_access(a, s, pc, reg, &p, off, size, size, write, sign_extend, stored, loaded, false);
+    return err ? err : ctx_access_record(a, pc, reg, &p, off, size);
 }
 
 /* A helper that reads stack memory holding a spilled pointer would pass the pointer on (into

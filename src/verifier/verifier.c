@@ -684,6 +684,8 @@ static void driver_free(struct driver *d)
     for (uint32_t i = 0; d->unpacked && i < d->opts.max_states_per_point; i++)
         free(d->unpacked[i]);
     free(d->unpacked);
+    free(d->a.ctx_accesses);
+    free(d->a.ctx_access_seen);
     free(d->a.thresholds);
     free(d->a.live_in);
     cfg_free(&d->a.cfg);
@@ -747,6 +749,12 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     if (!err)
         err = compute_store_at(&d);
     if (!err) {
+        d.a.ctx_accesses = calloc(count ? count : 1, sizeof *d.a.ctx_accesses);
+        d.a.ctx_access_seen = calloc(count ? count : 1, 1);
+        if (!d.a.ctx_accesses || !d.a.ctx_access_seen)
+            err = -ENOMEM;
+    }
+    if (!err) {
         d.work = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.branch = malloc(state_size(EBPF_MAX_CALL_DEPTH));
         d.previous = malloc(state_size(EBPF_MAX_CALL_DEPTH));
@@ -760,6 +768,8 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
     if (err == -ENOMEM && !result->message[0])
         snprintf(result->message, sizeof result->message, "out of memory while verifying");
     result->stats.contexts = d.context_count;
+    if (!err && opts->ctx_accesses)
+        memcpy(opts->ctx_accesses, d.a.ctx_accesses, count * sizeof *opts->ctx_accesses);
     driver_free(&d);
     result->stats.seconds = now_seconds() - start;
     result->accepted = err == 0;

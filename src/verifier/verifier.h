@@ -25,6 +25,16 @@ struct verifier_map {
     uint32_t inner_map;      /* maps of maps (types 12, 13): index of the inner maps' template */
 };
 
+/* How one instruction touches the context, the same on every path that reaches it (the
+ * verifier rejects an instruction that reaches the context on one path and other memory on
+ * another, or two different context offsets, as Linux does). The runtime rewrites these
+ * accesses to its own layout of the context (runtime/ctx_rewrite.h). */
+struct verifier_ctx_access {
+    uint16_t offset; /* byte offset in the context: the pointer's offset plus the instruction's */
+    uint8_t size;    /* bytes accessed; 0 when the instruction never touches the context */
+    uint8_t kind;    /* enum ctx_field_kind of the field (prog_types.h) */
+};
+
 /* Formats instruction pc ("r0 = *(u32 *)(r1 + 4)") for messages; returns buf. */
 typedef const char *(*verifier_format_insn_fn)(const struct ebpf_insn *insns, size_t count,
                                                size_t pc, char *buf, size_t size);
@@ -54,6 +64,9 @@ struct verifier_options {
      * and the log; called with user. NULL, or returning false: none. */
     bool (*source_line)(void *user, size_t pc, char *where, size_t where_size, char *text,
                         size_t text_size);
+    /* When not NULL: one entry per instruction (the count passed to verifier_verify), filled
+     * when the program is accepted with the context access of each instruction. */
+    struct verifier_ctx_access *ctx_accesses;
 };
 
 struct verifier_stats {

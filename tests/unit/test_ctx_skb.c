@@ -22,7 +22,8 @@ TEST(socket_filter_view_starts_at_the_network_header)
     char msg[256] = "";
     CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, ipv6_udp, sizeof ipv6_udp, NULL, msg, sizeof msg), 0);
     CHECK_EQ(skb.md.len, sizeof ipv6_udp - SKB_ETH_HLEN);
-    CHECK_EQ((uintptr_t)skb.md.data, (uintptr_t)skb.data);
+    CHECK_EQ(skb.pointers.data, (uintptr_t)skb.data);
+    CHECK_EQ(skb.md.data, (uint32_t)(uintptr_t)skb.data); /* Linux's 32-bit field: the low half */
     CHECK_EQ(skb.data[0], 0x60);
     uint16_t protocol = 0;
     memcpy(&protocol, ipv6_udp + 12, 2);
@@ -39,6 +40,11 @@ TEST(socket_filter_view_starts_at_the_network_header)
     vm_run_init(&run);
     CHECK_EQ(runtime_skb_prepare_run(&skb, &run, true), 0);
     CHECK(run.packet == skb.data && run.packet_len == skb.len); /* what LD_ABS reads */
+    /* A checked run reads the 32-bit fields: the packet moved below 4 GiB, and they follow it. */
+    CHECK((uintptr_t)skb.data + skb.len <= (uintptr_t)1 << 32);
+    CHECK_EQ((uintptr_t)skb.md.data, (uintptr_t)skb.data);
+    CHECK_EQ(skb.pointers.data, (uintptr_t)skb.data);
+    CHECK_EQ(skb.data[0], 0x60);
     CHECK(run.region_count >= 3);
     vm_run_release(&run);
     size_t len;
@@ -59,8 +65,9 @@ TEST(tc_view_starts_at_the_ethernet_header)
     CHECK_EQ(skb.md.len, sizeof frame);
     CHECK_EQ(skb.md.pkt_type, 1); /* PACKET_BROADCAST */
     CHECK_EQ(skb.md.family, 0);   /* no IP header: no addresses */
-    CHECK_EQ(skb.md.data_end - skb.md.data, sizeof frame);
-    CHECK((uintptr_t)skb.md.data == (uintptr_t)skb.mac);
+    CHECK_EQ(skb.pointers.data_end - skb.pointers.data, sizeof frame);
+    CHECK_EQ(skb.pointers.data, (uintptr_t)skb.mac);
+    CHECK_EQ(skb.pointers.data_meta, skb.pointers.data);
     frame[0] = 0x02;
     CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, sizeof frame, NULL, msg, sizeof msg), 0);
     CHECK_EQ(skb.md.pkt_type, 3); /* PACKET_OTHERHOST */

@@ -446,7 +446,11 @@ static int world_init(struct world *w)
             return -1;
         }
     }
-    return runtime_xdp_frame_init(&w->frame);
+    /* The programs run as verified, before the runtime rewrites their context loads: they
+     * read xdp_md's 32-bit pointers, real addresses only below 4 GiB. */
+    ptrdiff_t moved;
+    int err = runtime_xdp_frame_init(&w->frame);
+    return err ? err : runtime_ctx_buffer_lower(&w->frame.buffer, &moved);
 }
 
 static void world_free(struct world *w)
