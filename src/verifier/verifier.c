@@ -48,7 +48,7 @@ struct work_item {
 /* A state on its way into a block that keeps no states (see needs_store). */
 struct pending {
     uint32_t context, block;
-    struct state *state;
+    void *packed;            /* state_pack form */
 };
 
 struct driver {
@@ -279,11 +279,11 @@ static int push_pending(struct driver *d, uint32_t context, uint32_t block, cons
         d->pending = p;
         d->pending_capacity = cap;
     }
-    struct state *copy = malloc(state_size(s->depth));
-    if (!copy)
+    void *packed = malloc(state_packed_size(s));
+    if (!packed)
         return -ENOMEM;
-    memcpy(copy, s, state_size(s->depth));
-    d->pending[d->pending_len++] = (struct pending){context, block, copy};
+    state_pack(s, packed);
+    d->pending[d->pending_len++] = (struct pending){context, block, packed};
     return 0;
 }
 
@@ -308,17 +308,20 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     /* Forward merges keep paths apart while there is room (a bounded disjunction), so that
      * correlations between registers, stack contents and packet bounds survive; loop heads
      * join states of the same kind at once, to converge quickly. */
-    struct state **stored = d->unpacked;
-    for (uint32_t i = 0; i < p->count; i++) {
-        state_unpack(p->states[i].packed, stored[i]);
-        if (stored[i]->depth == s->depth && state_leq(s, stored[i]))
+    for (uint32_t i = 0; i < p->count; i++)
+        if (state_leq_packed(s, p->states[i].packed, &d->previous->frames[0]))
             return 0;
-    }
+    /* the stored states are unpacked only where a join may follow */
+    bool must_join = p->count == d->opts.max_states_per_point;
+    struct state **stored = d->unpacked;
+    if (b->loop_head || b->callback_site || must_join)
+        for (uint32_t i = 0; i < p->count; i++)
+            state_unpack(p->states[i].packed, stored[i]);
     int target = -1;
     for (uint32_t i = 0; i < p->count && target < 0 && (b->loop_head || b->callback_site); i++)
         if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
             target = (int)i;
-    if (target < 0 && p->count < d->opts.max_states_per_point) {
+    if (target < 0 && !must_join) {
         void *packed = malloc(state_packed_size(s));
         if (!packed)
             return -ENOMEM;
@@ -575,8 +578,8 @@ static int analyse(struct driver *d)
     while (d->heap_len || d->pending_len) {
         if (d->pending_len) {
             struct pending next = d->pending[--d->pending_len];
-            memcpy(d->work, next.state, state_size(next.state->depth));
-            free(next.state);
+            state_unpack(next.packed, d->work);
+            free(next.packed);
             if ((err = run_block(d, next.context, next.block, d->work)))
                 return err;
             continue;
@@ -663,7 +666,7 @@ static int compute_store_at(struct driver *d)
 static void driver_free(struct driver *d)
 {
     for (size_t i = 0; i < d->pending_len; i++)
-        free(d->pending[i].state);
+        free(d->pending[i].packed);
     free(d->pending);
     free(d->store_at);
     for (uint32_t c = 0; c < d->context_count; c++) {
