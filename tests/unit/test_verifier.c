@@ -852,4 +852,24 @@ TEST(source_lines_in_messages_and_log)
     CHECK_STR(result.source_line, "");
 }
 
+/* Found by the soundness generator (seed 0x6b01c0c5): two unchecked packet pointers at
+ * different offsets meet at a loop head; the joined pointer has no proven range. */
+TEST(unchecked_packet_pointers_joined_at_a_loop_head_stay_unchecked)
+{
+    int err = XDP(LDX(W, 7, 1, 0), LD_MAP_VALUE(3, 1, 24), LDX(DW, 9, 3, 0),
+                  MOV64_REG(2, 7), ALU64_IMM(ADD, 2, 45),
+                  JMP32_IMM(JEQ, 9, 4, 1), JA(1), ALU64_IMM(ADD, 2, 34),
+                  MOV64_IMM(6, 0),
+                  ALU64_IMM(ADD, 6, 2), JMP_IMM(JLT, 6, 30, -2),
+                  ST(DW, 10, -40, 0), LD_MAP(1, 0), ALU64_IMM(ADD, 2, -4), MOV64_REG(3, 10),
+                  ALU64_IMM(ADD, 3, -40), MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 0), EXIT());
+    CHECK_EQ(err, -EACCES);
+    CHECK_CONTAINS(result.message, "range=-79");
+    /* the same claim made by adding a number: data + [8, 100], then 8 bytes before it */
+    err = XDP(LDX(W, 2, 1, 0), LD_MAP_VALUE(3, 1, 0), LDX(DW, 4, 3, 0), ALU64_IMM(AND, 4, 63),
+              ALU64_IMM(ADD, 4, 8), ALU64_REG(ADD, 2, 4), LDX(DW, 0, 2, -8), EXIT());
+    CHECK_EQ(err, -EACCES);
+    CHECK_CONTAINS(result.message, "range=-71");
+}
+
 TEST_MAIN
