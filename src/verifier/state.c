@@ -383,6 +383,26 @@ struct packed_frame {
 
 enum { PACKED_STACK_BYTES = EBPF_STACK_SIZE / 4 };
 
+/* Four stack bytes (each 0-2) to one: byte i lands at bits 18 + 2i of the product, and the
+ * other partial products stay below bit 18 (their sum is at most 172,674) or above bit 26. */
+static void pack_stack_bytes(const uint8_t *bytes, uint8_t *out)
+{
+    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
+        uint32_t four;
+        memcpy(&four, &bytes[b * 4], 4);
+        out[b] = (uint8_t)(((uint64_t)four * 0x41041u) >> 18);
+    }
+}
+
+static void unpack_stack_bytes(const uint8_t *in, uint8_t *bytes)
+{
+    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
+        uint32_t c = in[b];
+        uint32_t four = (c & 3) | ((c >> 2) & 3) << 8 | ((c >> 4) & 3) << 16 | (c >> 6) << 24;
+        memcpy(&bytes[b * 4], &four, 4);
+    }
+}
+
 static uint64_t spill_mask(const struct stack *st)
 {
     uint64_t mask = 0;
@@ -440,10 +460,8 @@ void state_pack(const struct state *s, void *out)
         pf.reg_mask = reg_mask(f);
         pf.spill_mask = spill_mask(&f->stack);
         p = put(p, &pf, sizeof pf);
-        for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
-            const uint8_t *q = &f->stack.bytes[b * 4];
-            *p++ = (uint8_t)(q[0] | q[1] << 2 | q[2] << 4 | q[3] << 6);
-        }
+        pack_stack_bytes(f->stack.bytes, p);
+        p += PACKED_STACK_BYTES;
         for (int r = 0; r < EBPF_REG_COUNT; r++)
             if ((pf.reg_mask >> r) & 1)
                 p = put(p, &f->regs[r], sizeof f->regs[r]);
@@ -472,13 +490,8 @@ void state_unpack(const void *in, struct state *s)
         f->call_pc = pf.call_pc;
         f->callback = pf.callback;
         f->mark_count = pf.mark_count;
-        for (unsigned b = 0; b < PACKED_STACK_BYTES; b++, p++) {
-            uint8_t *q = &f->stack.bytes[b * 4];
-            q[0] = *p & 3;
-            q[1] = (*p >> 2) & 3;
-            q[2] = (*p >> 4) & 3;
-            q[3] = (uint8_t)(*p >> 6);
-        }
+        unpack_stack_bytes(p, f->stack.bytes);
+        p += PACKED_STACK_BYTES;
         for (int r = 0; r < EBPF_REG_COUNT; r++) {
             if ((pf.reg_mask >> r) & 1)
                 p = get(p, &f->regs[r], sizeof f->regs[r]);
@@ -533,17 +546,16 @@ bool state_leq_packed(const struct state *a, const void *packed, struct frame *s
             leq = false;
             break;
         }
-        for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
-            uint8_t *q = &scratch->stack.bytes[b * 4];
-            q[0] = stack_bytes[b] & 3;
-            q[1] = (stack_bytes[b] >> 2) & 3;
-            q[2] = (stack_bytes[b] >> 4) & 3;
-            q[3] = (uint8_t)(stack_bytes[b] >> 6);
-        }
         for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
             if ((pf.spill_mask >> slot) & 1)
                 p = get(p, &scratch->stack.spills[slot], sizeof scratch->stack.spills[slot]);
-        leq = stack_leq(&fa->stack, &scratch->stack);
+        /* equal stack bytes (the usual case) leave only the spilled values to compare */
+        uint8_t a_bytes[PACKED_STACK_BYTES];
+        pack_stack_bytes(fa->stack.bytes, a_bytes);
+        if (memcmp(a_bytes, stack_bytes, PACKED_STACK_BYTES) != 0) {
+            unpack_stack_bytes(stack_bytes, scratch->stack.bytes);
+            leq = stack_leq(&fa->stack, &scratch->stack);
+        }
         for (unsigned slot = 0; slot < STACK_SLOTS && leq; slot++)
             if ((pf.spill_mask >> slot) & 1)
                 leq = value_leq_ids(&fa->stack.spills[slot], &scratch->stack.spills[slot], m);

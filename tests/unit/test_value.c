@@ -189,6 +189,26 @@ TEST(packed_states_come_back_equal)
     free(b);
 }
 
+/* Every combination of four stack bytes survives the 2-bit packing, at both ends of the stack. */
+TEST(packed_stack_bytes_come_back_equal)
+{
+    struct state *a = new_state(), *b = new_state();
+    void *packed = malloc(state_packed_size(a));
+    for (unsigned combo = 0; combo < 81; combo++) {
+        for (unsigned i = 0, c = combo; i < 4; i++, c /= 3) {
+            a->frames[0].stack.bytes[i] = (uint8_t)(c % 3 == 2 ? STACK_DATA : c % 3);
+            a->frames[0].stack.bytes[EBPF_STACK_SIZE - 4 + i] = (uint8_t)(c % 3);
+        }
+        a->frames[0].stack.bytes[EBPF_STACK_SIZE - 8] = STACK_DATA;
+        state_pack(a, packed);
+        state_unpack(packed, b);
+        CHECK(memcmp(a->frames[0].stack.bytes, b->frames[0].stack.bytes, EBPF_STACK_SIZE) == 0);
+    }
+    free(packed);
+    free(a);
+    free(b);
+}
+
 /* state_leq_packed must agree with state_leq on the unpacked state, both ways. */
 TEST(packed_order_agrees_with_unpacked_order)
 {
