@@ -394,13 +394,17 @@ static void pack_stack_bytes(const uint8_t *bytes, uint8_t *out)
     }
 }
 
+#define FOUR(c) ((uint32_t)((c) & 3) | (uint32_t)(((c) >> 2) & 3) << 8 | \
+                 (uint32_t)(((c) >> 4) & 3) << 16 | (uint32_t)((c) >> 6) << 24)
+#define FOUR4(c) FOUR(c), FOUR((c) + 1), FOUR((c) + 2), FOUR((c) + 3)
+#define FOUR16(c) FOUR4(c), FOUR4((c) + 4), FOUR4((c) + 8), FOUR4((c) + 12)
+#define FOUR64(c) FOUR16(c), FOUR16((c) + 16), FOUR16((c) + 32), FOUR16((c) + 48)
+static const uint32_t unpacked_four[256] = {FOUR64(0), FOUR64(64), FOUR64(128), FOUR64(192)};
+
 static void unpack_stack_bytes(const uint8_t *in, uint8_t *bytes)
 {
-    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
-        uint32_t c = in[b];
-        uint32_t four = (c & 3) | ((c >> 2) & 3) << 8 | ((c >> 4) & 3) << 16 | (c >> 6) << 24;
-        memcpy(&bytes[b * 4], &four, 4);
-    }
+    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++)
+        memcpy(&bytes[b * 4], &unpacked_four[in[b]], 4);
 }
 
 static uint64_t spill_mask(const struct stack *st)
@@ -477,6 +481,7 @@ void state_pack(const struct state *s, void *out)
  * every unpack would only cost time. */
 void state_unpack(const void *in, struct state *s)
 {
+    const struct value none = value_uninit();
     struct packed_header h;
     const uint8_t *p = get(in, &h, sizeof h);
     s->depth = h.depth;
@@ -496,7 +501,7 @@ void state_unpack(const void *in, struct state *s)
             if ((pf.reg_mask >> r) & 1)
                 p = get(p, &f->regs[r], sizeof f->regs[r]);
             else
-                f->regs[r] = value_uninit();
+                f->regs[r] = none;
         }
         p = get(p, f->marks, f->mark_count * sizeof f->marks[0]);
         for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
