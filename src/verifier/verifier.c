@@ -287,6 +287,45 @@ static int push_pending(struct driver *d, uint32_t context, uint32_t block, cons
     return 0;
 }
 
+/* A map value that serves for both maps: the smaller value (a tie goes to the read-only
+ * one, then to the lower index), provided it is read-only if either is; -1 if none. */
+static int32_t common_map(const struct verifier_map *maps, int32_t x, int32_t y)
+{
+    const struct verifier_map *mx = &maps[x], *my = &maps[y];
+    bool x_first = mx->value_size != my->value_size ? mx->value_size < my->value_size
+                   : mx->read_only != my->read_only ? mx->read_only
+                   : x < y;
+    int32_t chosen = x_first ? x : y;
+    if (!maps[chosen].read_only && (mx->read_only || my->read_only))
+        return -1;
+    return chosen;
+}
+
+static void unify_map_value(const struct verifier_map *maps, struct value *x, struct value *y)
+{
+    if (x->type != VALUE_MAP_VALUE || y->type != VALUE_MAP_VALUE || x->map == y->map)
+        return;
+    int32_t m = common_map(maps, x->map, y->map);
+    if (m >= 0)
+        x->map = y->map = m;
+}
+
+/* Before a join of states that disagree on which map a pointer is into: a pointer into
+ * map A's value is also a pointer into the smaller (and no less read-only) value of map B,
+ * so both are weakened to that, instead of becoming mixed (as PREVAIL joins regions).
+ * clang shares the tail "*(u64 *)(r0 + 0) += 1" between counters of different maps. */
+static void unify_map_values(const struct verifier_map *maps, struct state *x, struct state *y)
+{
+    for (uint32_t i = 0; i < x->depth && i < y->depth; i++) {
+        struct frame *fx = &x->frames[i], *fy = &y->frames[i];
+        for (int r = 0; r < EBPF_REG_COUNT; r++)
+            unify_map_value(maps, &fx->regs[r], &fy->regs[r]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if (stack_slot_is_spill(&fx->stack, slot) && stack_slot_is_spill(&fy->stack, slot))
+                unify_map_value(maps, &fx->stack.spills[slot], &fy->stack.spills[slot]);
+    }
+}
+
 /* Adds state s (which the caller no longer needs) to the entry of block in context. */
 static int propagate(struct driver *d, uint32_t context, uint32_t block, struct state *s, size_t from_pc)
 {
@@ -346,6 +385,7 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
     bool widen = (b->loop_head || b->callback_site) && t->joins >= d->opts.widen_after;
     memcpy(d->previous, joined, state_size(joined->depth));
+    unify_map_values(a->opts->maps, joined, s);
     state_join(joined, s, a->thresholds, a->threshold_count, widen);
     state_canonicalize_ids(joined);
     if (state_leq(joined, d->previous)) /* nothing new: do not analyse it again */

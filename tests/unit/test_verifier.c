@@ -872,4 +872,47 @@ TEST(unchecked_packet_pointers_joined_at_a_loop_head_stay_unchecked)
     CHECK_CONTAINS(result.message, "range=-71");
 }
 
+static int verify_one_state_per_point(const struct ebpf_insn *insns, size_t count)
+{
+    struct verifier_options opts = {
+        .prog_type = prog_type_by_name("xdp"),
+        .maps = test_maps,
+        .map_count = sizeof test_maps / sizeof test_maps[0],
+        .max_states_per_point = 1, /* every merge joins */
+    };
+    return verifier_verify(insns, count, &opts, &result);
+}
+
+#define ONE_STATE(...)                                                                             \
+    ({                                                                                             \
+        const struct ebpf_insn prog_[] = {__VA_ARGS__};                                            \
+        verify_one_state_per_point(prog_, sizeof prog_ / sizeof prog_[0]);                         \
+    })
+
+/* Pointers into values of different maps, joined: a pointer into the smaller value (no less
+ * read-only) serves for both, where it used to become mixed (l7_parse's shared counter tail). */
+TEST(map_values_of_different_maps_join_into_the_smaller)
+{
+    /* map 1 (64 bytes) or map 0 (8 bytes): writes within 8 bytes pass, beyond fail */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 1, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 1, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 8),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "8-byte map 0 value");
+    /* map 4 is read-only (16 bytes), map 0 writable and smaller: no common form */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "different types");
+    /* map 4 (read-only, 16 bytes) or map 1 (64 bytes): read-only 16 bytes; reads pass */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 1, 0), LDX(DW, 1, 0, 8), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 1, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "read-only");
+}
+
 TEST_MAIN
