@@ -74,6 +74,20 @@ static uint32_t packet_type(const uint8_t *dest)
     return memcmp(dest, zero, 6) ? PACKET_OTHERHOST : PACKET_HOST;
 }
 
+/* eth_type_trans's protocol (__be16, in memory order): an Ethernet type, or for a length
+ * field (below 0x600) 802.3 when the payload starts with 0xffff (raw IPX), else 802.2. */
+static uint16_t wire_protocol(const uint8_t *frame, size_t len)
+{
+    enum { ETH_P_802_3 = 0x0001, ETH_P_802_2 = 0x0004, ETH_P_802_3_MIN = 0x0600 };
+    uint16_t type = (uint16_t)(frame[12] << 8 | frame[13]);
+    if (type < ETH_P_802_3_MIN)
+        type = len >= SKB_ETH_HLEN + 2 && frame[14] == 0xff && frame[15] == 0xff ? ETH_P_802_3 : ETH_P_802_2;
+    uint8_t wire[2] = {(uint8_t)(type >> 8), (uint8_t)type};
+    uint16_t protocol;
+    memcpy(&protocol, wire, 2);
+    return protocol;
+}
+
 /* Linux's test-run gives the skb a socket holding the packet's addresses: local is the
  * source, remote the destination. */
 static void fill_addresses(struct runtime_skb *skb, const uint8_t *frame, size_t len)
@@ -133,6 +147,15 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
     if (len < SKB_ETH_HLEN || len > SKB_MAX_FRAME)
         return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an skb holds %d to %d bytes "
                          "(an Ethernet header at least)", len, SKB_ETH_HLEN, SKB_MAX_FRAME);
+    /* Linux (6.18 as the kernel oracle runs it, tests/suites/kernel_oracle.sh) refuses an IPv4
+     * or IPv6 frame too short for the fixed network header it reads the socket's addresses
+     * from; older kernels skipped the addresses instead. */
+    uint16_t ethertype = (uint16_t)(((const uint8_t *)frame)[12] << 8 | ((const uint8_t *)frame)[13]);
+    size_t network_min = ethertype == 0x0800 ? 20 : ethertype == 0x86dd ? 40 : 0;
+    if (len < SKB_ETH_HLEN + network_min)
+        return msg_error(-EINVAL, msg, msg_size, "packet of %zu bytes: an %s frame holds a %zu-byte "
+                         "network header after the Ethernet header", len,
+                         ethertype == 0x0800 ? "IPv4" : "IPv6", network_min);
     struct runtime_ctx_buffer buffer = skb->buffer;
     memset(skb, 0, sizeof *skb);
     skb->kind = RUNTIME_CTX_SKB;
@@ -148,9 +171,7 @@ int runtime_skb_load(struct runtime_skb *skb, uint32_t prog_type, const void *fr
     struct sk_buff_abi *md = &skb->md;
     md->len = skb->len;
     md->pkt_type = packet_type(skb->mac);
-    uint16_t protocol; /* __be16: the value of the header's bytes in memory order */
-    memcpy(&protocol, skb->mac + 12, 2);
-    md->protocol = protocol;
+    md->protocol = wire_protocol(skb->mac, len);
     md->ifindex = SKB_DEFAULT_IFINDEX;
     set_pointers(skb);
     md->wire_len = skb->len;

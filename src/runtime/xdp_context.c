@@ -124,7 +124,7 @@ HELPER(helper_xdp_adjust_head)
     int64_t meta_len = (int64_t)(md->data - md->data_meta);
     int64_t data = (int64_t)md->data + (int32_t)r2;
     /* The metadata moves with the data and must stay inside the headroom. */
-    if (data - meta_len < (int64_t)(uintptr_t)frame->buffer.bytes ||
+    if (data - meta_len < (int64_t)(uintptr_t)frame->buffer.bytes + XDP_FRAME_HEADER_RESERVED ||
         data > (int64_t)md->data_end - XDP_FRAME_MIN_LEN)
         return (uint64_t)-EINVAL;
     if (meta_len)
@@ -144,7 +144,7 @@ HELPER(helper_xdp_adjust_meta)
     int32_t delta = (int32_t)r2;
     int64_t meta = (int64_t)md->data_meta + delta;
     int64_t meta_len = (int64_t)md->data - meta;
-    if (delta % 4 || meta < (int64_t)(uintptr_t)frame->buffer.bytes || meta_len < 0 ||
+    if (delta % 4 || meta < (int64_t)(uintptr_t)frame->buffer.bytes + XDP_FRAME_HEADER_RESERVED || meta_len < 0 ||
         meta_len > XDP_FRAME_METADATA_MAX)
         return (uint64_t)-EINVAL;
     md->data_meta = (uint64_t)meta;
@@ -159,7 +159,7 @@ HELPER(helper_xdp_adjust_tail)
         return (uint64_t)-EINVAL;
     struct runtime_xdp_md *md = &frame->md;
     int64_t end = (int64_t)md->data_end + (int32_t)r2;
-    if (end > (int64_t)(uintptr_t)frame->buffer.bytes + XDP_FRAME_SIZE ||
+    if (end > (int64_t)(uintptr_t)frame->buffer.bytes + XDP_FRAME_SIZE - XDP_FRAME_TAIL_RESERVED ||
         end < (int64_t)md->data + XDP_FRAME_MIN_LEN)
         return (uint64_t)-EINVAL;
     if (end > (int64_t)md->data_end) /* grown bytes read as zero, as in Linux */

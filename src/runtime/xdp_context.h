@@ -30,6 +30,11 @@ enum {
     XDP_FRAME_SIZE = 4096,      /* one page per frame, as Linux's veth and AF_XDP */
     XDP_FRAME_METADATA_MAX = 32,
     XDP_FRAME_MIN_LEN = 14,     /* an Ethernet header must remain */
+    /* Linux keeps its struct xdp_frame at the start of the headroom and a struct
+     * skb_shared_info (aligned) at the end of the page: adjust_head/meta and adjust_tail
+     * stop short of them (x86-64 sizes), as the kernel oracle checks. */
+    XDP_FRAME_HEADER_RESERVED = 40,
+    XDP_FRAME_TAIL_RESERVED = 320,
 };
 
 /* What a program's r1 points to: struct xdp_md (Linux's offsets, 24 bytes), then the

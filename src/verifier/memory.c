@@ -104,7 +104,7 @@ static int packet_access(struct analysis *a, size_t pc, int reg, const struct va
     if (needed > p->range)
         return analysis_fail(a, pc, -EACCES, "packet access r%d%+" PRId64 " size %" PRIu64 " needs %" PRId64
                              " bytes but only %" PRId64 " are proven (r%d is %s): check r%d + %" PRId64
-                             " <= %s first", reg, off, size, needed, p->range, reg,
+                             " <= %s first", reg, off, size, needed, p->range > 0 ? p->range : 0, reg,
                              value_format(p, bp, sizeof bp), reg, needed - p->off, end);
     return 0;
 }

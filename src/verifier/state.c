@@ -373,10 +373,39 @@ struct packed_header {
     struct reference references[MAX_REFERENCES];
 };
 
+/* Per frame: the registers that hold something (reg_mask), the stack bytes at two bits each
+ * (enum stack_byte), the loop marks in use and the spilled slots (spill_mask). */
 struct packed_frame {
     uint32_t call_pc, callback, mark_count;
+    uint16_t reg_mask;
     uint64_t spill_mask;
 };
+
+enum { PACKED_STACK_BYTES = EBPF_STACK_SIZE / 4 };
+
+/* Four stack bytes (each 0-2) to one: byte i lands at bits 18 + 2i of the product, and the
+ * other partial products stay below bit 18 (their sum is at most 172,674) or above bit 26. */
+static void pack_stack_bytes(const uint8_t *bytes, uint8_t *out)
+{
+    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++) {
+        uint32_t four;
+        memcpy(&four, &bytes[b * 4], 4);
+        out[b] = (uint8_t)(((uint64_t)four * 0x41041u) >> 18);
+    }
+}
+
+#define FOUR(c) ((uint32_t)((c) & 3) | (uint32_t)(((c) >> 2) & 3) << 8 | \
+                 (uint32_t)(((c) >> 4) & 3) << 16 | (uint32_t)((c) >> 6) << 24)
+#define FOUR4(c) FOUR(c), FOUR((c) + 1), FOUR((c) + 2), FOUR((c) + 3)
+#define FOUR16(c) FOUR4(c), FOUR4((c) + 4), FOUR4((c) + 8), FOUR4((c) + 12)
+#define FOUR64(c) FOUR16(c), FOUR16((c) + 16), FOUR16((c) + 32), FOUR16((c) + 48)
+static const uint32_t unpacked_four[256] = {FOUR64(0), FOUR64(64), FOUR64(128), FOUR64(192)};
+
+static void unpack_stack_bytes(const uint8_t *in, uint8_t *bytes)
+{
+    for (unsigned b = 0; b < PACKED_STACK_BYTES; b++)
+        memcpy(&bytes[b * 4], &unpacked_four[in[b]], 4);
+}
 
 static uint64_t spill_mask(const struct stack *st)
 {
@@ -387,13 +416,22 @@ static uint64_t spill_mask(const struct stack *st)
     return mask;
 }
 
+static uint16_t reg_mask(const struct frame *f)
+{
+    uint16_t mask = 0;
+    for (int r = 0; r < EBPF_REG_COUNT; r++)
+        if (f->regs[r].type != VALUE_UNINIT)
+            mask |= (uint16_t)(1u << r);
+    return mask;
+}
+
 size_t state_packed_size(const struct state *s)
 {
     size_t size = sizeof(struct packed_header);
     for (uint32_t i = 0; i < s->depth; i++) {
         const struct frame *f = &s->frames[i];
-        size += sizeof(struct packed_frame) + sizeof f->regs + sizeof f->stack.bytes +
-                f->mark_count * sizeof f->marks[0] +
+        size += sizeof(struct packed_frame) + PACKED_STACK_BYTES + f->mark_count * sizeof f->marks[0] +
+                (size_t)__builtin_popcount(reg_mask(f)) * sizeof(struct value) +
                 (size_t)__builtin_popcountll(spill_mask(&f->stack)) * sizeof(struct value);
     }
     return size;
@@ -418,10 +456,19 @@ void state_pack(const struct state *s, void *out)
     uint8_t *p = put(out, &h, sizeof h);
     for (uint32_t i = 0; i < s->depth; i++) {
         const struct frame *f = &s->frames[i];
-        struct packed_frame pf = {f->call_pc, f->callback, f->mark_count, spill_mask(&f->stack)};
+        struct packed_frame pf;
+        memset(&pf, 0, sizeof pf); /* padding too: packed states are plain bytes */
+        pf.call_pc = f->call_pc;
+        pf.callback = f->callback;
+        pf.mark_count = f->mark_count;
+        pf.reg_mask = reg_mask(f);
+        pf.spill_mask = spill_mask(&f->stack);
         p = put(p, &pf, sizeof pf);
-        p = put(p, f->regs, sizeof f->regs);
-        p = put(p, f->stack.bytes, sizeof f->stack.bytes);
+        pack_stack_bytes(f->stack.bytes, p);
+        p += PACKED_STACK_BYTES;
+        for (int r = 0; r < EBPF_REG_COUNT; r++)
+            if ((pf.reg_mask >> r) & 1)
+                p = put(p, &f->regs[r], sizeof f->regs[r]);
         p = put(p, f->marks, f->mark_count * sizeof f->marks[0]);
         for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
             if ((pf.spill_mask >> slot) & 1)
@@ -429,8 +476,12 @@ void state_pack(const struct state *s, void *out)
     }
 }
 
+/* Spill slots outside the mask are left as they are: every reader of spills[slot] checks
+ * first that the slot's bytes say STACK_SPILL, so resetting 64 values per frame (6 KB) at
+ * every unpack would only cost time. */
 void state_unpack(const void *in, struct state *s)
 {
+    const struct value none = value_uninit();
     struct packed_header h;
     const uint8_t *p = get(in, &h, sizeof h);
     s->depth = h.depth;
@@ -444,16 +495,78 @@ void state_unpack(const void *in, struct state *s)
         f->call_pc = pf.call_pc;
         f->callback = pf.callback;
         f->mark_count = pf.mark_count;
-        p = get(p, f->regs, sizeof f->regs);
-        p = get(p, f->stack.bytes, sizeof f->stack.bytes);
+        unpack_stack_bytes(p, f->stack.bytes);
+        p += PACKED_STACK_BYTES;
+        for (int r = 0; r < EBPF_REG_COUNT; r++) {
+            if ((pf.reg_mask >> r) & 1)
+                p = get(p, &f->regs[r], sizeof f->regs[r]);
+            else
+                f->regs[r] = none;
+        }
         p = get(p, f->marks, f->mark_count * sizeof f->marks[0]);
-        for (unsigned slot = 0; slot < STACK_SLOTS; slot++) {
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
             if ((pf.spill_mask >> slot) & 1)
                 p = get(p, &f->stack.spills[slot], sizeof f->stack.spills[slot]);
-            else
-                f->stack.spills[slot] = value_uninit();
-        }
     }
+}
+
+/* state_leq(a, unpacked b) without unpacking b whole: registers are compared as they are
+ * read, so that most failing comparisons stop before the stack is decoded. */
+bool state_leq_packed(const struct state *a, const void *packed, struct frame *scratch)
+{
+    struct packed_header h;
+    const uint8_t *p = get(packed, &h, sizeof h);
+    if (a->depth != h.depth || a->reference_count != h.reference_count)
+        return false;
+    struct id_map *m = malloc(sizeof *m);
+    if (!m)
+        return false;
+    m->count = 0;
+    bool leq = true;
+    for (uint32_t i = 0; i < a->reference_count && leq; i++)
+        leq = a->references[i].pc == h.references[i].pc &&
+              id_map_consistent(m, h.references[i].id, a->references[i].id, 0);
+    for (uint32_t i = 0; i < a->depth && leq; i++) {
+        const struct frame *fa = &a->frames[i];
+        struct packed_frame pf;
+        p = get(p, &pf, sizeof pf);
+        if (fa->call_pc != pf.call_pc || fa->mark_count != pf.mark_count ||
+            (pf.reg_mask & ~reg_mask(fa)) != 0) {
+            leq = false;
+            break;
+        }
+        const uint8_t *stack_bytes = p;
+        p += PACKED_STACK_BYTES;
+        for (int r = 0; r < EBPF_REG_COUNT && leq; r++) {
+            if (!((pf.reg_mask >> r) & 1))
+                continue; /* uninitialised in b: anything is contained */
+            p = get(p, &scratch->regs[r], sizeof scratch->regs[r]);
+            leq = value_leq_ids(&fa->regs[r], &scratch->regs[r], m);
+        }
+        if (!leq)
+            break;
+        scratch->mark_count = pf.mark_count;
+        p = get(p, scratch->marks, pf.mark_count * sizeof scratch->marks[0]);
+        if (!marks_leq(fa, scratch)) {
+            leq = false;
+            break;
+        }
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if ((pf.spill_mask >> slot) & 1)
+                p = get(p, &scratch->stack.spills[slot], sizeof scratch->stack.spills[slot]);
+        /* equal stack bytes (the usual case) leave only the spilled values to compare */
+        uint8_t a_bytes[PACKED_STACK_BYTES];
+        pack_stack_bytes(fa->stack.bytes, a_bytes);
+        if (memcmp(a_bytes, stack_bytes, PACKED_STACK_BYTES) != 0) {
+            unpack_stack_bytes(stack_bytes, scratch->stack.bytes);
+            leq = stack_leq(&fa->stack, &scratch->stack);
+        }
+        for (unsigned slot = 0; slot < STACK_SLOTS && leq; slot++)
+            if ((pf.spill_mask >> slot) & 1)
+                leq = value_leq_ids(&fa->stack.spills[slot], &scratch->stack.spills[slot], m);
+    }
+    free(m);
+    return leq;
 }
 
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg)

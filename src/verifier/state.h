@@ -81,13 +81,18 @@ bool state_acquire(struct state *s, uint32_t id, uint32_t pc);
 /* Forgets the reference with this id (released, or found to be null); false if not held. */
 bool state_release(struct state *s, uint32_t id);
 
-/* Compact copies for storage: the registers and stack bytes, but only the spill slots and
- * loop marks in use (a stored state is several times smaller than a working one).
- * state_pack writes state_packed_size(s) bytes; state_unpack needs room for the depth. */
+/* Compact copies for storage: the registers that hold something, the stack bytes at two
+ * bits each, and only the spill slots and loop marks in use (a stored frame is a few hundred
+ * bytes where a working one is 10 KB). state_pack writes state_packed_size(s) bytes;
+ * state_unpack needs room for the depth and leaves the spill values of slots that hold no
+ * spill as they were (nothing reads them). */
 size_t state_packed_size(const struct state *s);
 void state_pack(const struct state *s, void *out);
 void state_unpack(const void *in, struct state *s);
 
+/* state_leq(a, b) for b in state_pack form, without unpacking b (scratch: a frame to decode
+ * into, whose contents are then meaningless). */
+bool state_leq_packed(const struct state *a, const void *packed, struct frame *scratch);
 /* Calls fn on every value of the state: registers, then spilled slots, frame by frame. */
 void state_for_each_value(struct state *s, void (*fn)(struct value *v, void *arg), void *arg);
 

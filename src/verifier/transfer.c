@@ -102,7 +102,7 @@ static int pointer_plus_scalar(struct analysis *a, struct state *s, size_t pc, i
             int64_t most = subtract ? -n->smin : n->smax;
             bool small = n->smin >= -MAX_POINTER_OFFSET && n->smax <= MAX_POINTER_OFFSET;
             ptr.id = s->next_id++;
-            ptr.range = small && ptr.range > most ? ptr.range - most : 0;
+            ptr.range = small && ptr.range - most > VALUE_RANGE_NONE ? ptr.range - most : VALUE_RANGE_NONE;
         }
     }
     *out = ptr;

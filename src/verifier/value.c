@@ -122,8 +122,8 @@ struct value value_join(const struct value *a, const struct value *b, const int6
     r.var = join_scalar(&full_a, &full_b, thresholds, threshold_count, widen);
     int64_t range_a = a->range - a->off, range_b = b->range - b->off;
     r.range = min64(range_a, range_b);
-    if (r.range < 0)
-        r.range = 0;
+    if (r.range < VALUE_RANGE_NONE)
+        r.range = VALUE_RANGE_NONE;
     return r;
 }
 

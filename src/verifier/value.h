@@ -46,6 +46,12 @@ struct value {
     struct scalar var;   /* VALUE_SCALAR: the number; pointers: variable offset */
 };
 
+/* A packet range that proves nothing: every access's fixed offset is above -2^29, so none
+ * fits below it. Ranges never go lower (a weaker claim, and loops that move a pointer still
+ * converge); they may not be rounded up to 0 either: with var > 0, "var + 0 <= end" is a claim
+ * that nothing proved. */
+#define VALUE_RANGE_NONE ((int64_t)INT32_MIN)
+
 const char *value_type_name(enum value_type type);
 
 struct value value_uninit(void);

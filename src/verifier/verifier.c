@@ -48,7 +48,7 @@ struct work_item {
 /* A state on its way into a block that keeps no states (see needs_store). */
 struct pending {
     uint32_t context, block;
-    struct state *state;
+    void *packed;            /* state_pack form */
 };
 
 struct driver {
@@ -279,12 +279,51 @@ static int push_pending(struct driver *d, uint32_t context, uint32_t block, cons
         d->pending = p;
         d->pending_capacity = cap;
     }
-    struct state *copy = malloc(state_size(s->depth));
-    if (!copy)
+    void *packed = malloc(state_packed_size(s));
+    if (!packed)
         return -ENOMEM;
-    memcpy(copy, s, state_size(s->depth));
-    d->pending[d->pending_len++] = (struct pending){context, block, copy};
+    state_pack(s, packed);
+    d->pending[d->pending_len++] = (struct pending){context, block, packed};
     return 0;
+}
+
+/* A map value that serves for both maps: the smaller value (a tie goes to the read-only
+ * one, then to the lower index), provided it is read-only if either is; -1 if none. */
+static int32_t common_map(const struct verifier_map *maps, int32_t x, int32_t y)
+{
+    const struct verifier_map *mx = &maps[x], *my = &maps[y];
+    bool x_first = mx->value_size != my->value_size ? mx->value_size < my->value_size
+                   : mx->read_only != my->read_only ? mx->read_only
+                   : x < y;
+    int32_t chosen = x_first ? x : y;
+    if (!maps[chosen].read_only && (mx->read_only || my->read_only))
+        return -1;
+    return chosen;
+}
+
+static void unify_map_value(const struct verifier_map *maps, struct value *x, struct value *y)
+{
+    if (x->type != VALUE_MAP_VALUE || y->type != VALUE_MAP_VALUE || x->map == y->map)
+        return;
+    int32_t m = common_map(maps, x->map, y->map);
+    if (m >= 0)
+        x->map = y->map = m;
+}
+
+/* Before a join of states that disagree on which map a pointer is into: a pointer into
+ * map A's value is also a pointer into the smaller (and no less read-only) value of map B,
+ * so both are weakened to that, instead of becoming mixed (as PREVAIL joins regions).
+ * clang shares the tail "*(u64 *)(r0 + 0) += 1" between counters of different maps. */
+static void unify_map_values(const struct verifier_map *maps, struct state *x, struct state *y)
+{
+    for (uint32_t i = 0; i < x->depth && i < y->depth; i++) {
+        struct frame *fx = &x->frames[i], *fy = &y->frames[i];
+        for (int r = 0; r < EBPF_REG_COUNT; r++)
+            unify_map_value(maps, &fx->regs[r], &fy->regs[r]);
+        for (unsigned slot = 0; slot < STACK_SLOTS; slot++)
+            if (stack_slot_is_spill(&fx->stack, slot) && stack_slot_is_spill(&fy->stack, slot))
+                unify_map_value(maps, &fx->stack.spills[slot], &fy->stack.spills[slot]);
+    }
 }
 
 /* Adds state s (which the caller no longer needs) to the entry of block in context. */
@@ -308,17 +347,20 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     /* Forward merges keep paths apart while there is room (a bounded disjunction), so that
      * correlations between registers, stack contents and packet bounds survive; loop heads
      * join states of the same kind at once, to converge quickly. */
-    struct state **stored = d->unpacked;
-    for (uint32_t i = 0; i < p->count; i++) {
-        state_unpack(p->states[i].packed, stored[i]);
-        if (stored[i]->depth == s->depth && state_leq(s, stored[i]))
+    for (uint32_t i = 0; i < p->count; i++)
+        if (state_leq_packed(s, p->states[i].packed, &d->previous->frames[0]))
             return 0;
-    }
+    /* the stored states are unpacked only where a join may follow */
+    bool must_join = p->count == d->opts.max_states_per_point;
+    struct state **stored = d->unpacked;
+    if (b->loop_head || b->callback_site || must_join)
+        for (uint32_t i = 0; i < p->count; i++)
+            state_unpack(p->states[i].packed, stored[i]);
     int target = -1;
     for (uint32_t i = 0; i < p->count && target < 0 && (b->loop_head || b->callback_site); i++)
         if (state_same_partition(stored[i], s) && state_same_facts(stored[i], s))
             target = (int)i;
-    if (target < 0 && p->count < d->opts.max_states_per_point) {
+    if (target < 0 && !must_join) {
         void *packed = malloc(state_packed_size(s));
         if (!packed)
             return -ENOMEM;
@@ -343,6 +385,7 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
         return analysis_fail(a, b->start, -EACCES, "paths with different call depths meet here");
     bool widen = (b->loop_head || b->callback_site) && t->joins >= d->opts.widen_after;
     memcpy(d->previous, joined, state_size(joined->depth));
+    unify_map_values(a->opts->maps, joined, s);
     state_join(joined, s, a->thresholds, a->threshold_count, widen);
     state_canonicalize_ids(joined);
     if (state_leq(joined, d->previous)) /* nothing new: do not analyse it again */
@@ -575,8 +618,8 @@ static int analyse(struct driver *d)
     while (d->heap_len || d->pending_len) {
         if (d->pending_len) {
             struct pending next = d->pending[--d->pending_len];
-            memcpy(d->work, next.state, state_size(next.state->depth));
-            free(next.state);
+            state_unpack(next.packed, d->work);
+            free(next.packed);
             if ((err = run_block(d, next.context, next.block, d->work)))
                 return err;
             continue;
@@ -663,7 +706,7 @@ static int compute_store_at(struct driver *d)
 static void driver_free(struct driver *d)
 {
     for (size_t i = 0; i < d->pending_len; i++)
-        free(d->pending[i].state);
+        free(d->pending[i].packed);
     free(d->pending);
     free(d->store_at);
     for (uint32_t c = 0; c < d->context_count; c++) {

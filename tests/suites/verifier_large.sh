@@ -17,9 +17,7 @@ arch_inc=/usr/include/$(cc -dumpmachine)
 
 # object/program  reason (see docs/verifier-scale.md)
 known_gaps='l4lb/balancer_ingress more than 8 states joined at insn 219: the range proven for data + off (off in [34, 62]) is lost when data + off is computed again
-l7_parse/l7_parse map values of two maps joined into "mixed types" at a shared atomic add (dead stack slots fill the 8 states)
-policy_dp/tail_handle_ipv4 helper bpf_get_hash_recalc (34) has no prototype
-policy_dp/tail_handle_ipv6 termination: the loop counter is compared through a zero-extended copy (r1 = r6; r1 <<= 32; r1 >>= 32)'
+policy_dp/tail_handle_ipv4 helper bpf_get_hash_recalc (34): the runtime (src/helpers) does not implement it, so the verifier has no prototype'
 
 limit_for() { # object
     case "$1" in

@@ -107,6 +107,49 @@ TEST(frame_sizes_and_caller_fields)
     runtime_skb_release(&skb);
 }
 
+/* As Linux: IPv4 and IPv6 frames must hold the fixed network header; others need not. */
+TEST(short_network_headers_are_refused)
+{
+    struct runtime_skb skb;
+    CHECK_EQ(runtime_skb_init(&skb), 0);
+    char msg[256] = "";
+    uint8_t frame[14 + 40] = {[12] = 0x08, [13] = 0x00, [14] = 0x45};
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, frame, 14 + 19, NULL, msg, sizeof msg), -EINVAL);
+    CHECK_CONTAINS(msg, "IPv4");
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 20, NULL, msg, sizeof msg), 0);
+    frame[12] = 0x86;
+    frame[13] = 0xdd;
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 39, NULL, msg, sizeof msg), -EINVAL);
+    CHECK_CONTAINS(msg, "IPv6");
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, frame, 14 + 40, NULL, msg, sizeof msg), 0);
+    frame[12] = 0x08;
+    frame[13] = 0x06; /* ARP: no minimum beyond the Ethernet header */
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, 14 + 1, NULL, msg, sizeof msg), 0);
+    runtime_skb_release(&skb);
+}
+
+/* eth_type_trans: a length field (below 0x600) is no protocol; the payload tells 802.3 (raw,
+ * 0xffff) from 802.2. __sk_buff.protocol holds the big-endian value in memory order. */
+TEST(length_fields_become_802_protocols)
+{
+    struct runtime_skb skb;
+    CHECK_EQ(runtime_skb_init(&skb), 0);
+    char msg[256] = "";
+    uint8_t frame[64] = {[12] = 0x00, [13] = 0x40, [14] = 0xff, [15] = 0xff};
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, sizeof frame, NULL, msg, sizeof msg), 0);
+    const uint8_t *p = (const uint8_t *)&skb.md.protocol;
+    CHECK_EQ(p[0], 0);
+    CHECK_EQ(p[1], 1);
+    frame[15] = 0xaa;
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SOCKET_FILTER, frame, sizeof frame, NULL, msg, sizeof msg), 0);
+    CHECK_EQ(p[1], 4);
+    frame[12] = 0x06; /* 0x0640: an Ethernet type, kept */
+    CHECK_EQ(runtime_skb_load(&skb, PROG_TYPE_SCHED_CLS, frame, sizeof frame, NULL, msg, sizeof msg), 0);
+    CHECK_EQ(p[0], 0x06);
+    CHECK_EQ(p[1], 0x40);
+    runtime_skb_release(&skb);
+}
+
 TEST(context_kind_guards_helpers)
 {
     struct runtime_skb skb;

@@ -220,6 +220,35 @@ TEST(xdp_program_adds_metadata)
     unload(&l);
 }
 
+/* Linux's limits, as the kernel oracle (tests/suites/kernel_oracle.sh) measured them: the
+ * head and the metadata stop 40 bytes into the 256-byte headroom (struct xdp_frame), the
+ * tail 320 bytes before the end of the page (struct skb_shared_info). */
+static uint32_t xdp_helper_result(const char *text)
+{
+    struct runtime_prog *prog = load_asm(text, PROG_TYPE_XDP, 0);
+    uint8_t frame[60] = {0}, out[4096];
+    struct runtime_test_run_attr attr = {.data_in = frame, .data_size_in = sizeof frame, .data_out = out,
+                                         .data_size_out = sizeof out};
+    struct runtime_test_run_result res = {.retval = 1};
+    char msg[256] = "";
+    if (!prog || runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg) != 0)
+        res.retval = 1;
+    runtime_prog_put(prog);
+    return res.retval;
+}
+
+TEST(xdp_adjust_limits_as_linux)
+{
+    CHECK_EQ(xdp_helper_result("mov %r2, -216\ncall 44\nexit\n"), 0);
+    CHECK_EQ(xdp_helper_result("mov %r2, -220\ncall 44\nexit\n"), (uint32_t)-EINVAL);
+    CHECK_EQ(xdp_helper_result("mov %r6, %r1\nmov %r2, -200\ncall 44\nmov %r1, %r6\nmov %r2, -16\n"
+                               "call 54\nexit\n"), 0);
+    CHECK_EQ(xdp_helper_result("mov %r6, %r1\nmov %r2, -200\ncall 44\nmov %r1, %r6\nmov %r2, -20\n"
+                               "call 54\nexit\n"), (uint32_t)-EINVAL);
+    CHECK_EQ(xdp_helper_result("mov %r2, 3460\ncall 65\nexit\n"), 0); /* 3520 bytes after data */
+    CHECK_EQ(xdp_helper_result("mov %r2, 3464\ncall 65\nexit\n"), (uint32_t)-EINVAL);
+}
+
 TEST(xdp_refuses_bad_input)
 {
     struct loaded l;

@@ -852,4 +852,67 @@ TEST(source_lines_in_messages_and_log)
     CHECK_STR(result.source_line, "");
 }
 
+/* Found by the soundness generator (seed 0x6b01c0c5): two unchecked packet pointers at
+ * different offsets meet at a loop head; the joined pointer has no proven range. */
+TEST(unchecked_packet_pointers_joined_at_a_loop_head_stay_unchecked)
+{
+    int err = XDP(LDX(W, 7, 1, 0), LD_MAP_VALUE(3, 1, 24), LDX(DW, 9, 3, 0),
+                  MOV64_REG(2, 7), ALU64_IMM(ADD, 2, 45),
+                  JMP32_IMM(JEQ, 9, 4, 1), JA(1), ALU64_IMM(ADD, 2, 34),
+                  MOV64_IMM(6, 0),
+                  ALU64_IMM(ADD, 6, 2), JMP_IMM(JLT, 6, 30, -2),
+                  ST(DW, 10, -40, 0), LD_MAP(1, 0), ALU64_IMM(ADD, 2, -4), MOV64_REG(3, 10),
+                  ALU64_IMM(ADD, 3, -40), MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 0), EXIT());
+    CHECK_EQ(err, -EACCES);
+    CHECK_CONTAINS(result.message, "range=-79");
+    /* the same claim made by adding a number: data + [8, 100], then 8 bytes before it */
+    err = XDP(LDX(W, 2, 1, 0), LD_MAP_VALUE(3, 1, 0), LDX(DW, 4, 3, 0), ALU64_IMM(AND, 4, 63),
+              ALU64_IMM(ADD, 4, 8), ALU64_REG(ADD, 2, 4), LDX(DW, 0, 2, -8), EXIT());
+    CHECK_EQ(err, -EACCES);
+    CHECK_CONTAINS(result.message, "range=-71");
+}
+
+static int verify_one_state_per_point(const struct ebpf_insn *insns, size_t count)
+{
+    struct verifier_options opts = {
+        .prog_type = prog_type_by_name("xdp"),
+        .maps = test_maps,
+        .map_count = sizeof test_maps / sizeof test_maps[0],
+        .max_states_per_point = 1, /* every merge joins */
+    };
+    return verifier_verify(insns, count, &opts, &result);
+}
+
+#define ONE_STATE(...)                                                                             \
+    ({                                                                                             \
+        const struct ebpf_insn prog_[] = {__VA_ARGS__};                                            \
+        verify_one_state_per_point(prog_, sizeof prog_ / sizeof prog_[0]);                         \
+    })
+
+/* Pointers into values of different maps, joined: a pointer into the smaller value (no less
+ * read-only) serves for both, where it used to become mixed (l7_parse's shared counter tail). */
+TEST(map_values_of_different_maps_join_into_the_smaller)
+{
+    /* map 1 (64 bytes) or map 0 (8 bytes): writes within 8 bytes pass, beyond fail */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 1, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 1, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 8),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "8-byte map 0 value");
+    /* map 4 is read-only (16 bytes), map 0 writable and smaller: no common form */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 0, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "different types");
+    /* map 4 (read-only, 16 bytes) or map 1 (64 bytes): read-only 16 bytes; reads pass */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 1, 0), LDX(DW, 1, 0, 8), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 1, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
+                       MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "read-only");
+}
+
 TEST_MAIN
