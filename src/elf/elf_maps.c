@@ -132,6 +132,32 @@ static int parse_values(struct elf_object *obj, const char *name, const struct b
     return parse_btf_map_def(obj, map->inner->name, target_id, map->inner, true);
 }
 
+/* The value's struct bpf_spin_lock, found as Linux's btf_find_spin_lock does: a member of
+ * the value struct itself (not of nested structs) whose type is the struct of that name. */
+static int find_spin_lock(struct elf_object *obj, const char *name, struct elf_map *map)
+{
+    const struct btf_type *value =
+        btf_type_by_id(obj->btf, btf_skip_modifiers(obj->btf, map->btf_value_type_id));
+    if (!map->btf_value_type_id || !value || value->kind != BTF_KIND_STRUCT)
+        return 0;
+    for (uint32_t i = 0; i < value->vlen; i++) {
+        const struct btf_member *m = &value->members[i];
+        const struct btf_type *t = btf_type_by_id(obj->btf, btf_skip_modifiers(obj->btf, m->type));
+        if (!t || t->kind != BTF_KIND_STRUCT || strcmp(t->name, "bpf_spin_lock"))
+            continue;
+        if (map->has_spin_lock)
+            return elf_fail(obj, EINVAL, "map '%s': value has more than one struct bpf_spin_lock",
+                            name);
+        if (t->size != 4 || m->bitfield_size || m->offset % 32)
+            return elf_fail(obj, EINVAL, "map '%s': struct bpf_spin_lock '%s' (bit offset %u, "
+                            "%u bytes) is not 4 bytes at a 4-byte aligned offset", name,
+                            m->name, m->offset, t->size);
+        map->has_spin_lock = true;
+        map->spin_lock_offset = m->offset / 8;
+    }
+    return 0;
+}
+
 static int parse_btf_map_def(struct elf_object *obj, const char *name, uint32_t def_id,
                              struct elf_map *map, bool inner)
 {
@@ -185,7 +211,7 @@ static int parse_btf_map_def(struct elf_object *obj, const char *name, uint32_t 
         if (err)
             return err;
     }
-    return 0;
+    return find_spin_lock(obj, name, map);
 }
 
 static const struct elf_symbol *find_object_symbol(const struct elf_object *obj,

@@ -23,6 +23,8 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
         .max_entries = def->max_entries,
         .map_flags = def->map_flags,
         .map_extra = def->map_extra,
+        .has_spin_lock = def->has_spin_lock,
+        .spin_lock_offset = def->spin_lock_offset,
         .inner_map = inner,
         .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops
                       : def->type == MAP_TYPE_PERF_EVENT_ARRAY ? &runtime_perf_output_object_ops : NULL,
