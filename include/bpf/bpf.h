@@ -165,6 +165,41 @@ LIBBPF_API int bpf_link_update(int link_fd, int new_prog_fd,
                                const struct bpf_link_update_opts *opts);
 LIBBPF_API int bpf_link_detach(int link_fd);
 
+/* --- link creation (XDP) ------------------------------------------------------------------- */
+
+struct bpf_link_create_opts {
+    size_t sz;
+    __u32 flags;                     /* BPF_XDP: 0, XDP_FLAGS_SKB_MODE or XDP_FLAGS_DRV_MODE */
+    union bpf_iter_link_info *iter_info; /* the fields below must be 0 */
+    __u32 iter_info_len;
+    __u32 target_btf_id;
+    union {
+        struct {
+            __u64 bpf_cookie;
+        } perf_event;
+        struct {
+            __u32 flags;
+            __u32 cnt;
+            const char **syms;
+            const unsigned long *addrs;
+            const __u64 *cookies;
+        } kprobe_multi;
+        struct {
+            __u64 cookie;
+        } tracing;
+    };
+    size_t :0;
+};
+#define bpf_link_create_opts__last_field kprobe_multi.cookies
+
+/* attach_type BPF_XDP only (target_fd: the ifindex): the XDP program runs in observe mode, as
+ * bpf_xdp_attach runs it (see <bpf/libbpf.h>); the link holds the interface until it is
+ * detached or its last fd is closed. -EINVAL for a missing interface, another attach type of
+ * an XDP program or another program type with BPF_XDP; -EOPNOTSUPP for other attach types;
+ * -EBUSY when the interface runs a program or a link already. */
+LIBBPF_API int bpf_link_create(int prog_fd, int target_fd, enum bpf_attach_type attach_type,
+                               const struct bpf_link_create_opts *opts);
+
 /* --- system --------------------------------------------------------------------------------- */
 
 /* Possible CPUs: bpfhost's per-CPU slots (platform/cpu_slot.h). Declared in libbpf.h by

@@ -343,10 +343,73 @@ LIBBPF_API int bpf_object__load_skeleton(struct bpf_object_skeleton *s);
  * a link already set. Sections that name one (kprobe/FUNC, tracepoint/..., fentry/...,
  * lsm/..., iter/...) fail with -EOPNOTSUPP: bpfhost has no hook for them. No link is made. */
 LIBBPF_API int bpf_object__attach_skeleton(struct bpf_object_skeleton *s);
-/* Sets every link pointer to NULL (attach made none). */
+/* Destroys the links the application stored in the skeleton (attach made none) and sets
+ * every link pointer to NULL, as libbpf does. */
 LIBBPF_API void bpf_object__detach_skeleton(struct bpf_object_skeleton *s);
 /* Detaches, closes the object, frees s. NULL is ignored. */
 LIBBPF_API void bpf_object__destroy_skeleton(struct bpf_object_skeleton *s);
+
+/* --- XDP on interfaces, and links (docs/xdp.md) ------------------------------------------------
+ * The attachment lives in this process: the datapath's workers are its threads (an
+ * application embedding both libbpf and the kernel, in effect), and it ends with the process.
+ * bpf_xdp_attach runs the program in observe mode: every frame the interface receives runs
+ * through it and its verdicts are counted; XDP_TX and XDP_REDIRECT transmit the frame, but the
+ * host's stack receives every frame as well, so XDP_DROP cannot withhold one. For verdicts
+ * that own the frames, <bpf/bpfhost.h>'s bpfhost_xdp_attach_inline runs a program between two
+ * interfaces. Errors as Linux gives them: -EINVAL (ifindex <= 0, unknown or several mode
+ * flags, XDP_FLAGS_HW_MODE, a program of another type), -ENODEV (no such interface), -EBADF,
+ * -EBUSY (XDP_FLAGS_UPDATE_IF_NOEXIST and a program runs; a link holds the interface),
+ * -EEXIST (XDP_FLAGS_REPLACE and another program runs than old_prog_fd's; a native and a
+ * generic program at once), -EPERM without CAP_NET_RAW. Replacing the program of a running
+ * attachment does not stop it: frames already being run finish on the old program. */
+struct bpf_xdp_attach_opts {
+    size_t sz;
+    int old_prog_fd;        /* non-zero: XDP_FLAGS_REPLACE, expecting this program (< 0: none) */
+    size_t :0;
+};
+#define bpf_xdp_attach_opts__last_field old_prog_fd
+
+struct bpf_xdp_query_opts {
+    size_t sz;
+    __u32 prog_id;          /* output */
+    __u32 drv_prog_id;      /* output: the native slot's (no mode flag, or XDP_FLAGS_DRV_MODE) */
+    __u32 hw_prog_id;       /* output: always 0 (no offload) */
+    __u32 skb_prog_id;      /* output: the generic slot's (XDP_FLAGS_SKB_MODE) */
+    __u8 attach_mode;       /* output: XDP_ATTACHED_NONE, _DRV or _SKB */
+    size_t :0;
+};
+#define bpf_xdp_query_opts__last_field attach_mode
+
+/* prog_fd < 0 takes the program off, as bpf_xdp_detach. */
+LIBBPF_API int bpf_xdp_attach(int ifindex, int prog_fd, __u32 flags,
+                              const struct bpf_xdp_attach_opts *opts);
+/* Taking off nothing succeeds; a link-held interface gives -EBUSY. */
+LIBBPF_API int bpf_xdp_detach(int ifindex, __u32 flags, const struct bpf_xdp_attach_opts *opts);
+/* A missing interface reports nothing attached (0), as libbpf's netlink dump does. */
+LIBBPF_API int bpf_xdp_query(int ifindex, int flags, struct bpf_xdp_query_opts *opts);
+LIBBPF_API int bpf_xdp_query_id(int ifindex, int flags, __u32 *prog_id);
+
+struct bpf_link;
+
+/* bpf_link_create(prog fd, ifindex, expected attach type): a link in observe mode, as
+ * bpf_xdp_attach runs programs. NULL with errno on failure (-EINVAL before load). */
+LIBBPF_API struct bpf_link *bpf_program__attach_xdp(const struct bpf_program *prog, int ifindex);
+LIBBPF_API int bpf_link__fd(const struct bpf_link *link);
+LIBBPF_API int bpf_link__update_program(struct bpf_link *link, struct bpf_program *prog);
+/* Takes the program off now; the link object stays until bpf_link__destroy. */
+LIBBPF_API int bpf_link__detach(struct bpf_link *link);
+/* After this, bpf_link__destroy frees the link without detaching it (its fd stays open). */
+LIBBPF_API void bpf_link__disconnect(struct bpf_link *link);
+/* Closes the link's fd, which detaches it unless another fd or a pin holds it, and frees it.
+ * NULL is ignored. */
+LIBBPF_API int bpf_link__destroy(struct bpf_link *link);
+/* Pins in bpfhost's pin namespace (see <bpf/bpf.h>): a pinned link stays attached after
+ * destroy, until unpinned and no fd is left. -EBUSY when already pinned. */
+LIBBPF_API int bpf_link__pin(struct bpf_link *link, const char *path);
+LIBBPF_API int bpf_link__unpin(struct bpf_link *link);
+LIBBPF_API const char *bpf_link__pin_path(const struct bpf_link *link);
+/* A link object for the link pinned at path. */
+LIBBPF_API struct bpf_link *bpf_link__open(const char *path);
 
 #ifdef __cplusplus
 }

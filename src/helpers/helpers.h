@@ -54,7 +54,11 @@ void helpers_register_sock(struct vm_helpers *table);
  * PERF_EVENT_ARRAY slots (runtime/perf_output.h). */
 void helpers_register_perf(struct vm_helpers *table);
 
-/* Registers every helper bpfhost provides. */
+/* Describes, for the checked interpreter, what each helper does with the memory its arguments
+ * point to (vm_helpers.args, from the verifier's prototypes). */
+void helpers_describe_arg_memory(struct vm_helpers *table);
+
+/* Registers every helper bpfhost provides, and describes their memory arguments. */
 void helpers_fill_table(struct vm_helpers *table);
 
 /* Where bpf_trace_printk lines go (the trace pipe). The default sink writes each line to

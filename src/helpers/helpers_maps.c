@@ -87,6 +87,10 @@ HELPER(helper_tail_call)
 
 HELPER(helper_get_smp_processor_id) { return platform_cpu_slot(); }
 
+/* For the checked interpreter: the sizes of the keys and values map helpers touch. */
+static size_t map_key_size(uint64_t map) { return map ? MAP(map)->key_size : 0; }
+static size_t map_value_size(uint64_t map) { return map ? MAP(map)->value_size : 0; }
+
 void helpers_register_maps(struct vm_helpers *table)
 {
     table->fn[HELPER_MAP_LOOKUP_ELEM] = helper_map_lookup_elem;
@@ -104,6 +108,8 @@ void helpers_register_maps(struct vm_helpers *table)
     table->fn[HELPER_SPIN_UNLOCK] = helper_spin_unlock;
     table->fn[HELPER_TAIL_CALL] = helper_tail_call;
     table->fn[HELPER_GET_SMP_PROCESSOR_ID] = helper_get_smp_processor_id;
+    table->map_key_size = map_key_size;
+    table->map_value_size = map_value_size;
 }
 
 void helpers_fill_table(struct vm_helpers *table)
@@ -115,4 +121,5 @@ void helpers_fill_table(struct vm_helpers *table)
     helpers_register_skb(table);
     helpers_register_sock(table);
     helpers_register_perf(table);
+    helpers_describe_arg_memory(table);
 }

@@ -22,6 +22,7 @@
 #include "hooks/xdp_rx_ring.h"
 #include "hooks/xdp_tx_port.h"
 #include "platform/cpu_slot.h"
+#include "platform/epoch.h"
 #include "platform/host.h"
 #include "runtime/xdp_context.h"
 
@@ -53,7 +54,9 @@ struct xdp_worker {
 struct hook_xdp {
     unsigned ifindex, peer_ifindex;
     enum hook_xdp_mode mode;
-    struct runtime_prog *prog;
+    /* One reference. Workers load it for each frame, inside an epoch section that spans the
+     * receive block, so a program replaced under them is released only after a grace period. */
+    _Atomic(struct runtime_prog *) prog;
     struct hook_xdp_counters *counters;
     struct hook_xdp_counters *own_counters;
     bool limited;
@@ -169,9 +172,10 @@ static void run_ingress_frame(struct xdp_worker *w, const struct hook_xdp_rx_fra
     runtime_xdp_frame_data(frame, &len);
     w->stat[HOOK_XDP_STAT_RX_BYTES] += len;
     uint32_t action = XDP_CODE_PASS;
-    if (xdp->prog) {
+    struct runtime_prog *prog = atomic_load_explicit(&xdp->prog, memory_order_acquire);
+    if (prog) {
         w->run.region_count = 0;
-        if (runtime_xdp_run(xdp->prog, frame, &w->run, &action)) {
+        if (runtime_xdp_run(prog, frame, &w->run, &action)) {
             w->stat[HOOK_XDP_STAT_FAULTS]++;
             action = XDP_CODE_ABORTED;
         }
@@ -214,12 +218,14 @@ static bool drain(struct xdp_worker *w, struct hook_xdp_rx_ring *ring, bool ingr
         return false;
     const void *cursor = NULL;
     struct hook_xdp_rx_frame rx;
+    platform_epoch_enter(); /* the program of this block outlives a replacement */
     while (hook_xdp_rx_block_next(block, &cursor, &rx)) {
         if (ingress)
             run_ingress_frame(w, &rx);
         else
             forward_peer_frame(w, &rx);
     }
+    platform_epoch_exit();
     flush_all(w); /* frames sent before the block (and the slots) are reused */
     hook_xdp_rx_ring_release(ring, block);
     return true;
@@ -427,10 +433,9 @@ int hook_xdp_attach(unsigned ifindex, struct runtime_prog *prog, const struct ho
         hook_xdp_detach(xdp);
         return err;
     }
-    if (prog) {
+    if (prog)
         runtime_prog_get(prog);
-        xdp->prog = prog;
-    }
+    atomic_store(&xdp->prog, prog);
     for (unsigned i = 0; i < workers; i++) {
         err = -pthread_create(&xdp->workers[i].thread, NULL, worker_main, &xdp->workers[i]);
         if (err) {
@@ -458,8 +463,7 @@ void hook_xdp_detach(struct hook_xdp *xdp)
             pthread_join(xdp->workers[i].thread, NULL);
         worker_release(&xdp->workers[i]);
     }
-    if (xdp->prog)
-        runtime_prog_put(xdp->prog);
+    runtime_prog_put(atomic_load(&xdp->prog)); /* no worker runs any more */
     if (xdp->stop_fd >= 0)
         close(xdp->stop_fd);
     if (xdp->done_fd >= 0)
@@ -467,6 +471,36 @@ void hook_xdp_detach(struct hook_xdp *xdp)
     free(xdp->workers);
     free(xdp->own_counters);
     free(xdp);
+}
+
+struct deferred_prog_put {
+    struct platform_epoch_entry reclaim; /* first: the entry is the record */
+    struct runtime_prog *prog;
+};
+
+static void put_replaced_prog(struct platform_epoch_entry *entry)
+{
+    struct deferred_prog_put *put = (struct deferred_prog_put *)entry;
+    runtime_prog_put(put->prog);
+    free(put);
+}
+
+int hook_xdp_replace_prog(struct hook_xdp *xdp, struct runtime_prog *prog, char *msg, size_t msg_size)
+{
+    if (prog && prog->prog_type != EBPF_PROG_TYPE_XDP)
+        return msg_error(-EINVAL, msg, msg_size, "program '%s' is not an XDP program", prog->name);
+    /* Allocated before the swap so that nothing can fail after it. */
+    struct deferred_prog_put *put = malloc(sizeof *put);
+    if (!put)
+        return msg_error(-ENOMEM, msg, msg_size, "out of memory replacing an XDP program");
+    if (prog)
+        runtime_prog_get(prog);
+    put->prog = atomic_exchange_explicit(&xdp->prog, prog, memory_order_acq_rel);
+    if (put->prog)
+        platform_epoch_defer(&put->reclaim, put_replaced_prog);
+    else
+        free(put);
+    return 0;
 }
 
 const struct hook_xdp_counters *hook_xdp_counters(const struct hook_xdp *xdp) { return xdp->counters; }

@@ -56,6 +56,13 @@ int hook_xdp_attach(unsigned ifindex, struct runtime_prog *prog, const struct ho
  * program reference. NULL is allowed. */
 void hook_xdp_detach(struct hook_xdp *xdp);
 
+/* Makes the workers run prog (an XDP program, or NULL for none: XDP_PASS) from their next
+ * frame on, without stopping them; takes a reference to prog. The old program's
+ * reference is dropped after a grace period (platform/epoch.h): no worker still running it
+ * ever sees it freed. -EINVAL for a program of another type, -ENOMEM; the attachment is
+ * unchanged on error. */
+int hook_xdp_replace_prog(struct hook_xdp *xdp, struct runtime_prog *prog, char *msg, size_t msg_size);
+
 const struct hook_xdp_counters *hook_xdp_counters(const struct hook_xdp *xdp);
 unsigned hook_xdp_worker_count(const struct hook_xdp *xdp);
 

@@ -151,6 +151,8 @@ static void fill_link_info(struct runtime_link *link, struct bpf_link_info *info
     struct runtime_prog *prog = runtime_link_prog(link);
     info->prog_id = prog->id;
     runtime_prog_put(prog);
+    if (link->link_type == BPF_LINK_TYPE_XDP)
+        info->xdp.ifindex = atomic_load(&link->ifindex);
 }
 
 int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len)

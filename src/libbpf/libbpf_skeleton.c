@@ -216,9 +216,11 @@ int bpf_object__attach_skeleton(struct bpf_object_skeleton *s)
 
 void bpf_object__detach_skeleton(struct bpf_object_skeleton *s)
 {
-    /* attach made no link, and the API has no other way to make one: nothing to destroy. */
+    /* attach made no link, but the application may have stored one of its own there
+     * (skel->links.prog = bpf_program__attach_xdp(...)): libbpf destroys those. */
     for (int i = 0; s && i < s->prog_cnt; i++) {
         struct bpf_prog_skeleton *entry = skeleton_entry(s->progs, s->prog_skel_sz, i);
+        bpf_link__destroy(*entry->link);
         *entry->link = NULL;
     }
 }

@@ -17,6 +17,7 @@ void runtime_link_init(struct runtime_link *link, const struct runtime_link_ops 
     link->link_type = link_type;
     link->attach_type = attach_type;
     link->prog = prog;
+    atomic_init(&link->ifindex, 0);
     atomic_init(&link->detached, false);
     atomic_init(&link->refcount, 1);
 }

@@ -30,6 +30,9 @@ struct runtime_link {
     uint32_t link_type;      /* enum bpf_link_type */
     uint32_t attach_type;    /* enum bpf_attach_type */
     struct runtime_prog *prog; /* one reference; read and replaced under link.c's lock */
+    /* Links to a network interface (XDP): its index, set by the hook, 0 once detached
+     * (bpf_link_info's xdp.ifindex). 0 for other links. */
+    _Atomic uint32_t ifindex;
     _Atomic bool detached;
     _Atomic uint32_t refcount;
 };

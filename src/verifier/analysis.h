@@ -19,6 +19,16 @@ struct analysis {
     uint16_t *live_in;           /* per block: registers live at entry (liveness.h) */
     int64_t *thresholds;         /* widening thresholds: the program's comparison constants */
     size_t threshold_count;
+    /* The idiom "r <<= k; r >>= k" (clang's zero extension, or sign extension with s>>=)
+     * leaves r unchanged when r fits in 64 - k bits: the shift left records r's value here
+     * for the shift right that follows it in the same block, which restores it with its id,
+     * so a bound proven on the result holds for r's copies (a loop counter compared
+     * through its low half). */
+    struct {
+        uint64_t step;           /* the shift left's step (stats.steps) */
+        size_t pc;               /* the shift right */
+        struct value before;
+    } extension;
     size_t log_used;
     char log_where[128];         /* source position last written to the log */
 };
@@ -62,6 +72,16 @@ int memory_region_access(struct analysis *a, struct state *s, size_t pc, int reg
                          uint64_t size_min, uint64_t size_max, bool write, const char *what);
 
 int helper_call(struct analysis *a, struct state *s, size_t pc);
+/* Whether the helper called at pc exists and belongs to the program type. */
+int helper_check_available(struct analysis *a, size_t pc);
+
+/* lddw's map operand (an fd or an index, imm) as an index into the options' maps. */
+int transfer_resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index);
+
+/* Checks every instruction, reachable or not, for what no state can make valid (a helper
+ * the program type lacks, a kfunc, a map the loader did not provide), before the analysis:
+ * unreachable code is still code the engines load (static_checks.c). */
+int static_checks(struct analysis *a);
 
 /* Records that the load or store at pc reached memory through p (the pointer register reg,
  * whose access at off was just found safe). Rejects an instruction that reaches the context

@@ -179,7 +179,7 @@ static void forget_released(struct value *v, void *arg)
         *v = value_unknown_scalar();
 }
 
-int helper_call(struct analysis *a, struct state *s, size_t pc)
+int helper_check_available(struct analysis *a, size_t pc)
 {
     int32_t id = a->insns[pc].imm;
     const struct helper_proto *proto = helper_proto(id);
@@ -191,6 +191,15 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     if (!(proto->group & a->opts->prog_type->helper_groups))
         return analysis_fail(a, pc, -EACCES, "helper %s#%d is not available to %s programs", proto->name, id,
                              a->opts->prog_type->name);
+    return 0;
+}
+
+int helper_call(struct analysis *a, struct state *s, size_t pc)
+{
+    int32_t id = a->insns[pc].imm;
+    const struct helper_proto *proto = helper_proto(id);
+    if (!proto) /* static_checks refused the program before the analysis */
+        return analysis_fail(a, pc, -EINVAL, "helper %d has no prototype", id);
     if (id == 12 && s->reference_count) /* a successful tail call would never release them */
         return analysis_fail(a, pc, -EACCES, "tail call while holding the %s result of insn %u",
                              isa_helper_name(a->insns[s->references[0].pc].imm), s->references[0].pc);

@@ -85,11 +85,12 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
         msg_set(reason, reason_size, "inferred: %s", why);
         return d;
     }
-    if (d->linux_type == PROG_TYPE_CGROUP_SOCK_ADDR && object_is_for_windows(obj)) {
+    bool windows_layout = d->linux_type == PROG_TYPE_CGROUP_SOCK_ADDR || d->linux_type == PROG_TYPE_SOCK_OPS;
+    if (windows_layout && object_is_for_windows(obj)) {
         char how[OBJECT_VERIFY_NOTE_SIZE];
         msg_set(how, sizeof how, "%s", reason ? reason : "");
         msg_set(reason, reason_size, "%s, in an eBPF for Windows object", how);
-        return prog_type_by_name("windows/sock_addr");
+        return prog_type_by_name(d->linux_type == PROG_TYPE_SOCK_OPS ? "windows/sockops" : "windows/sock_addr");
     }
     return d;
 }

@@ -127,6 +127,30 @@ static const struct ctx_field windows_sock_addr_fields[] = {
     {"compartment_id", 48, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"interface_luid", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
+/* eBPF for Windows' struct bind_md (ebpf_nethooks.h): the application id is a byte range
+ * [app_id_start, app_id_end) read like a packet (PREVAIL's descriptor says the same), and
+ * the address may be rewritten for BIND_REDIRECT. operation is an enum: 4 bytes at 44. */
+static const struct ctx_field windows_bind_fields[] = {
+    {"app_id_start", 0, 8, CTX_READ, CTX_PACKET},
+    {"app_id_end", 8, 8, CTX_READ, CTX_PACKET_END},
+    {"process_id", 16, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"socket_address", 24, 16, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"socket_address_length", 40, 1, CTX_READ, CTX_SCALAR},
+    {"operation", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 48, 1, CTX_READ, CTX_SCALAR},
+};
+/* eBPF for Windows' struct bpf_sock_ops (ebpf_nethooks.h): its own layout, read-only. */
+static const struct ctx_field windows_sock_ops_fields[] = {
+    {"op", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"family", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"local_ip6", 8, 16, CTX_READ | CTX_NARROW, CTX_SCALAR}, /* local_ip4 is its first word */
+    {"local_port", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"remote_ip6", 28, 16, CTX_READ | CTX_NARROW, CTX_SCALAR}, /* remote_ip4 likewise */
+    {"remote_port", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"protocol", 48, 1, CTX_READ, CTX_SCALAR},
+    {"compartment_id", 52, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"interface_luid", 56, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
+};
 static const struct ctx_field sock_ops_fields[] = {
     {"op", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"args[0]", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
@@ -254,6 +278,12 @@ static const struct prog_type_desc prog_types[] = {
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops", 216, FIELDS(sock_ops_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_PERF_OUTPUT | HELPERS_SOCKOPT},
+    /* eBPF for Windows ignores sock_ops verdicts, and the bind hook blocks on any value but
+     * BIND_PERMIT (0) and BIND_REDIRECT (2): no return value is out of range. */
+    {"windows/sockops", PROG_TYPE_SOCK_OPS, "struct bpf_sock_ops (eBPF for Windows)", 64,
+     FIELDS(windows_sock_ops_fields), false, 0, 0, false, HELPERS_BASE | HELPERS_PERF_OUTPUT},
+    {"bind", PROG_TYPE_HOST_BIND, "struct bind_md (eBPF for Windows)", 56, FIELDS(windows_bind_fields),
+     false, 0, 0, false, HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"cgroup/sock", PROG_TYPE_CGROUP_SOCK, "struct bpf_sock", 80, FIELDS(sock_fields), true, 0, 1, false,
      HELPERS_BASE | HELPERS_CURRENT | HELPERS_PERF_OUTPUT},
     {"process", PROG_TYPE_HOST_PROCESS, "struct process_md", 96, FIELDS(process_fields), false, 0, 0, false,

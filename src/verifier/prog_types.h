@@ -19,6 +19,8 @@ enum {
      * modelled on eBPF for Windows' process_md (same number as EBPF_PROG_TYPE_HOST_PROCESS
      * of elf_object.h, section "process"). */
     PROG_TYPE_HOST_PROCESS = 0x1003,
+    /* eBPF for Windows' bind hook (section "bind", context bind_md; EBPF_PROG_TYPE_HOST_BIND). */
+    PROG_TYPE_HOST_BIND = 0x1000,
 };
 
 /* What loading a context field gives. */

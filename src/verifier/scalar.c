@@ -12,14 +12,15 @@ static struct scalar synced(struct scalar s);
 struct scalar scalar_unknown(void)
 {
     return (struct scalar){INT64_MIN, INT64_MAX, 0, UINT64_MAX, INT32_MIN, INT32_MAX,
-                           0, UINT32_MAX, tnum_unknown()};
+                           0, UINT32_MAX, tnum_unknown(), congruence_unknown()};
 }
 
 struct scalar scalar_const(uint64_t value)
 {
     return (struct scalar){(int64_t)value, (int64_t)value, value, value,
                            (int32_t)(uint32_t)value, (int32_t)(uint32_t)value,
-                           (uint32_t)value, (uint32_t)value, tnum_const(value)};
+                           (uint32_t)value, (uint32_t)value, tnum_const(value),
+                           congruence_exact(value)};
 }
 
 struct scalar scalar_urange(uint64_t min, uint64_t max)
@@ -40,19 +41,50 @@ struct scalar scalar_srange(int64_t min, int64_t max)
 
 /* --- sync ------------------------------------------------------------------------------------ */
 
-static void bounds_from_tnum(struct scalar *s)
+/* Signed order is unsigned order with the sign bit flipped, in the tnum and in the bound. */
+static struct tnum flip_sign(struct tnum a, uint64_t sign)
+{
+    return (struct tnum){a.value ^ (sign & ~a.mask), a.mask};
+}
+
+/* Moves [*lo, *hi] inwards to the nearest members of t (the reduced product of intervals
+ * and known bits); false when no member lies between them. */
+static bool bounds_to_members(struct tnum t, uint64_t *lo, uint64_t *hi)
+{
+    return tnum_ceil(t, *lo, lo) && tnum_floor(t, *hi, hi) && *lo <= *hi;
+}
+
+static bool signed_bounds_to_members(struct tnum t, uint64_t sign, int64_t *lo, int64_t *hi)
+{
+    uint64_t ulo = (uint64_t)*lo ^ sign, uhi = (uint64_t)*hi ^ sign;
+    if (sign == 0x80000000u) { /* 32-bit view: the bound is sign-extended, the tnum is not */
+        ulo = (uint32_t)ulo;
+        uhi = (uint32_t)uhi;
+    }
+    if (!bounds_to_members(flip_sign(t, sign), &ulo, &uhi))
+        return false;
+    ulo ^= sign;
+    uhi ^= sign;
+    *lo = sign == 0x80000000u ? (int32_t)(uint32_t)ulo : (int64_t)ulo;
+    *hi = sign == 0x80000000u ? (int32_t)(uint32_t)uhi : (int64_t)uhi;
+    return true;
+}
+
+static bool bounds_from_tnum(struct scalar *s)
 {
     struct tnum sub = tnum_subreg(s->bits);
-    s->umin = MAX(s->umin, tnum_umin(s->bits));
-    s->umax = MIN(s->umax, tnum_umax(s->bits));
-    s->smin = MAX(s->smin, tnum_smin(s->bits));
-    s->smax = MIN(s->smax, tnum_smax(s->bits));
-    s->u32_min = MAX(s->u32_min, (uint32_t)tnum_umin(sub));
-    s->u32_max = MIN(s->u32_max, (uint32_t)tnum_umax(sub));
-    int32_t sub_smin = (int32_t)(uint32_t)(sub.value | (sub.mask & 0x80000000u));
-    int32_t sub_smax = (int32_t)(uint32_t)(sub.value | (sub.mask & 0x7fffffffu));
-    s->s32_min = MAX(s->s32_min, sub_smin);
-    s->s32_max = MIN(s->s32_max, sub_smax);
+    uint64_t u32_lo = s->u32_min, u32_hi = s->u32_max;
+    int64_t s32_lo = s->s32_min, s32_hi = s->s32_max;
+    if (!bounds_to_members(s->bits, &s->umin, &s->umax) ||
+        !signed_bounds_to_members(s->bits, 1ull << 63, &s->smin, &s->smax) ||
+        !bounds_to_members(sub, &u32_lo, &u32_hi) ||
+        !signed_bounds_to_members(sub, 0x80000000u, &s32_lo, &s32_hi))
+        return false;
+    s->u32_min = (uint32_t)u32_lo;
+    s->u32_max = (uint32_t)u32_hi;
+    s->s32_min = (int32_t)s32_lo;
+    s->s32_max = (int32_t)s32_hi;
+    return true;
 }
 
 /* Where a signed range does not cross the sign boundary, it is also an unsigned range, and
@@ -124,7 +156,8 @@ static bool is_empty(const struct scalar *s)
 bool scalar_sync(struct scalar *s)
 {
     for (int round = 0; round < 3; round++) {
-        bounds_from_tnum(s);
+        if (!bounds_from_tnum(s) || !congruence_tighten(s->mod, &s->umin, &s->umax))
+            return false;
         signed_unsigned_64(s);
         signed_unsigned_32(s);
         mix_32_and_64(s);
@@ -140,8 +173,11 @@ bool scalar_sync(struct scalar *s)
             return false;
         s->bits = tnum_with_subreg(s->bits, sub);
     }
-    bounds_from_tnum(s);
-    return !is_empty(s);
+    if (!bounds_from_tnum(s) || is_empty(s))
+        return false;
+    if (s->umin == s->umax)
+        s->mod = congruence_exact(s->umin);
+    return true;
 }
 
 
@@ -210,11 +246,25 @@ static void set_s32_from_s64(struct scalar *r, int64_t lo, int64_t hi)
 
 /* --- 64-bit operations --------------------------------------------------------------------------- */
 
+/* Whether a + b (or a - b) wraps around 2^64 for no member pair, every pair, or some. */
+static enum congruence_wrap add_wrap(const struct scalar *a, const struct scalar *b, bool subtract)
+{
+    uint64_t ignored;
+    if (subtract)
+        return a->umin >= b->umax ? CONGRUENCE_NO_WRAP
+               : a->umax < b->umin ? CONGRUENCE_WRAPS : CONGRUENCE_MAY_WRAP;
+    if (!__builtin_add_overflow(a->umax, b->umax, &ignored))
+        return CONGRUENCE_NO_WRAP;
+    return __builtin_add_overflow(a->umin, b->umin, &ignored) ? CONGRUENCE_WRAPS : CONGRUENCE_MAY_WRAP;
+}
+
 static struct scalar alu_add(const struct scalar *a, const struct scalar *b, bool subtract)
 {
     struct scalar r = scalar_unknown();
     uint64_t ulo, uhi;
     int64_t slo, shi;
+    enum congruence_wrap wrap = add_wrap(a, b, subtract);
+    r.mod = subtract ? congruence_sub(a->mod, b->mod, wrap) : congruence_add(a->mod, b->mod, wrap);
     if (subtract) {
         r.bits = tnum_sub(a->bits, b->bits);
         if (sub_unsigned(a->umin, a->umax, b->umin, b->umax, &ulo, &uhi))
@@ -244,6 +294,10 @@ static struct scalar alu_mul(const struct scalar *a, const struct scalar *b)
     if (!__builtin_mul_overflow(a->umax, b->umax, &uhi)) {
         ulo = a->umin * b->umin;
         r.umin = ulo, r.umax = uhi;
+        if (scalar_is_const(b))
+            r.mod = congruence_mul_const(a->mod, b->bits.value);
+        else if (scalar_is_const(a))
+            r.mod = congruence_mul_const(b->mod, a->bits.value);
     }
     int64_t p[4];
     if (!__builtin_mul_overflow(a->smin, b->smin, &p[0]) &&
@@ -297,8 +351,11 @@ static struct scalar alu_shift(enum scalar_op op, const struct scalar *a, const 
     case SCALAR_LSH:
         if (constant)
             r.bits = tnum_lshift(a->bits, lo);
-        if (a->umax <= (UINT64_MAX >> hi))
+        if (a->umax <= (UINT64_MAX >> hi)) {
             r.umin = a->umin << lo, r.umax = a->umax << hi;
+            if (constant)
+                r.mod = congruence_mul_const(a->mod, 1ull << lo);
+        }
         break;
     case SCALAR_RSH:
         if (constant)
@@ -406,6 +463,8 @@ static struct scalar alu64(enum scalar_op op, const struct scalar *a, const stru
 
 static struct scalar zero_extended_subreg(const struct scalar *s)
 {
+    if (s->umax <= UINT32_MAX)
+        return *s;
     struct scalar r = scalar_unknown();
     r.umin = s->u32_min;
     r.umax = s->u32_max;
@@ -419,6 +478,8 @@ static struct scalar zero_extended_subreg(const struct scalar *s)
 
 static struct scalar sign_extended_subreg(const struct scalar *s)
 {
+    if (s->umax <= INT32_MAX)
+        return *s;
     struct scalar r = scalar_unknown();
     r.smin = s->s32_min;
     r.smax = s->s32_max;
@@ -498,6 +559,8 @@ struct scalar scalar_truncate(const struct scalar *s, unsigned size)
         return *s;
     unsigned nbits = size * 8;
     uint64_t keep = (1ull << nbits) - 1;
+    if (s->umax <= keep)
+        return *s;
     struct scalar r = scalar_urange(0, keep);
     r.bits = tnum_cast(s->bits, size);
     if ((s->umin >> nbits) == (s->umax >> nbits)) {
@@ -526,6 +589,8 @@ struct scalar scalar_sign_extend(const struct scalar *s, unsigned size)
         return *s;
     unsigned nbits = size * 8;
     int64_t low = -(int64_t)(1ull << (nbits - 1)), high = (int64_t)(1ull << (nbits - 1)) - 1;
+    if (s->umax <= (uint64_t)high)
+        return *s;
     struct scalar r = scalar_srange(low, high);
     struct tnum cut = tnum_cast(s->bits, size);
     uint64_t sign = 1ull << (nbits - 1), upper = ~((1ull << nbits) - 1);
@@ -747,6 +812,7 @@ struct scalar scalar_join(const struct scalar *a, const struct scalar *b)
         MIN(a->smin, b->smin), MAX(a->smax, b->smax), MIN(a->umin, b->umin), MAX(a->umax, b->umax),
         MIN(a->s32_min, b->s32_min), MAX(a->s32_max, b->s32_max),
         MIN(a->u32_min, b->u32_min), MAX(a->u32_max, b->u32_max), tnum_union(a->bits, b->bits),
+        congruence_join(a->mod, b->mod),
     };
     return synced(r);
 }
@@ -761,16 +827,18 @@ bool scalar_meet(struct scalar *a, const struct scalar *b)
     a->s32_max = MIN(a->s32_max, b->s32_max);
     a->u32_min = MAX(a->u32_min, b->u32_min);
     a->u32_max = MIN(a->u32_max, b->u32_max);
-    bool empty;
+    bool empty, no_common;
     a->bits = tnum_intersect(a->bits, b->bits, &empty);
-    return !empty && scalar_sync(a);
+    a->mod = congruence_meet(a->mod, b->mod, &no_common);
+    return !empty && !no_common && scalar_sync(a);
 }
 
 bool scalar_leq(const struct scalar *a, const struct scalar *b)
 {
     return a->smin >= b->smin && a->smax <= b->smax && a->umin >= b->umin && a->umax <= b->umax &&
            a->s32_min >= b->s32_min && a->s32_max <= b->s32_max && a->u32_min >= b->u32_min &&
-           a->u32_max <= b->u32_max && tnum_contains(b->bits, a->bits);
+           a->u32_max <= b->u32_max && tnum_contains(b->bits, a->bits) &&
+           congruence_leq(a->mod, b->mod);
 }
 
 static int64_t threshold_above(int64_t v, const int64_t *t, size_t n, int64_t extreme)
@@ -829,16 +897,17 @@ struct scalar scalar_widen(const struct scalar *old, const struct scalar *grown,
         r.u32_min = (uint32_t)MIN(uthreshold_below(j.u32_min, t, n), UINT32_MAX);
     if (j.u32_max > old->u32_max)
         r.u32_max = (uint32_t)MIN(uthreshold_above(j.u32_max, t, n), UINT32_MAX);
-    /* The known bits must let the widened bounds through, or sync would pull the bounds
-     * back one bit per iteration. Unsynced on purpose for the same reason. */
-    if (!scalar_equals(&r, &j)) {
-        r.bits = tnum_union(r.bits, tnum_range(r.umin, r.umax));
-        struct tnum sub = tnum_union(tnum_subreg(r.bits), tnum_range(r.u32_min, r.u32_max));
-        r.bits = tnum_with_subreg(r.bits, sub);
-        if (r.smin < 0 && r.smax >= 0)
-            r.bits = tnum_union(r.bits, tnum_range((uint64_t)r.smin, UINT64_MAX));
-    }
-    return r;
+    /* Known bits are kept through widening (parity and alignment of loop counters live
+     * there): joins only ever forget bits, so they are a finite chain. To keep that chain
+     * short, a widening that forgets a bit forgets every bit above it too; the low known
+     * bits survive. Bounds widened past what the known bits allow are pulled back by
+     * sync, which is sound (the known bits hold for every joined value) and cannot repeat
+     * without the known bits shrinking. The result is synced so that the next widening
+     * compares with bounds that mean something. */
+    uint64_t forgotten = j.bits.mask & ~old->bits.mask;
+    if (forgotten)
+        r.bits = tnum_forget_from(j.bits, (unsigned)__builtin_ctzll(forgotten));
+    return synced(r);
 }
 
 const char *scalar_format(const struct scalar *s, char *buf, size_t size)
@@ -864,7 +933,12 @@ const char *scalar_format(const struct scalar *s, char *buf, size_t size)
     struct tnum implied = tnum_range(s->umin, s->umax);
     if (n > 0 && (size_t)n < size && !tnum_equals(implied, s->bits)) {
         char bits[64];
-        snprintf(buf + n, size - (size_t)n, " bits %s", tnum_format(s->bits, bits, sizeof bits));
+        int more = snprintf(buf + n, size - (size_t)n, " bits %s", tnum_format(s->bits, bits, sizeof bits));
+        n = more > 0 ? n + more : n;
     }
+    /* power-of-two strides are in the known bits already */
+    uint64_t stride = s->mod.stride;
+    if (n > 0 && (size_t)n < size && stride > 1 && (stride & (stride - 1)))
+        snprintf(buf + n, size - (size_t)n, " mod %" PRIu64 " = %" PRIu64, stride, s->mod.rem);
     return buf;
 }

@@ -1,6 +1,6 @@
 /* The abstract value of a 64-bit number: signed and unsigned 64-bit intervals, signed and
- * unsigned intervals of its low 32 bits, and its known bits, kept consistent with each other
- * by scalar_sync (Linux's reg_bounds_sync). Every operation returns a value that contains
+ * unsigned intervals of its low 32 bits, its known bits and a congruence (value mod k), kept
+ * consistent with each other by scalar_sync (Linux's reg_bounds_sync, plus congruences). Every operation returns a value that contains
  * every concrete result (soundness) and is synced. */
 #ifndef BPFHOST_VERIFIER_SCALAR_H
 #define BPFHOST_VERIFIER_SCALAR_H
@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "verifier/congruence.h"
 #include "verifier/tnum.h"
 
 struct scalar {
@@ -17,6 +18,7 @@ struct scalar {
     int32_t s32_min, s32_max;
     uint32_t u32_min, u32_max;
     struct tnum bits;
+    struct congruence mod;
 };
 
 /* Binary ALU operations, in the order of the opcode's operation nibble. */
@@ -40,7 +42,8 @@ struct scalar scalar_unknown(void);
 struct scalar scalar_urange(uint64_t min, uint64_t max);
 struct scalar scalar_srange(int64_t min, int64_t max);
 
-/* Tightens every component from the others. Returns false when the value is empty (a path
+/* Tightens every component from the others (bounds move to the nearest values the known
+ * bits allow: [1, 19] and even is [2, 18]). Returns false when the value is empty (a path
  * that cannot happen). */
 bool scalar_sync(struct scalar *s);
 
@@ -49,13 +52,15 @@ static inline bool scalar_is_unknown(const struct scalar *s)
 {
     return s->umin == 0 && s->umax == UINT64_MAX && s->smin == INT64_MIN &&
            s->smax == INT64_MAX && tnum_is_unknown(s->bits) && s->u32_min == 0 &&
-           s->u32_max == UINT32_MAX && s->s32_min == INT32_MIN && s->s32_max == INT32_MAX;
+           s->u32_max == UINT32_MAX && s->s32_min == INT32_MIN && s->s32_max == INT32_MAX &&
+           congruence_is_unknown(s->mod);
 }
 static inline bool scalar_equals(const struct scalar *a, const struct scalar *b)
 {
     return a->smin == b->smin && a->smax == b->smax && a->umin == b->umin &&
            a->umax == b->umax && a->s32_min == b->s32_min && a->s32_max == b->s32_max &&
-           a->u32_min == b->u32_min && a->u32_max == b->u32_max && tnum_equals(a->bits, b->bits);
+           a->u32_min == b->u32_min && a->u32_max == b->u32_max && tnum_equals(a->bits, b->bits) &&
+           congruence_equals(a->mod, b->mod);
 }
 
 /* dst OP src on bits 64 or 32 (ALU32: operands are the low halves, the result is
@@ -85,7 +90,9 @@ bool scalar_meet(struct scalar *a, const struct scalar *b);
 /* Whether every value of a is a value of b. */
 bool scalar_leq(const struct scalar *a, const struct scalar *b);
 /* Join that moves each bound that grew to the next threshold (sorted ascending as
- * signed numbers) or to the extreme, so that chains of widenings are finite. */
+ * signed numbers) or to the extreme, so that chains of widenings are finite. Known bits
+ * are kept (a counter stepping by 2 stays even) except above the lowest bit the join
+ * forgot; the result is synced, so bounds stop at the last value the known bits allow. */
 struct scalar scalar_widen(const struct scalar *old, const struct scalar *grown,
                            const int64_t *thresholds, size_t threshold_count);
 

@@ -110,6 +110,52 @@ struct tnum tnum_union(struct tnum a, struct tnum b)
     return (struct tnum){a.value & ~mu, mu};
 }
 
+/* Members of a differ from each other only in unknown bits, so they are ordered like the
+ * numbers formed by those bits: above the highest known bit where x disagrees with a, a
+ * member can copy x; at that bit it either already exceeds x (then the rest is the
+ * smallest filling) or must carry into the lowest unknown bit above where x has a 0. */
+bool tnum_ceil(struct tnum a, uint64_t x, uint64_t *out)
+{
+    uint64_t diff = (x ^ a.value) & ~a.mask;
+    if (!diff) {
+        *out = x;
+        return true;
+    }
+    uint64_t top = 1ull << (63 - __builtin_clzll(diff));
+    uint64_t from_top = (top << 1) - 1; /* top and the bits below it */
+    if (a.value & top) {
+        *out = (x & ~from_top & a.mask) | a.value;
+        return true;
+    }
+    uint64_t carry = a.mask & ~x & ~from_top;
+    if (!carry)
+        return false;
+    uint64_t bit = carry & -carry;
+    *out = (x & ~((bit << 1) - 1) & a.mask) | bit | a.value;
+    return true;
+}
+
+bool tnum_floor(struct tnum a, uint64_t x, uint64_t *out)
+{
+    uint64_t diff = (x ^ a.value) & ~a.mask;
+    if (!diff) {
+        *out = x;
+        return true;
+    }
+    uint64_t top = 1ull << (63 - __builtin_clzll(diff));
+    uint64_t from_top = (top << 1) - 1;
+    if (!(a.value & top)) {
+        *out = (x & ~from_top & a.mask) | (a.mask & (top - 1)) | a.value;
+        return true;
+    }
+    uint64_t borrow = a.mask & x & ~from_top;
+    if (!borrow)
+        return false;
+    uint64_t bit = borrow & -borrow;
+    *out = (x & ~((bit << 1) - 1) & a.mask) | (a.mask & (bit - 1)) | a.value;
+    return true;
+}
+
 bool tnum_contains(struct tnum a, struct tnum b)
 {
     if (b.mask & ~a.mask)

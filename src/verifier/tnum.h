@@ -50,6 +50,18 @@ struct tnum tnum_intersect(struct tnum a, struct tnum b, bool *empty);
 struct tnum tnum_union(struct tnum a, struct tnum b);
 /* Whether every value of b is a value of a. */
 bool tnum_contains(struct tnum a, struct tnum b);
+/* The smallest member of a that is >= x (tnum_ceil) or the largest that is <= x
+ * (tnum_floor), as unsigned numbers; false when there is none. They let interval bounds
+ * shrink to the values the known bits allow: [0, 19] with bit 0 known clear is [0, 18]. */
+bool tnum_ceil(struct tnum a, uint64_t x, uint64_t *out);
+bool tnum_floor(struct tnum a, uint64_t x, uint64_t *out);
+/* a whose known bits from bit `from` up become unknown (from < 64): what a widening keeps
+ * of the known bits when a higher bit has changed, so that chains of joins stay short. */
+static inline struct tnum tnum_forget_from(struct tnum a, unsigned from)
+{
+    uint64_t upper = ~((1ull << from) - 1);
+    return (struct tnum){a.value & ~upper, a.mask | upper};
+}
 /* Whether value v is described by a. */
 static inline bool tnum_has(struct tnum a, uint64_t v) { return (v & ~a.mask) == a.value; }
 

@@ -95,9 +95,14 @@ static int pointer_plus_scalar(struct analysis *a, struct state *s, size_t pc, i
     } else {
         ptr.var = scalar_alu(subtract ? SCALAR_SUB : SCALAR_ADD, 64, &ptr.var, n);
         if (ptr.type == VALUE_PACKET || ptr.type == VALUE_PACKET_META) {
-            /* a new variable part: bounds proven for the old one do not carry over */
+            /* A new variable part, so a new id, but what was proven carries over, less what
+             * n may add: var + range <= end becomes (var + n) + (range - n.max) <= end. That
+             * keeps "data + 1500 <= data_end; for (i...) data[i]" provable (PREVAIL does it
+             * with its zone domain; Linux insists on a check per access). */
+            int64_t most = subtract ? -n->smin : n->smax;
+            bool small = n->smin >= -MAX_POINTER_OFFSET && n->smax <= MAX_POINTER_OFFSET;
             ptr.id = s->next_id++;
-            ptr.range = 0;
+            ptr.range = small && ptr.range > most ? ptr.range - most : 0;
         }
     }
     *out = ptr;
@@ -180,10 +185,63 @@ static int transfer_mov(struct analysis *a, struct state *s, size_t pc, const st
             loop_marks_clobber(f, insn->dst);
         return 0;
     }
+    if (src->type == VALUE_SCALAR && (insn->code & EBPF_SRC_X) && src->var.umax <= UINT32_MAX) {
+        /* a number that fits in 32 bits: w2 = w1 is a copy like r2 = r1 */
+        struct frame *f = state_frame(s);
+        if (insn->src == insn->dst)
+            return 0;
+        if (!f->regs[insn->src].id)
+            f->regs[insn->src].id = s->next_id++;
+        f->regs[insn->dst] = f->regs[insn->src];
+        loop_marks_copy(f, insn->dst, insn->src);
+        return 0;
+    }
     /* mov32 of a pointer keeps its low half: a number of which we know nothing */
     struct scalar r = src->type == VALUE_SCALAR ? scalar_truncate(&src->var, 4) : scalar_urange(0, UINT32_MAX);
     write_reg(s, insn->dst, value_scalar(r));
     return 0;
+}
+
+/* Whether "dst OP= src" leaves every member of dst as it is. The register then keeps its id
+ * (its copies keep sharing bounds) and its loop progress. */
+static bool alu_is_identity(enum scalar_op op, unsigned bits, const struct scalar *dst,
+                            const struct scalar *src)
+{
+    if (!scalar_is_const(src) || (bits == 32 && dst->umax > UINT32_MAX))
+        return false;
+    uint64_t k = bits == 32 ? (uint32_t)src->bits.value : src->bits.value;
+    switch (op) {
+    case SCALAR_ADD:
+    case SCALAR_SUB:
+    case SCALAR_OR:
+    case SCALAR_XOR:
+    case SCALAR_LSH:
+    case SCALAR_RSH:
+    case SCALAR_ARSH: return k == 0;
+    case SCALAR_MUL:
+    case SCALAR_DIV: return k == 1;
+    case SCALAR_AND: return (tnum_umax(dst->bits) & ~k) == 0;
+    default: return false;
+    }
+}
+
+/* At "r <<= k": whether the next instruction is "r >>= k" (or s>>=) in the same block and r
+ * fits, so that the pair leaves r unchanged. */
+static bool starts_extension_pair(const struct analysis *a, size_t pc, const struct ebpf_insn *insn,
+                                  const struct value *dst)
+{
+    if (insn->code != (EBPF_CLASS_ALU64 | 0x60) || insn->imm <= 0 || insn->imm >= 64 ||
+        pc + 1 >= a->count || a->cfg.block_at[pc + 1] != CFG_NONE)
+        return false;
+    const struct ebpf_insn *next = &a->insns[pc + 1];
+    unsigned k = (unsigned)insn->imm;
+    if (next->dst != insn->dst || next->imm != insn->imm)
+        return false;
+    if (next->code == (EBPF_CLASS_ALU64 | 0x70)) /* rsh */
+        return dst->var.umax <= UINT64_MAX >> k;
+    if (next->code == (EBPF_CLASS_ALU64 | 0xc0)) /* arsh */
+        return dst->var.umax <= (uint64_t)INT64_MAX >> k;
+    return false;
 }
 
 static int transfer_alu(struct analysis *a, struct state *s, size_t pc, const struct ebpf_insn *insn,
@@ -211,10 +269,21 @@ static int transfer_alu(struct analysis *a, struct state *s, size_t pc, const st
         src = dst;
     char bd[200], bs[200];
     if (dst.type == VALUE_SCALAR && src.type == VALUE_SCALAR) {
+        struct frame *f = state_frame(s);
+        if (alu_is_identity(op, bits, &dst.var, &src.var))
+            return 0;
+        if (a->extension.step + 1 == a->result->stats.steps && a->extension.pc == pc) {
+            f->regs[insn->dst] = a->extension.before; /* the pair's second half */
+            return 0;
+        }
+        bool pair = starts_extension_pair(a, pc, insn, &dst);
+        if (pair) /* loop marks are left as they are: the pair ends where it began */
+            a->extension.step = a->result->stats.steps, a->extension.pc = pc + 1, a->extension.before = dst;
         struct scalar before = dst.var;
         struct scalar r = scalar_alu(op, bits, &dst.var, &src.var);
-        struct frame *f = state_frame(s);
         f->regs[insn->dst] = value_scalar(r);
+        if (pair)
+            return 0;
         if (op == SCALAR_ADD || op == SCALAR_SUB)
             loop_marks_add(f, insn->dst, &before, &src.var, bits, op == SCALAR_SUB);
         else
@@ -318,10 +387,7 @@ static int transfer_atomic(struct analysis *a, struct state *s, size_t pc, const
 static int transfer_ld_packet(struct analysis *a, struct state *s, size_t pc, const struct ebpf_insn *insn)
 {
     char buf[200];
-    if (!a->opts->prog_type->allows_ld_abs)
-        return analysis_fail(a, pc, -EACCES, "legacy packet loads (ld_abs/ld_ind) are not allowed in %s programs",
-                             a->opts->prog_type->name);
-    struct value r6, index;
+    struct value r6, index; /* static_checks: the program type allows them */
     int err = analysis_read_reg(a, s, pc, 6, &r6);
     if (err)
         return err;
@@ -342,7 +408,7 @@ static int transfer_ld_packet(struct analysis *a, struct state *s, size_t pc, co
     return 0;
 }
 
-static int resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index)
+int transfer_resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index)
 {
     int idx = by_fd && a->opts->map_fd_to_index ? a->opts->map_fd_to_index(a->opts->user, imm) : imm;
     if (idx < 0 || (size_t)idx >= a->opts->map_count)
@@ -365,18 +431,15 @@ static int transfer_lddw(struct analysis *a, struct state *s, size_t pc, const s
         break;
     case ISA_LDDW_MAP_FD:
     case ISA_LDDW_MAP_IDX:
-        if ((err = resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_FD, &map)))
+        if ((err = transfer_resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_FD, &map)))
             return err;
         v = value_pointer(VALUE_MAP_PTR);
         v.map = map;
         break;
     case ISA_LDDW_MAP_VALUE:
-    case ISA_LDDW_MAP_IDX_VALUE:
-        if ((err = resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_VALUE, &map)))
+    case ISA_LDDW_MAP_IDX_VALUE: /* static_checks: the offset is inside the value */
+        if ((err = transfer_resolve_map(a, pc, insn->imm, form == ISA_LDDW_MAP_VALUE, &map)))
             return err;
-        if ((uint32_t)next->imm >= a->opts->maps[map].value_size)
-            return analysis_fail(a, pc, -EACCES, "offset %u is outside map %d's %u-byte value",
-                                 (uint32_t)next->imm, map, a->opts->maps[map].value_size);
         v = value_pointer(VALUE_MAP_VALUE);
         v.map = map;
         v.off = (uint32_t)next->imm;
@@ -385,8 +448,8 @@ static int transfer_lddw(struct analysis *a, struct state *s, size_t pc, const s
         v = value_pointer(VALUE_FUNC);
         v.off = (int64_t)pc + 1 + insn->imm;
         break;
-    default:
-        return analysis_fail(a, pc, -EACCES, "lddw of a kernel BTF object is not supported");
+    default: /* static_checks refused kernel BTF objects */
+        return analysis_fail(a, pc, -EINVAL, "lddw form %d has no transfer", (int)form);
     }
     write_reg(s, insn->dst, v);
     return 0;
@@ -416,11 +479,7 @@ int transfer_insn(struct analysis *a, struct state *s, size_t pc)
         return transfer_ld_packet(a, s, pc, insn);
     case ISA_OPS_CALL_HELPER:
         return helper_call(a, s, pc);
-    case ISA_OPS_CALL_KFUNC:
-        return analysis_fail(a, pc, -EACCES, "kfunc calls are not supported");
-    case ISA_OPS_CALLX:
-        return analysis_fail(a, pc, -EACCES, "indirect calls (callx) are not supported");
-    default:
+    default: /* kfuncs and callx: static_checks refused them */
         return analysis_fail(a, pc, -EINVAL, "instruction is not a straight-line instruction");
     }
 }

@@ -735,8 +735,11 @@ int verifier_verify(const struct ebpf_insn *insns, size_t count, const struct ve
         d.opts.max_loop_iterations = DEFAULT_MAX_LOOP_ITERATIONS;
     if (d.opts.log && d.opts.log_size)
         d.opts.log[0] = 0;
-    d.a = (struct analysis){.insns = insns, .count = count, .opts = &d.opts, .result = result};
+    d.a = (struct analysis){.insns = insns, .count = count, .opts = &d.opts, .result = result,
+                            .extension.pc = SIZE_MAX};
     err = cfg_build(insns, count, &d.a.cfg);
+    if (!err)
+        err = static_checks(&d.a);
     if (!err)
         err = collect_thresholds(&d.a);
     if (!err) {

@@ -149,14 +149,20 @@ static int interp_call_function(struct vm_run *run, uint64_t fn, const uint64_t 
         .prog = prog,
         .loop = outer->loop,
         .stack = outer->stack,
+        .stack_written = outer->stack_written,
         .fp = outer->fp - EBPF_STACK_SIZE,
         .depth = outer->depth + 1,
         .pc = pc,
         .callback = true,
     };
+    uint64_t frame_offset = inner.fp - EBPF_STACK_SIZE - (uint64_t)(uintptr_t)inner.stack;
+    if (inner.stack_written)
+        vm_stack_forget_frame(inner.stack_written, frame_offset);
     run->engine_frame = &inner;
     *r0 = outer->loop(&inner, run, pc, args);
     run->engine_frame = outer;
+    if (inner.stack_written) /* pointers into the frame see nothing written */
+        vm_stack_forget_frame(inner.stack_written, frame_offset);
     return 0;
 }
 
@@ -164,12 +170,19 @@ uint64_t vm_interp_start(const struct vm_program *prog, vm_interp_fn loop, struc
                          uint64_t r1, uint64_t r2)
 {
     uint64_t stack_words[VM_STACK_BYTES / 8];
-    if (loop == vm_interp_checked)
-        memset(stack_words, 0, sizeof stack_words); /* reproducible results for unverified code */
+    uint8_t stack_written[VM_STACK_BITMAP_BYTES];
+    bool checked = loop == vm_interp_checked;
+    if (checked) {
+        /* Reproducible results for unverified code even where a helper reads what the
+         * program never wrote. */
+        memset(stack_words, 0, sizeof stack_words);
+        memset(stack_written, 0, sizeof stack_written);
+    }
     struct vm_activation act = {
         .prog = prog,
         .loop = loop,
         .stack = (uint8_t *)stack_words,
+        .stack_written = checked ? stack_written : NULL,
         .fp = (uint64_t)(uintptr_t)stack_words + VM_STACK_BYTES,
     };
     run->engine_frame = &act;
@@ -207,12 +220,6 @@ int vm_run_call_function(struct vm_run *run, uint64_t fn, const uint64_t args[5]
     return run->stop ? -ECANCELED : 0;
 }
 
-void vm_run_drop_regions(struct vm_run *run, size_t count)
-{
-    if (count < run->region_count)
-        run->region_count = count;
-}
-
 void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int error,
               const char *fmt, ...)
 {
@@ -233,37 +240,6 @@ void vm_fault(struct vm_run *run, const struct vm_program *prog, size_t pc, int 
 }
 
 void vm_run_init(struct vm_run *run) { memset(run, 0, sizeof *run); }
-
-void vm_run_release(struct vm_run *run)
-{
-    free(run->regions);
-    run->regions = NULL;
-    run->region_count = run->region_capacity = 0;
-}
-
-int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool writable)
-{
-    uintptr_t start = (uintptr_t)ptr;
-    for (size_t i = 0; i < run->region_count; i++) {
-        struct vm_region *r = &run->regions[i];
-        if (r->start == start && r->size == size) {
-            r->writable = r->writable || writable;
-            return 0;
-        }
-    }
-    if (run->region_count == run->region_capacity) {
-        if (run->region_capacity >= VM_MAX_REGIONS)
-            return -E2BIG;
-        size_t capacity = run->region_capacity ? run->region_capacity * 2 : 8;
-        struct vm_region *grown = realloc(run->regions, capacity * sizeof *grown);
-        if (!grown)
-            return -ENOMEM;
-        run->regions = grown;
-        run->region_capacity = capacity;
-    }
-    run->regions[run->region_count++] = (struct vm_region){start, size, writable};
-    return 0;
-}
 
 void vm_run_stop(struct vm_run *run, uint64_t value)
 {

@@ -27,18 +27,42 @@ typedef int (*vm_function_caller)(struct vm_run *run, uint64_t fn, const uint64_
 
 enum { VM_HELPER_MAX = 512 };
 
+/* What a helper does with the memory one of its arguments points to (Linux's ARG_PTR_TO_MEM
+ * and kin). Before the call the checked mode checks that memory as it checks the program's own
+ * accesses: within the stack or the run's regions, writable where the helper writes, the stack
+ * bytes read written before. After the call it counts the stack bytes filled as written,
+ * whatever the helper returned, as the verifier does. */
+enum vm_helper_arg {
+    VM_ARG_NONE,       /* no memory the engine can check (a number, the context, a map, a string) */
+    VM_ARG_READ,       /* reads r(n+1) bytes at rn (none when r(n+1) is 0) */
+    VM_ARG_READ_WRITE, /* reads and writes r(n+1) bytes */
+    VM_ARG_FILL,       /* writes r(n+1) bytes */
+    VM_ARG_READ_KEY,   /* reads a key of the map in r1 (map_key_size) */
+    VM_ARG_READ_VALUE, /* reads a value of the map in r1 (map_value_size) */
+    VM_ARG_FILL_VALUE, /* writes a value of the map in r1 */
+    VM_ARG_LOCK,       /* reads and writes a 4-byte lock */
+};
+
 /* Helper implementations indexed by Linux helper id; NULL where there is none. */
 struct vm_helpers {
     vm_helper_fn fn[VM_HELPER_MAX];
+    uint8_t args[VM_HELPER_MAX][5]; /* enum vm_helper_arg of r1-r5 */
+    /* The key and value sizes of the map a program passes in r1 (the engine knows maps only
+     * as numbers); required when a helper has a map-sized argument. */
+    size_t (*map_key_size)(uint64_t map);
+    size_t (*map_value_size)(uint64_t map);
 };
 
 enum vm_mode {
-    VM_MODE_CHECKED, /* every memory access checked against the run's regions; step budget */
+    VM_MODE_CHECKED, /* every memory access checked against the run's regions, every stack
+                        read against the stack bytes written before; step budget */
     VM_MODE_FAST,    /* for verified programs: no checks */
 };
 
 /* A memory region a checked run may touch (context, packet, map value...). The stack is
- * always allowed. */
+ * always allowed, but only bytes written before may be read: each frame starts unwritten
+ * (the entry, a bpf-to-bpf call, a called-back function, a tail call), and stores, atomics
+ * and helpers' fills (VM_ARG_FILL) write it. */
 struct vm_region {
     uintptr_t start;
     size_t size;
@@ -57,9 +81,17 @@ struct vm_run {
     bool checked;               /* set by the engine: helpers register the memory they hand
                                    out (vm_run_add_region) only when it is true */
 
-    struct vm_region *regions;  /* checked mode; grown by vm_run_add_region */
+    struct vm_region *regions;  /* checked mode, in the order added (vm_run_add_region); a
+                                   caller may forget the last ones by lowering region_count */
     size_t region_count;
     size_t region_capacity;
+    /* The checked mode's index over regions[0, region_sorted): region numbers by start, with
+     * the largest end up to each (an access finds its region by binary search); brought up to
+     * region_count before each search. region_hit: the region of the last access. */
+    uint32_t *region_by_start;
+    uintptr_t *region_max_end;
+    size_t region_sorted;
+    size_t region_hit;
 
     /* Requests from helpers, acted on when the helper returns. */
     bool stop;                  /* end the program now with r0 = stop_value */
@@ -97,7 +129,8 @@ int vm_exec(const struct vm_program *prog, enum vm_mode mode, struct vm_run *run
 void vm_run_init(struct vm_run *run);
 void vm_run_release(struct vm_run *run); /* frees the region list */
 
-/* Allows a checked run to access [ptr, ptr+size). Returns 0 or -ENOMEM/-E2BIG. */
+/* Allows a checked run to access [ptr, ptr+size) (to write it too when writable: an access
+ * is allowed when one region that contains it allows it). Returns 0 or -ENOMEM/-E2BIG. */
 int vm_run_add_region(struct vm_run *run, const void *ptr, size_t size, bool writable);
 
 /* From a helper: end the program when the helper returns, with r0 = value. */

@@ -78,18 +78,17 @@ static inline uint16_t vm_ntoh16(uint16_t x) { return x; }
 static inline uint32_t vm_ntoh32(uint32_t x) { return x; }
 #endif
 
-static bool vm_access_ok(const struct vm_run *run, const uint8_t *stack, uint64_t addr,
-                         uint64_t size, bool write)
+/* The checked mode's test of an access outside the stack: the region of the last access
+ * first (a loop over a packet or a map value hits it every time), then the index. */
+static inline bool vm_region_ok(struct vm_run *run, uint64_t addr, uint64_t size, bool write)
 {
-    uint64_t stack_start = (uint64_t)(uintptr_t)stack;
-    if (addr >= stack_start && addr - stack_start <= VM_STACK_BYTES - size)
-        return true;
-    for (size_t i = 0; i < run->region_count; i++) {
-        const struct vm_region *r = &run->regions[i];
-        if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
-            return !write || r->writable;
+    if (run->region_hit < run->region_count) {
+        const struct vm_region *r = &run->regions[run->region_hit];
+        if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size &&
+            (!write || r->writable))
+            return true;
     }
-    return false;
+    return vm_run_region_allows(run, addr, size, write);
 }
 
 #define VM_INTERP_NAME vm_interp_checked

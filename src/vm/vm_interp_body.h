@@ -17,8 +17,14 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
     unsigned depth = entry_depth;
 #if VM_CHECKED
     const uint8_t *const stack = act->stack;
+    const uint64_t stack_start = (uint64_t)(uintptr_t)stack;
+    uint8_t *const written = act->stack_written;
 #endif
     uint64_t reg[EBPF_REG_COUNT] = {0};
+    uint64_t helper_id; /* of the helper call being completed */
+#if VM_CHECKED
+    int helper_fills; /* whether it fills memory (vm_helper_memory_check) */
+#endif
     const struct vm_program *prog = act->prog;
     const struct vm_slot *base = prog->slots;
     const struct vm_slot *pc = base + start_pc;
@@ -53,22 +59,70 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
               __builtin_ctz(prog->reg_reads[PC_INDEX] & ~init));                                   \
     init |= prog->reg_writes[PC_INDEX]
 #define SET_INIT(mask) (init = (uint16_t)(mask))
-#define CHECK_ACCESS(addr, size, write)                                                            \
-    if (!vm_access_ok(run, stack, (addr), (size), (write)))                                        \
-        FAULT(-EFAULT, "%s of %d bytes at 0x%llx is outside the memory this program may access",   \
-              (write) ? "write" : "read", (int)(size), (unsigned long long)(addr))
+#define OUTSIDE_FAULT(addr, size, write)                                                           \
+    FAULT(-EFAULT, "%s of %d bytes at 0x%llx is outside the memory this program may access",       \
+          (write) ? "write" : "read", (int)(size), (unsigned long long)(addr))
+/* A read of the stack needs every byte written before; a write marks them. */
+#define CHECK_READ(addr, size)                                                                     \
+    {                                                                                              \
+        uint64_t at_ = (addr) - stack_start;                                                       \
+        if (at_ <= VM_STACK_BYTES - (size)) {                                                      \
+            if (!vm_stack_is_written(written, at_, (size))) {                                      \
+                vm_stack_unwritten_fault(run, prog, PC_INDEX, written, at_, (size));               \
+                run->steps = STEPS;                                                                \
+                return 0;                                                                          \
+            }                                                                                      \
+        } else if (!vm_region_ok(run, (addr), (size), false)) {                                    \
+            OUTSIDE_FAULT(addr, size, false);                                                      \
+        }                                                                                          \
+    }
+#define CHECK_WRITE(addr, size)                                                                    \
+    {                                                                                              \
+        uint64_t at_ = (addr) - stack_start;                                                       \
+        if (at_ <= VM_STACK_BYTES - (size))                                                        \
+            vm_stack_mark_small(written, at_, (size));                                             \
+        else if (!vm_region_ok(run, (addr), (size), true))                                         \
+            OUTSIDE_FAULT(addr, size, true);                                                       \
+    }
+/* Atomics read before they write: on the stack, the bytes must have been written already. */
 #define CHECK_ATOMIC(addr, size)                                                                   \
-    CHECK_ACCESS(addr, size, true);                                                                \
-    if ((addr) % (size))                                                                           \
-        FAULT(-EFAULT, "atomic access at 0x%llx is not %d-byte aligned", (unsigned long long)(addr), \
-              (int)(size))
+    {                                                                                              \
+        uint64_t at_ = (addr) - stack_start;                                                       \
+        if (at_ <= VM_STACK_BYTES - (size)) {                                                      \
+            if (!vm_stack_is_written(written, at_, (size))) {                                      \
+                vm_stack_unwritten_fault(run, prog, PC_INDEX, written, at_, (size));               \
+                run->steps = STEPS;                                                                \
+                return 0;                                                                          \
+            }                                                                                      \
+        } else if (!vm_region_ok(run, (addr), (size), true)) {                                     \
+            OUTSIDE_FAULT(addr, size, true);                                                       \
+        }                                                                                          \
+        if ((addr) % (size))                                                                       \
+            FAULT(-EFAULT, "atomic access at 0x%llx is not %d-byte aligned",                       \
+                  (unsigned long long)(addr), (int)(size));                                        \
+    }
+#define FORGET_FRAME(fp) vm_stack_forget_frame(written, (fp) - EBPF_STACK_SIZE - stack_start)
+#define CHECK_HELPER_MEMORY(id)                                                                    \
+    helper_fills = 0;                                                                              \
+    if (!vm_helper_touches_no_memory(prog->helpers, (id)) &&                                       \
+        (helper_fills = vm_helper_memory_check(run, prog, PC_INDEX, stack, written, (id), &reg[1])) < 0) { \
+        run->steps = STEPS;                                                                        \
+        return 0;                                                                                  \
+    }
+#define HELPER_FILLED(id)                                                                          \
+    if (helper_fills)                                                                              \
+    vm_helper_mark_fills(written, stack, prog->helpers, (id), &reg[1])
 #else
 #define STEPS 0
 #define STORE_STEPS() ((void)0)
 #define COUNT_STEP() ((void)0)
 #define SET_INIT(mask) ((void)0)
-#define CHECK_ACCESS(addr, size, write) ((void)0)
+#define CHECK_READ(addr, size) ((void)0)
+#define CHECK_WRITE(addr, size) ((void)0)
 #define CHECK_ATOMIC(addr, size) ((void)0)
+#define FORGET_FRAME(fp) ((void)0)
+#define CHECK_HELPER_MEMORY(id) ((void)0)
+#define HELPER_FILLED(id) ((void)(id))
 #endif
 
 #if VM_USE_SWITCH
@@ -199,7 +253,7 @@ vm_dispatch:
     CASE(ID)                                                                                       \
     {                                                                                              \
         uint64_t addr = SRC + (uint64_t)(int64_t)pc->off;                                          \
-        CHECK_ACCESS(addr, sizeof(T), false);                                                      \
+        CHECK_READ(addr, sizeof(T));                                                      \
         T value;                                                                                   \
         memcpy(&value, (const void *)(uintptr_t)addr, sizeof value);                               \
         DST = (uint64_t)(EXT)value;                                                                \
@@ -217,7 +271,7 @@ vm_dispatch:
     CASE(ID)                                                                                       \
     {                                                                                              \
         uint64_t addr = DST + (uint64_t)(int64_t)pc->off;                                          \
-        CHECK_ACCESS(addr, sizeof(T), true);                                                       \
+        CHECK_WRITE(addr, sizeof(T));                                                       \
         T value = (T)(VALUE);                                                                      \
         memcpy((void *)(uintptr_t)addr, &value, sizeof value);                                     \
         NEXT();                                                                                    \
@@ -322,6 +376,7 @@ vm_dispatch:
 #endif
             SET_INIT(init & (VM_REGS_ARGS | VM_REG_FP));
             reg[10] -= EBPF_STACK_SIZE;
+            FORGET_FRAME(reg[10]);
             pc += pc->imm + 1;
             DISPATCH();
         }
@@ -331,6 +386,7 @@ vm_dispatch:
                 run->steps = STEPS;
                 return reg[0];
             }
+            FORGET_FRAME(reg[10]); /* what pointers into it still see was never written */
             struct frame *f = &frames[--depth];
             memcpy(&reg[6], f->saved, sizeof f->saved);
             SET_INIT((f->init & ~VM_REGS_ARGS) | 1);
@@ -345,8 +401,10 @@ vm_dispatch:
     STORE_STEPS()
         CASE(CALL_HELPER)
         {
+            helper_id = (uint64_t)pc->imm;
+            CHECK_HELPER_MEMORY(helper_id);
             BEFORE_HELPER();
-            reg[0] = prog->helpers->fn[pc->imm](reg[1], reg[2], reg[3], reg[4], reg[5], run);
+            reg[0] = prog->helpers->fn[helper_id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
         }
         CASE(CALLX)
@@ -355,6 +413,8 @@ vm_dispatch:
             if (id >= VM_HELPER_MAX || !prog->helpers || !prog->helpers->fn[id])
                 FAULT(-EINVAL, "callx to r%d = %llu, which is not a known helper", pc->regs & 0x0f,
                       (unsigned long long)id);
+            helper_id = id;
+            CHECK_HELPER_MEMORY(helper_id);
             BEFORE_HELPER();
             reg[0] = prog->helpers->fn[id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
             goto after_helper;
@@ -364,6 +424,7 @@ vm_dispatch:
 #if VM_CHECKED
             steps = run->steps; /* with the steps of the functions the helper called back */
 #endif
+            HELPER_FILLED(helper_id);
             SET_INIT((init & ~VM_REGS_ARGS) | 1);
             if (__builtin_expect(run->stop || run->tail_call_target, 0)) {
                 if (run->stop) {
@@ -381,6 +442,7 @@ vm_dispatch:
                 base = prog->slots;
                 pc = base;
                 SET_INIT(VM_REGS_AT_ENTRY);
+                FORGET_FRAME(reg[10]);
                 DISPATCH();
             }
             NEXT();
@@ -413,7 +475,12 @@ vm_dispatch:
 #undef STORE_STEPS
 #undef COUNT_STEP
 #undef SET_INIT
-#undef CHECK_ACCESS
+#undef OUTSIDE_FAULT
+#undef CHECK_READ
+#undef CHECK_WRITE
 #undef CHECK_ATOMIC
+#undef FORGET_FRAME
+#undef CHECK_HELPER_MEMORY
+#undef HELPER_FILLED
 #undef VM_BE_IDENTITY
 }

@@ -53,13 +53,6 @@ for src in examples/asm/*.s; do
     # shellcheck disable=SC2086
     $B run "$tmp/$name.bin" $memopt --unverified >"$tmp/$name.checked" 2>&1
     expect "$name runs on the checked interpreter" 0 "^r0 = " cat "$tmp/$name.checked"
-    if [ "$name" = ipv4_checksum ]; then
-        # Known verifier imprecision (issue 5): the loop counter steps by 2 from 0, so it is
-        # even and ldxh at r1 + r4 (r4 < r3 <= 20) stays inside the 20-byte block; the
-        # verifier loses the parity at the loop head and sees offset 19 + 2 bytes.
-        echo "SKIP $name on interp and jit: verifier loses the loop counter's parity (issue 5)"
-        continue
-    fi
     for engine in interp jit; do
         # shellcheck disable=SC2086
         $B run "$tmp/$name.bin" $memopt --engine $engine >"$tmp/$name.$engine" 2>"$tmp/$name.$engine.err"

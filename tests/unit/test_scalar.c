@@ -17,7 +17,7 @@ static bool has(const struct scalar *s, uint64_t v)
     return v >= s->umin && v <= s->umax && (int64_t)v >= s->smin && (int64_t)v <= s->smax &&
            (uint32_t)v >= s->u32_min && (uint32_t)v <= s->u32_max &&
            (int32_t)(uint32_t)v >= s->s32_min && (int32_t)(uint32_t)v <= s->s32_max &&
-           tnum_has(s->bits, v);
+           tnum_has(s->bits, v) && congruence_has(s->mod, v);
 }
 
 static uint64_t interesting(void)
@@ -53,6 +53,16 @@ static struct scalar random_scalar(void)
         struct scalar mask = scalar_const(next_random() % 2 ? 0xff0 : ~0xfull);
         masked = scalar_alu(SCALAR_AND, 64, &masked, &mask);
         s = masked;
+    }
+    if (next_random() % 4 == 0) { /* a stride that is not a power of two: s * k + c */
+        static const uint64_t strides[] = {3, 7, 12, 1000003};
+        struct scalar k = scalar_const(strides[next_random() % 4]), c = scalar_const(interesting());
+        s = scalar_alu(SCALAR_MUL, 64, &s, &k);
+        s = scalar_alu(SCALAR_ADD, next_random() % 2 ? 64 : 32, &s, &c);
+    }
+    if (next_random() % 8 == 0) { /* joins of constants give strides too */
+        struct scalar a = scalar_const(lo), b = scalar_const(lo + 7 * (next_random() % 5));
+        s = scalar_join(&a, &b);
     }
     return s;
 }
@@ -255,10 +265,13 @@ TEST(widening_reaches_thresholds_then_infinity)
     struct scalar w = scalar_widen(&zero, &one, thresholds, 3);
     CHECK_EQ(w.umin, 0);
     CHECK_EQ(w.umax, 9);
-    struct scalar twelve = scalar_const(12);
+    /* 12 still fits the known bits of [0, 9] (bits 4 and up clear): the bound stops at 15 */
+    struct scalar twelve = scalar_const(12), sixteen = scalar_const(16);
     w = scalar_widen(&w, &twelve, thresholds, 3);
-    CHECK_EQ(w.umax, UINT64_MAX);
-    CHECK_EQ(w.smax, INT64_MAX);
+    CHECK_EQ(w.umax, 15);
+    w = scalar_widen(&w, &sixteen, thresholds, 3);
+    CHECK(w.umax > (1ull << 62)); /* past every threshold; the sign bits stay known clear */
+    CHECK_EQ(w.umin, 0);
 }
 
 TEST(precise_results)
@@ -378,6 +391,98 @@ TEST(sync_deduces_across_views)
     s.bits = tnum_const(3);
     s.umin = 4;
     CHECK(!scalar_sync(&s));
+}
+
+/* The reduced product: bounds move to the nearest values the known bits allow, in every
+ * view, and sync keeps every member (checked by brute force over small ranges). */
+TEST(sync_moves_bounds_to_values_the_known_bits_allow)
+{
+    struct scalar s = scalar_unknown();
+    s.umin = 1;
+    s.umax = 19;
+    s.bits = (struct tnum){0, ~1ull}; /* even */
+    CHECK(scalar_sync(&s));
+    CHECK_EQ(s.umin, 2);
+    CHECK_EQ(s.umax, 18);
+    CHECK_EQ(s.u32_max, 18);
+    CHECK_EQ(s.smax, 18);
+    s = scalar_srange(-7, 7);
+    s.bits = (struct tnum){0, ~3ull}; /* a multiple of 4 */
+    CHECK(scalar_sync(&s));
+    CHECK_EQ(s.smin, -4);
+    CHECK_EQ(s.smax, 4);
+    CHECK_EQ(s.s32_min, -4);
+    CHECK_EQ(s.s32_max, 4);
+    s = scalar_urange(0x10, 0x1f);
+    s.bits = (struct tnum){0x8, ~0xfull | 0x7}; /* bit 3 set */
+    CHECK(scalar_sync(&s));
+    CHECK_EQ(s.umin, 0x18);
+    s = scalar_urange(5, 7);
+    s.bits = (struct tnum){0, ~7ull}; /* a multiple of 8: none in [5, 7] */
+    CHECK(!scalar_sync(&s));
+    for (int round = 0; round < 5000; round++) {
+        uint64_t lo = next_random() % 300, width = next_random() % 40;
+        struct scalar r = round % 2 ? scalar_urange(lo - 150, lo - 150 + width)
+                                    : scalar_urange(lo, lo + width);
+        uint64_t align = (1ull << (next_random() % 4)) - 1;
+        bool conflict;
+        r.bits = tnum_intersect(r.bits, (struct tnum){next_random() & align & ~(align >> 1), ~align | (align >> 1)}, &conflict);
+        if (conflict || r.umax - r.umin > 64)
+            continue; /* wrapped ranges become unknown: too many members to list */
+        struct scalar before = r;
+        bool nonempty = scalar_sync(&r);
+        bool any = false;
+        for (uint64_t v = before.umin; v != before.umax + 1; v++)
+            if (has(&before, v)) {
+                any = true;
+                if (!nonempty || !has(&r, v)) {
+                    report("sync lost", &r, v);
+                    CHECK(0);
+                    return;
+                }
+            }
+        CHECK_EQ(nonempty, any);
+    }
+}
+
+/* A counter stepping by 2 from 0: widening keeps it even, and the chain ends. */
+TEST(widening_keeps_low_known_bits_and_ends)
+{
+    static const int64_t thresholds[] = {0, 20};
+    struct scalar head = scalar_const(0), two = scalar_const(2), bound = scalar_const(20);
+    int rounds = 0;
+    for (; rounds < 100; rounds++) {
+        struct scalar body = head;
+        if (!scalar_refine(SCALAR_LT, 64, &body, &bound))
+            break;
+        body = scalar_alu(SCALAR_ADD, 64, &body, &two);
+        struct scalar next = scalar_widen(&head, &body, thresholds, 2);
+        CHECK(scalar_sync(&next));
+        if (scalar_leq(&next, &head))
+            break;
+        head = next;
+        bound = scalar_const(20);
+    }
+    CHECK(rounds < 6);
+    CHECK_EQ(head.umin, 0);
+    CHECK_EQ(head.umax, 20);
+    CHECK_EQ(head.bits.mask & 1, 0);
+    CHECK_EQ(head.bits.value & 1, 0);
+    /* In the body (head < 19 as ipv4_checksum compares), the largest even value is 18. */
+    struct scalar body = head, nineteen = scalar_const(19);
+    CHECK(scalar_refine(SCALAR_LT, 64, &body, &nineteen));
+    CHECK_EQ(body.umax, 18);
+    /* A counter stepping by 1 to an unknown bound reaches the extreme in few rounds. */
+    struct scalar up = scalar_const(0), one = scalar_const(1);
+    for (rounds = 0; rounds < 100; rounds++) {
+        struct scalar body1 = scalar_alu(SCALAR_ADD, 64, &up, &one);
+        struct scalar next = scalar_widen(&up, &body1, thresholds, 2);
+        CHECK(scalar_sync(&next));
+        if (scalar_leq(&next, &up))
+            break;
+        up = next;
+    }
+    CHECK(rounds < 6);
 }
 
 TEST(format)

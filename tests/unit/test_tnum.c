@@ -177,6 +177,55 @@ TEST(subregister_views)
     CHECK(tnum_equals(tnum_cast(tnum_const(0x1ff), 1), tnum_const(0xff)));
 }
 
+/* Against brute force: tnums with at most 4 unknown bits have all their members listed. */
+TEST(ceil_and_floor_find_the_nearest_members)
+{
+    for (int round = 0; round < 20000; round++) {
+        struct tnum a = random_tnum();
+        unsigned n = member_count(a);
+        uint64_t x;
+        switch (next_random() % 3) {
+        case 0: x = next_random(); break;
+        case 1: x = member(a, (unsigned)next_random() % n) + (uint64_t)((int)(next_random() % 5) - 2); break;
+        default: x = next_random() & 0xff; break;
+        }
+        bool has_ceil = false, has_floor = false;
+        uint64_t want_ceil = 0, want_floor = 0;
+        for (unsigned i = 0; i < n; i++) {
+            uint64_t m = member(a, i);
+            if (m >= x && (!has_ceil || m < want_ceil))
+                want_ceil = m, has_ceil = true;
+            if (m <= x && (!has_floor || m > want_floor))
+                want_floor = m, has_floor = true;
+        }
+        uint64_t got = 0;
+        CHECK_EQ(tnum_ceil(a, x, &got), has_ceil);
+        if (has_ceil)
+            CHECK_EQ(got, want_ceil);
+        CHECK_EQ(tnum_floor(a, x, &got), has_floor);
+        if (has_floor)
+            CHECK_EQ(got, want_floor);
+    }
+    uint64_t r = 0;
+    struct tnum even = {0, ~1ull};
+    CHECK(tnum_floor(even, 19, &r));
+    CHECK_EQ(r, 18);
+    CHECK(tnum_ceil(even, 19, &r));
+    CHECK_EQ(r, 20);
+    CHECK(!tnum_ceil(even, UINT64_MAX, &r));
+    CHECK(!tnum_floor(tnum_const(8), 7, &r));
+    CHECK(tnum_ceil((struct tnum){0x10, 0x0f}, 3, &r));
+    CHECK_EQ(r, 0x10);
+}
+
+TEST(forgetting_keeps_the_low_known_bits)
+{
+    struct tnum a = tnum_forget_from((struct tnum){0x4, 0x2}, 3);
+    CHECK_EQ(a.value, 0x4);
+    CHECK_EQ(a.mask, ~7ull | 0x2);
+    CHECK(tnum_is_unknown(tnum_forget_from(tnum_const(5), 0)));
+}
+
 TEST(format_is_readable)
 {
     char buf[64];

@@ -136,13 +136,34 @@ TEST(packet_pointer_with_variable_offset)
                  MOV64_REG(6, 5), ALU64_IMM(ADD, 6, 4), JMP_REG(JGT, 6, 3, 3),
                  LDX(W, 0, 5, 0), EXIT(), INSN(0x05, 0, 0, 0, 0),
                  MOV64_IMM(0, 1), EXIT()), 0);
-    /* the check on the old pointer says nothing of the new one */
+    /* the check on the old pointer covers the new one, less what was added: data + 20 is
+     * proven, so data + [0, 15] has 5 bytes (enough for 4), data + [0, 31] none */
     CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 20),
                  JMP_REG(JGT, 4, 3, 5),
                  LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0xf), ALU64_REG(ADD, 5, 2),
                  LDX(W, 0, 5, 0), EXIT(),
+                 MOV64_IMM(0, 1), EXIT()), 0);
+    CHECK_EQ(XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, 20),
+                 JMP_REG(JGT, 4, 3, 5),
+                 LDX(B, 5, 2, 0), ALU64_IMM(AND, 5, 0x1f), ALU64_REG(ADD, 5, 2),
+                 LDX(W, 0, 5, 0), EXIT(),
                  MOV64_IMM(0, 1), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "only 0 are proven");
+}
+
+/* if (data + 16 > data_end) return; for (i = 0; i < n; i++) sum += data[i]: the bound
+ * proven before the loop covers data + i for i < 16, less what i may add. */
+TEST(packet_bound_proven_once_covers_indexed_reads)
+{
+#define INDEXED_READS(checked, count)                                                              \
+    XDP(LDX(W, 2, 1, 0), LDX(W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(ADD, 4, checked),            \
+        MOV64_IMM(0, 0), JMP_REG(JGT, 4, 3, 7), MOV64_IMM(5, 0), MOV64_REG(6, 2),                 \
+        ALU64_REG(ADD, 6, 5), LDX(B, 7, 6, 0), ALU64_REG(ADD, 0, 7), ALU64_IMM(ADD, 5, 1),       \
+        JMP_IMM(JNE, 5, count, -6), MOV64_IMM(0, 2), EXIT())
+    CHECK_EQ(INDEXED_READS(16, 16), 0);
+    CHECK_EQ(INDEXED_READS(16, 17), -EACCES);
+    CHECK_CONTAINS(result.message, "needs 1 bytes but only 0 are proven");
+#undef INDEXED_READS
 }
 
 TEST(packet_changing_helper_invalidates_pointers)
@@ -240,6 +261,62 @@ TEST(map_value_loop_one_past_the_end)
     CHECK_CONTAINS(result.message, "64] size 8 is outside the 64-byte map 1 value");
 }
 
+/* for (i = start; i < n; i += 2) sum += *(u16 *)(value + i), n = value[0] <= 64: an even
+ * counter below 64 is at most 62, so the 2-byte read stays in the 64-byte value; an odd one
+ * may be 63. The parity must survive the loop head's joins and widening. */
+#define STRIDE_TWO_LOOP(start)                                                                     \
+    ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),             \
+        JMP_IMM(JEQ, 0, 0, 11), LDX(B, 3, 0, 0), JMP_IMM(JGT, 3, 64, 9), MOV64_IMM(4, start),     \
+        MOV64_IMM(5, 0), JMP_REG(JGE, 4, 3, 6), MOV64_REG(6, 0), ALU64_REG(ADD, 6, 4),            \
+        LDX(H, 7, 6, 0), ALU64_REG(ADD, 5, 7), ALU64_IMM(ADD, 4, 2), JA(-7), MOV64_IMM(0, 2), EXIT()
+
+TEST(loop_counter_keeps_its_parity)
+{
+    CHECK_EQ(XDP(STRIDE_TWO_LOOP(0)), 0);
+    CHECK(result.stats.widenings > 0);
+    CHECK_EQ(XDP(STRIDE_TWO_LOOP(1)), -EACCES);
+    CHECK_CONTAINS(result.message, "size 2 is outside the 64-byte map 1 value");
+}
+
+/* for (i = start; i != bound; i += 7), as clang writes "for (i = 0; i < 256; i++) k = i * 7":
+ * the counter is start mod 7, so it meets the bound exactly when bound - start is a
+ * multiple of 7 (and cannot pass it: the steps are exact below 2^32). */
+#define STRIDE_SEVEN_LOOP(start, bound)                                                            \
+    MOV64_IMM(2, 0), ALU32_IMM(MOV, 1, start), ALU64_REG(ADD, 2, 1), ALU32_IMM(ADD, 1, 7),         \
+        JMP32_IMM(JEQ, 1, bound, 1), JA(-4), MOV64_IMM(0, 2), EXIT()
+
+TEST(loop_with_an_exact_stride_and_an_equality_exit)
+{
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(0, 1792)), 0);
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(5, 1792 + 5)), 0);
+    /* 1793 is no multiple of 7: the counter passes it and wraps around */
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(0, 1793)), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may not terminate");
+    CHECK_EQ(XDP(STRIDE_SEVEN_LOOP(1, 1792)), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 2 may not terminate");
+    /* counting down: r1 = 1792; do r1 += -7 while (r1 != 0) */
+    CHECK_EQ(XDP(MOV64_IMM(1, 1792), MOV64_IMM(2, 0), ALU64_REG(ADD, 2, 1), ALU64_IMM(ADD, 1, -7),
+                 JMP_IMM(JNE, 1, 0, -3), MOV64_IMM(0, 2), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_IMM(1, 1793), MOV64_IMM(2, 0), ALU64_REG(ADD, 2, 1), ALU64_IMM(ADD, 1, -7),
+                 JMP_IMM(JNE, 1, 0, -3), MOV64_IMM(0, 2), EXIT()), -EACCES);
+}
+
+/* for (i = 0; i < 62; i += 7) sum += value[i + 7]: i is a multiple of 7 below 62, so at
+ * most 56, and the read at 63 is the value's last byte; without the stride it could be 68. */
+TEST(loop_counter_stride_bounds_the_access)
+{
+#define STRIDE_SEVEN_READ(limit)                                                                   \
+    ST(W, 10, -4, 0), LD_MAP(1, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), CALL(1),             \
+        JMP_IMM(JEQ, 0, 0, 8), MOV64_IMM(4, 0), MOV64_IMM(5, 0), MOV64_REG(6, 0),                 \
+        ALU64_REG(ADD, 6, 4), LDX(B, 7, 6, 7), ALU64_REG(ADD, 5, 7), ALU64_IMM(ADD, 4, 7),       \
+        JMP_IMM(JLT, 4, limit, -6), MOV64_IMM(0, 2), EXIT()
+    CHECK_EQ(XDP(STRIDE_SEVEN_READ(62)), 0);
+    CHECK_EQ(XDP(STRIDE_SEVEN_READ(64)), -EACCES); /* i may be 63 */
+    CHECK_CONTAINS(result.message, "outside the 64-byte map 1 value");
+    CHECK_CONTAINS(result.message, "mod 7 = 0");
+#undef STRIDE_SEVEN_READ
+}
+
 /* --- stack ------------------------------------------------------------------------------------- */
 
 TEST(stack_read_before_write)
@@ -311,8 +388,39 @@ TEST(a_bound_proven_on_a_copy_holds_for_the_original)
     CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), STX(DW, 10, 1, -16), JMP_IMM(JGT, 0, 56, 4),
                  LDX(DW, 2, 10, -16), ALU64_REG(ADD, 6, 2), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
     /* but not once the copy was changed */
-    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 1), JMP_IMM(JGT, 1, 56, 3),
                  ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    /* operations that change no value keep the copy: += 0, &= a mask covering every bit */
+    CHECK_EQ(XDP(LOOKUP_MAP1, MOV64_REG(1, 0), ALU64_IMM(ADD, 1, 0), JMP_IMM(JGT, 1, 56, 3),
+                 ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(LOOKUP_MAP1, ALU64_IMM(AND, 0, 0xff), MOV64_REG(1, 0), ALU64_IMM(AND, 1, 0x1ff),
+                 JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(LOOKUP_MAP1, ALU64_IMM(AND, 0, 0xff), MOV64_REG(1, 0), ALU64_IMM(AND, 1, 0x7f),
+                 JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), EXIT(), MOV64_IMM(0, 0), EXIT()), -EACCES);
+}
+
+/* w1 = w0 and (r1 = r0; r1 <<= 32; r1 >>= 32) copy r0 when it fits in 32 bits: a bound
+ * proven on the copy holds for r0. When r0 may not fit, the copy is only its low half. */
+TEST(zero_extended_copies_share_bounds)
+{
+#define BOUND_THROUGH(...)                                                                          \
+    XDP(LOOKUP_MAP1, __VA_ARGS__, JMP_IMM(JGT, 1, 56, 3), ALU64_REG(ADD, 6, 0), LDX(DW, 0, 6, 0), \
+        EXIT(), MOV64_IMM(0, 0), EXIT())
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV32_REG(1, 0)), 0);
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           ALU64_IMM(RSH, 1, 32)), 0);
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           ALU64_IMM(ARSH, 1, 32)), 0);
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(1, 0)), -EACCES); /* r0 is 64 bits of anything */
+    CHECK_EQ(BOUND_THROUGH(MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(RSH, 1, 32)), -EACCES);
+    /* a sign-extension pair keeps r0 only while its bit 31 is clear */
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(0, 0), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(ARSH, 1, 32)),
+             -EACCES);
+    CHECK_EQ(BOUND_THROUGH(MOV32_REG(0, 0), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32), ALU64_IMM(RSH, 1, 32)), 0);
+    /* a pair split by a jump target is two separate instructions */
+    CHECK_EQ(BOUND_THROUGH(ALU64_IMM(AND, 0, 0xffff), MOV64_REG(1, 0), ALU64_IMM(LSH, 1, 32),
+                           JA(0), ALU64_IMM(RSH, 1, 32)), -EACCES);
+#undef BOUND_THROUGH
 }
 
 TEST(signed_upper_bound_alone_allows_negative_offsets)
@@ -549,6 +657,20 @@ TEST(infinite_loops_are_rejected)
     CHECK_CONTAINS(result.message, "may not terminate");
 }
 
+/* for (r6 = 1; (u32)r6 != 1000; r6++), the loop of bounded_loop.o: the comparison is on a
+ * zero-extended copy, which is r6 itself while r6 fits in 32 bits. */
+TEST(loop_counter_compared_through_a_zero_extended_copy)
+{
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV64_REG(1, 6), ALU64_IMM(LSH, 1, 32),
+                 ALU64_IMM(RSH, 1, 32), JMP_IMM(JEQ, 1, 1000, 1), JA(-6), MOV64_IMM(0, 0), EXIT()), 0);
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV32_REG(1, 6), JMP_IMM(JEQ, 1, 1000, 1),
+                 JA(-4), MOV64_IMM(0, 0), EXIT()), 0);
+    /* (r6 << 32) >> 33 is no copy: nothing bounds r6 */
+    CHECK_EQ(XDP(MOV64_IMM(6, 0), ALU64_IMM(ADD, 6, 1), MOV64_REG(1, 6), ALU64_IMM(LSH, 1, 32),
+                 ALU64_IMM(RSH, 1, 33), JMP_IMM(JEQ, 1, 1000, 1), JA(-6), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "loop at insn 1 may ");
+}
+
 TEST(loop_bound_larger_than_the_limit)
 {
     const struct ebpf_insn prog[] = {MOV64_IMM(0, 0), MOV64_IMM(1, 0), ALU64_IMM(ADD, 1, 1),
@@ -631,6 +753,29 @@ TEST(paths_with_different_types_are_kept_apart)
 }
 
 /* --- bpf-to-bpf calls ------------------------------------------------------------------------- */
+
+/* Instructions no path reaches are still loaded by the engines: ones that could never be
+ * valid refuse the whole program (behind "if r0 == 0", with r0 = 0, nothing runs them). */
+TEST(unreachable_instructions_are_checked_statically)
+{
+#define BEHIND_A_DEAD_BRANCH(slots, ...) XDP(MOV64_IMM(0, 0), JMP_IMM(JEQ, 0, 0, slots), __VA_ARGS__, EXIT())
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, CALL(16)), -EACCES); /* get_current_comm: not for xdp */
+    CHECK_CONTAINS(result.message, "insn 2 (call bpf_get_current_comm#16): helper get_current_comm#16 is not "
+                                   "available to xdp programs");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, CALL(9999)), -EACCES);
+    CHECK_CONTAINS(result.message, "helper 9999 is not available");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, INSN(0x85, 0, 2, 0, 1)), -EACCES);
+    CHECK_CONTAINS(result.message, "kfunc calls are not supported");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(1, INSN(0x30, 0, 0, 0, 12)), -EACCES); /* ldabsb */
+    CHECK_CONTAINS(result.message, "legacy packet loads");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, LD_MAP(1, 9)), -EINVAL);
+    CHECK_CONTAINS(result.message, "lddw refers to map index 9, which the loader did not provide");
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, LD_MAP_VALUE(1, 4, 16)), -EACCES);
+    CHECK_CONTAINS(result.message, "offset 16 is outside map 4's 16-byte value");
+    /* valid instructions behind the branch are fine, whatever they would do */
+    CHECK_EQ(BEHIND_A_DEAD_BRANCH(2, CALL(7), LDX(DW, 0, 9, 0)), 0);
+#undef BEHIND_A_DEAD_BRANCH
+}
 
 TEST(local_calls)
 {

@@ -141,4 +141,25 @@ TEST(windows_objects_get_windows_sock_addr)
     elf_object_free(obj);
 }
 
+TEST(windows_bind_and_sockops_programs)
+{
+    struct elf_object *obj = NULL;
+    char msg[256];
+    CHECK_EQ(elf_open_checked("build/bpf/verify_windows_hooks.bpf.o", &obj, msg, sizeof msg), 0);
+    if (!obj)
+        return;
+    CHECK(object_is_for_windows(obj));
+    CHECK_EQ(verify_named(obj, "authorize_bind", NULL, &v), 0);
+    CHECK_STR(v.type->name, "bind");
+    CHECK_EQ(verify_named(obj, "bind_past_the_app_id", NULL, &v), -EACCES);
+    CHECK_CONTAINS(v.result.message, "needs 3 bytes but only 2 are proven");
+    CHECK_EQ(verify_named(obj, "count_connections", NULL, &v), 0);
+    CHECK_STR(v.type->name, "windows/sockops");
+    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object");
+    /* Linux's struct bpf_sock_ops has no 8-byte field at 56 */
+    struct object_verify_options as_linux = {.type = prog_type_by_name("sockops")};
+    CHECK_EQ(verify_named(obj, "count_connections", &as_linux, &v), -EACCES);
+    elf_object_free(obj);
+}
+
 TEST_MAIN
