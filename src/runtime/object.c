@@ -10,6 +10,11 @@
 
 static int create_map(const struct elf_map *def, struct bpfhost_map **out, char *msg, size_t msg_size)
 {
+    if (def->spin_lock_count > 1) {
+        msg_set(msg, msg_size, "map '%s': its value holds %u struct bpf_spin_lock members, "
+                "one at most", def->name, def->spin_lock_count);
+        return -EINVAL;
+    }
     struct bpfhost_map *inner = NULL;
     if (def->inner) {
         int err = create_map(def->inner, &inner, msg, msg_size);
