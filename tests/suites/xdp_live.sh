@@ -163,6 +163,8 @@ wait $!
 expect "firewall passes the allowed UDP flow" 0 "^received 10$" cat "$tmp/recv"
 expect "firewall maps are readable while it runs (15 drops)" 0 "^  01000000 = 0f00000000000000 \(15\)$" \
     ip netns exec $M "$B" xdp show $IN --maps
+expect "map dump xdp IFACE reads them too" 0 "^  01000000 = 0f00000000000000 \(15\)$" \
+    ip netns exec $M "$B" map dump xdp $IN
 expect "show has the live counters" 0 "^  XDP_DROP +15$" ip netns exec $M "$B" xdp show $IN
 expect "the verified firewall runs on a fast engine" 0 "^$IN: program xdp_firewall \((jit|interpreter)\)" \
     ip netns exec $M "$B" xdp show $IN
@@ -267,6 +269,8 @@ expect "bad engine" 2 "unknown engine 'warp'" ip netns exec $M "$B" xdp attach $
 expect "show of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp show $IN
 expect "detach of an idle interface" 2 "no XDP program is attached to $IN" ip netns exec $M "$B" xdp detach $IN
 expect "show --maps needs an interface" 2 "needs an interface" "$B" xdp show --maps
+expect "map dump xdp: nothing attached" 2 "map dump xdp: " "$B" map dump xdp nosuchif0
+expect "map: only dump for attached programs" 2 "can only be dumped" "$B" map show xdp $IN
 # An interface that goes away ends the attachment with a message (the C pair is not needed
 # any more).
 attach lost $IN --no-program --peer $THIRD

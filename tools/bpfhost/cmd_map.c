@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hooks/xdp_registry.h"
 #include "json.h"
 #include "loaded_object.h"
 #include "runtime/handles.h"
@@ -26,6 +27,7 @@ void cmd_map_help(void)
            "       bpfhost map update FILE.o MAP [key DATA] value VALUE [any|noexist|exist]\n"
            "       bpfhost map delete FILE.o MAP key DATA\n"
            "       bpfhost map batch  FILE.o SCRIPT [-j|-p]\n"
+           "       bpfhost map dump   xdp IFACE      (maps of the program xdp attach runs there)\n"
            "\n"
            "MAP   := NAME | name NAME | id ID | pinned PATH\n"
            "DATA  := BYTE... | hex HEX...       (BYTE: 0x0a, 10, 012; HEX: 0a000000 or 0a 00 ..)\n"
@@ -504,6 +506,22 @@ static int run_script(struct loaded_object *obj, const char *path, const struct 
     return status;
 }
 
+/* map dump xdp IFACE: the maps of the program `bpfhost xdp attach` runs on IFACE, from that
+ * process (its control socket), while it runs. */
+static int map_dump_attached(int count, char **args, const struct map_output *out)
+{
+    if (strcmp(args[0], "dump") || count != 3)
+        return cli_error("map: the maps of an attached XDP program can only be dumped: "
+                         "bpfhost map dump xdp IFACE");
+    if (out->json)
+        return cli_error("map dump xdp: -j is not supported for attached programs yet");
+    char msg[512];
+    fflush(stdout);
+    if (hook_xdp_registry_request(hook_xdp_registry_dir(), args[2], "maps", stdout, msg, sizeof msg))
+        return cli_error("map dump xdp: %s", msg);
+    return 0;
+}
+
 int cmd_map(int argc, char **argv)
 {
     struct map_output out = {0};
@@ -520,7 +538,9 @@ int cmd_map(int argc, char **argv)
             args[count++] = argv[i];
     }
     int status;
-    if (count < 2) {
+    if (count >= 2 && !strcmp(args[1], "xdp")) {
+        status = map_dump_attached(count, args, &out);
+    } else if (count < 2) {
         status = cli_error("map: usage: bpfhost map show|dump|lookup|update|delete|batch FILE.o "
                            "... (see bpfhost map --help)");
     } else {
