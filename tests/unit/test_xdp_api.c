@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "test_loopback.h"
 
 static int load(enum bpf_prog_type type, int r0)
 {
@@ -128,46 +129,6 @@ TEST(argument_errors_come_before_any_interface_is_touched)
     libbpf_set_print(NULL);
 }
 
-/* 127.0.0.1, port 9 (discard) */
-static struct sockaddr_in discard_addr(void)
-{
-    return (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(0x7f000001)};
-}
-
-/* A private namespace with its loopback up, or false (and a SKIP line). */
-static bool private_loopback(void)
-{
-    static int state; /* 0 unknown, 1 ready, -1 unavailable */
-    if (state)
-        return state > 0;
-    state = -1;
-    if (unshare(CLONE_NEWNET)) {
-        printf("SKIP xdp api on loopback: no private network namespace (%s)\n", strerror(errno));
-        return false;
-    }
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr = {0};
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-    bool up = fd >= 0 && !ioctl(fd, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags |= IFF_UP, !ioctl(fd, SIOCSIFFLAGS, &ifr));
-    if (fd >= 0)
-        close(fd);
-    int sink = socket(AF_INET, SOCK_DGRAM, 0); /* stays open: the namespace is this test's */
-    struct sockaddr_in discard = discard_addr();
-    up = up && sink >= 0 && !bind(sink, (const struct sockaddr *)&discard, sizeof discard);
-    if (!up)
-        printf("SKIP xdp api on loopback: cannot bring lo up or bind its discard port\n");
-    state = up ? 1 : -1;
-    return up;
-}
-
-static void send_datagrams(int count)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in discard = discard_addr();
-    for (int i = 0; i < count; i++)
-        CHECK_EQ(sendto(fd, "12345678", 8, 0, (const struct sockaddr *)&discard, sizeof discard), 8);
-    close(fd);
-}
 
 /* The counters once drop + pass reach frames (2 s at most). */
 static struct bpfhost_xdp_counters wait_for_frames(int ifindex, __u64 frames)
@@ -184,7 +145,7 @@ static struct bpfhost_xdp_counters wait_for_frames(int ifindex, __u64 frames)
 
 TEST(attach_replace_and_detach_follow_linux_rules)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp api"))
         return;
     libbpf_set_print(quiet);
     int lo = (int)if_nametoindex("lo");
@@ -212,7 +173,7 @@ TEST(attach_replace_and_detach_follow_linux_rules)
     CHECK_EQ(bpf_xdp_attach(lo, drop, XDP_FLAGS_REPLACE, NULL), -EEXIST); /* expects nothing */
 
     /* Replacing the program of the running datapath: the counters go on. */
-    send_datagrams(3);
+    test_send_datagrams(3);
     struct bpfhost_xdp_counters c = wait_for_frames(lo, 3);
     CHECK_EQ(c.pass, 3);
     CHECK_EQ(c.mode, 0);
@@ -220,13 +181,13 @@ TEST(attach_replace_and_detach_follow_linux_rules)
     CHECK_EQ(bpf_xdp_attach(lo, drop, XDP_FLAGS_REPLACE, &expect_pass), 0);
     CHECK_EQ(attached_id(lo, 0), prog_id(drop));
     close(drop); /* the attachment holds the program */
-    send_datagrams(4);
+    test_send_datagrams(4);
     c = wait_for_frames(lo, 7);
     CHECK_EQ(c.pass, 3);
     CHECK_EQ(c.drop, 4);
     CHECK_EQ(bpf_xdp_attach(lo, pass, 0, NULL), 0); /* a plain attach replaces too */
     CHECK_EQ(bpf_xdp_attach(lo, pass, 0, NULL), 0); /* and the same program again is nothing */
-    send_datagrams(2);
+    test_send_datagrams(2);
     c = wait_for_frames(lo, 9);
     CHECK_EQ(c.pass, 5);
     CHECK_EQ(c.drop, 4);
@@ -257,7 +218,7 @@ TEST(attach_replace_and_detach_follow_linux_rules)
 
 TEST(links_hold_the_interface_until_detached)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp api"))
         return;
     libbpf_set_print(quiet);
     int lo = (int)if_nametoindex("lo");
@@ -283,13 +244,13 @@ TEST(links_hold_the_interface_until_detached)
     CHECK_EQ(info.prog_id, prog_id(pass));
     CHECK_EQ(info.xdp.ifindex, lo);
 
-    send_datagrams(2);
+    test_send_datagrams(2);
     struct bpfhost_xdp_counters c = wait_for_frames(lo, 2);
     CHECK_EQ(c.pass, 2);
     CHECK_EQ(bpf_link_update(link, filter, NULL), -EINVAL);
     CHECK_EQ(bpf_link_update(link, drop, NULL), 0);
     CHECK_EQ(attached_id(lo, 0), prog_id(drop));
-    send_datagrams(3);
+    test_send_datagrams(3);
     c = wait_for_frames(lo, 5);
     CHECK_EQ(c.pass, 2);
     CHECK_EQ(c.drop, 3);
@@ -321,7 +282,7 @@ TEST(links_hold_the_interface_until_detached)
 
 TEST(object_api_attaches_a_program_of_an_object)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp api"))
         return;
     libbpf_set_print(quiet);
     int lo = (int)if_nametoindex("lo");
@@ -381,7 +342,7 @@ TEST(object_api_attaches_a_program_of_an_object)
 /* A skeleton's destroy destroys the links the application stored in it, as libbpf's does. */
 TEST(skeleton_destroy_detaches_the_links_the_application_made)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp api"))
         return;
     int lo = (int)if_nametoindex("lo");
     FILE *file = fopen("build/bpf/xdp_reflect.bpf.o", "rb");

@@ -17,6 +17,7 @@
 
 #include "platform/epoch.h"
 #include "test.h"
+#include "test_loopback.h"
 
 static struct runtime_prog *load(uint32_t prog_type, int32_t r0)
 {
@@ -61,48 +62,6 @@ TEST(bad_options_are_refused_with_a_message)
     hook_xdp_detach(NULL);
 }
 
-/* 127.0.0.1, port 9 (discard) */
-static struct sockaddr_in discard_addr(void)
-{
-    return (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(9), .sin_addr.s_addr = htonl(0x7f000001)};
-}
-
-/* A private namespace with its loopback up, or false (and a SKIP line). */
-static bool private_loopback(void)
-{
-    static int state; /* 0 unknown, 1 ready, -1 unavailable */
-    if (state)
-        return state > 0;
-    state = -1;
-    if (unshare(CLONE_NEWNET)) {
-        printf("SKIP xdp datapath on loopback: no private network namespace (%s)\n", strerror(errno));
-        return false;
-    }
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct ifreq ifr = {0};
-    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-    bool up = fd >= 0 && !ioctl(fd, SIOCGIFFLAGS, &ifr) && (ifr.ifr_flags |= IFF_UP, !ioctl(fd, SIOCSIFFLAGS, &ifr));
-    if (fd >= 0)
-        close(fd);
-    int sink = socket(AF_INET, SOCK_DGRAM, 0); /* stays open: the namespace is this test's */
-    struct sockaddr_in discard = discard_addr();
-    up = up && sink >= 0 && !bind(sink, (const struct sockaddr *)&discard, sizeof discard);
-    if (!up)
-        printf("SKIP xdp datapath on loopback: cannot bring lo up or bind its discard port\n");
-    state = up ? 1 : -1;
-    return up;
-}
-
-/* count datagrams of 50 bytes on the wire, to the bound discard port (an unbound port would
- * send ICMP errors back, more frames). */
-static void send_datagrams(int count)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in discard = discard_addr();
-    for (int i = 0; i < count; i++)
-        CHECK_EQ(sendto(fd, "12345678", 8, 0, (const struct sockaddr *)&discard, sizeof discard), 8);
-    close(fd);
-}
 
 /* Waits until the verdicts add up to frames (2 s at most) and returns the totals. */
 static void wait_for_frames(struct hook_xdp *xdp, uint64_t frames, uint64_t *totals)
@@ -117,7 +76,7 @@ static void wait_for_frames(struct hook_xdp *xdp, uint64_t frames, uint64_t *tot
 
 TEST(observe_counts_every_frame_once)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp datapath"))
         return;
     char msg[256];
     struct hook_xdp *xdp;
@@ -129,7 +88,7 @@ TEST(observe_counts_every_frame_once)
         return;
     }
     CHECK_EQ(hook_xdp_worker_count(xdp), 1);
-    send_datagrams(5);
+    test_send_datagrams(5);
     uint64_t totals[HOOK_XDP_STAT_COUNT];
     wait_for_frames(xdp, 5, totals);
     hook_xdp_detach(xdp);
@@ -140,7 +99,7 @@ TEST(observe_counts_every_frame_once)
 
 TEST(program_verdicts_are_counted_and_out_of_range_is_aborted)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp datapath"))
         return;
     struct runtime_prog *drop = load(6, 1), *bogus = load(6, 99);
     char msg[256];
@@ -148,14 +107,14 @@ TEST(program_verdicts_are_counted_and_out_of_range_is_aborted)
     struct hook_xdp_options opts = {.mode = HOOK_XDP_MODE_OBSERVE};
     CHECK_EQ(hook_xdp_attach(if_nametoindex("lo"), drop, &opts, &xdp, msg, sizeof msg), 0);
     runtime_prog_put(drop); /* the attachment holds its own reference */
-    send_datagrams(3);
+    test_send_datagrams(3);
     uint64_t totals[HOOK_XDP_STAT_COUNT];
     wait_for_frames(xdp, 3, totals);
     hook_xdp_detach(xdp);
     CHECK_EQ(totals[HOOK_XDP_STAT_DROP], 3);
 
     CHECK_EQ(hook_xdp_attach(if_nametoindex("lo"), bogus, &opts, &xdp, msg, sizeof msg), 0);
-    send_datagrams(2);
+    test_send_datagrams(2);
     wait_for_frames(xdp, 2, totals);
     hook_xdp_detach(xdp);
     CHECK_EQ(totals[HOOK_XDP_STAT_ABORTED], 2);
@@ -164,14 +123,14 @@ TEST(program_verdicts_are_counted_and_out_of_range_is_aborted)
 
 TEST(the_program_is_replaced_without_stopping_the_workers)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp datapath"))
         return;
     struct runtime_prog *drop = load(6, 1), *pass = load(6, 2), *socket_filter = load(1, 0);
     char msg[256];
     struct hook_xdp *xdp;
     struct hook_xdp_options opts = {.mode = HOOK_XDP_MODE_OBSERVE};
     CHECK_EQ(hook_xdp_attach(if_nametoindex("lo"), drop, &opts, &xdp, msg, sizeof msg), 0);
-    send_datagrams(2);
+    test_send_datagrams(2);
     uint64_t totals[HOOK_XDP_STAT_COUNT];
     wait_for_frames(xdp, 2, totals);
     CHECK_EQ(hook_xdp_replace_prog(xdp, socket_filter, msg, sizeof msg), -EINVAL);
@@ -179,12 +138,12 @@ TEST(the_program_is_replaced_without_stopping_the_workers)
     CHECK_EQ(hook_xdp_replace_prog(xdp, pass, msg, sizeof msg), 0);
     runtime_prog_put(drop); /* the old program goes after a grace period, not under a worker */
     runtime_prog_put(pass);
-    send_datagrams(3);
+    test_send_datagrams(3);
     wait_for_frames(xdp, 5, totals);
     CHECK_EQ(totals[HOOK_XDP_STAT_DROP], 2);
     CHECK_EQ(totals[HOOK_XDP_STAT_PASS], 3);
     CHECK_EQ(hook_xdp_replace_prog(xdp, NULL, msg, sizeof msg), 0); /* no program: XDP_PASS */
-    send_datagrams(1);
+    test_send_datagrams(1);
     wait_for_frames(xdp, 6, totals);
     CHECK_EQ(totals[HOOK_XDP_STAT_PASS], 4);
     hook_xdp_detach(xdp);
@@ -197,7 +156,7 @@ static void *send_until_stopped(void *arg)
 {
     (void)arg;
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in discard = discard_addr();
+    struct sockaddr_in discard = test_discard_addr();
     while (atomic_load(&sending))
         sendto(fd, "12345678", 8, 0, (const struct sockaddr *)&discard, sizeof discard);
     close(fd);
@@ -225,7 +184,7 @@ static struct runtime_prog *load_long(int32_t r0)
  * (ASan would see a worker run a freed program). */
 TEST(replacing_under_traffic_never_runs_a_freed_program)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp datapath"))
         return;
     char msg[256];
     struct hook_xdp *xdp;
@@ -253,7 +212,7 @@ TEST(replacing_under_traffic_never_runs_a_freed_program)
 
 TEST(frame_limit_signals_done_and_stops_counting)
 {
-    if (!private_loopback())
+    if (!test_private_loopback("xdp datapath"))
         return;
     char msg[256];
     struct hook_xdp *xdp;
@@ -261,7 +220,7 @@ TEST(frame_limit_signals_done_and_stops_counting)
     CHECK_EQ(hook_xdp_attach(if_nametoindex("lo"), NULL, &opts, &xdp, msg, sizeof msg), 0);
     struct pollfd done = {.fd = hook_xdp_done_fd(xdp), .events = POLLIN};
     CHECK_EQ(poll(&done, 1, 0), 0);
-    send_datagrams(6);
+    test_send_datagrams(6);
     CHECK_EQ(poll(&done, 1, 2000), 1);
     poll(NULL, 0, 20);
     uint64_t totals[HOOK_XDP_STAT_COUNT];
