@@ -65,7 +65,8 @@ asan: $(UNIT_ASAN) $(BPF_OBJS)
 
 # --- ThreadSanitizer: the concurrency tests against a library built with -fsanitize=thread ---
 TSAN       := -fsanitize=thread -fno-omit-frame-pointer
-TSAN_TESTS := test_map_stress test_map_epoch test_runtime_handles test_xdp_datapath test_xdp_api
+TSAN_TESTS := test_map_stress test_map_epoch test_runtime_handles test_xdp_datapath test_xdp_api \
+              test_trace_ring test_map_value test_map_spin_lock
 LIB_TSAN   := $(BUILD)/tsan/lib/libbpfhost.a
 $(BUILD)/tsan/obj/%.o: %.c
 	@mkdir -p $(dir $@)

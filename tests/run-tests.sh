@@ -52,13 +52,6 @@ TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$(pwd)/tests/tsan.supp}
 export TSAN_OPTIONS
 for t in build/tsan/tests/test_*; do
     [ -x "$t" ] || continue
-    if [ "$(basename "$t")" = test_map_stress ]; then
-        # Real C11 data races by design, not suppressed: a program's in-place value writes
-        # (atomic adds, per-CPU updates) race with control-side memcpy copies of the same
-        # value, as in Linux. Clean once map value copies use relaxed atomic words.
-        echo "    SKIP tsan test_map_stress: map values are copied with memcpy while programs write them (docs/tsan.md)"
-        continue
-    fi
     run_suite "tsan $(basename "$t")" "$t"
 done
 for mode in checked fast; do

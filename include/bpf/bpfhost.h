@@ -68,6 +68,27 @@ struct bpfhost_xdp_counters {
  * when none runs there. */
 LIBBPF_API int bpfhost_xdp_query_counters(int ifindex, struct bpfhost_xdp_counters *counters);
 
+/* Which engine runs a program, like eBPF for Windows' ebpf_execution_type_t. Only programs
+ * the verifier accepted run on these; the checked interpreter for unverified ones is not a
+ * choice of this API. */
+enum bpfhost_execution_type {
+    BPFHOST_EXECUTION_ANY,       /* the JIT where the host has one, else the interpreter */
+    BPFHOST_EXECUTION_JIT,
+    BPFHOST_EXECUTION_INTERPRET, /* the interpreter */
+};
+
+struct bpf_object;
+
+/* Before bpf_object__load: the engine for every program of obj. -EBUSY after load, -EINVAL
+ * for a NULL object or an unknown type. With BPFHOST_EXECUTION_JIT a program the JIT cannot
+ * compile fails the load instead of falling back to the interpreter. */
+LIBBPF_API int bpfhost_object__set_execution_type(struct bpf_object *obj,
+                                                  enum bpfhost_execution_type type);
+
+/* The engine that runs the loaded program prog_fd: BPFHOST_EXECUTION_JIT or
+ * BPFHOST_EXECUTION_INTERPRET, or a negative errno (-EBADF: not a program fd). */
+LIBBPF_API int bpfhost_prog_execution_type(int prog_fd);
+
 #ifdef __cplusplus
 }
 #endif

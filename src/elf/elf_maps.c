@@ -132,6 +132,27 @@ static int parse_values(struct elf_object *obj, const char *name, const struct b
     return parse_btf_map_def(obj, map->inner->name, target_id, map->inner, true);
 }
 
+/* The value's struct bpf_spin_lock, found as Linux's btf_find_spin_lock does: a member of
+ * the value struct itself (not of nested structs) whose type is the struct of that name.
+ * Opening never fails on it (libbpf's does not look); map creation checks what was found. */
+static void find_spin_lock(struct elf_object *obj, struct elf_map *map)
+{
+    const struct btf_type *value =
+        btf_type_by_id(obj->btf, btf_skip_modifiers(obj->btf, map->btf_value_type_id));
+    if (!map->btf_value_type_id || !value || value->kind != BTF_KIND_STRUCT)
+        return;
+    for (uint32_t i = 0; i < value->vlen; i++) {
+        const struct btf_member *m = &value->members[i];
+        const struct btf_type *t = btf_type_by_id(obj->btf, btf_skip_modifiers(obj->btf, m->type));
+        if (!t || t->kind != BTF_KIND_STRUCT || strcmp(t->name, "bpf_spin_lock"))
+            continue;
+        if (!map->spin_lock_count++) {
+            map->has_spin_lock = true;
+            map->spin_lock_offset = m->offset / 8;
+        }
+    }
+}
+
 static int parse_btf_map_def(struct elf_object *obj, const char *name, uint32_t def_id,
                              struct elf_map *map, bool inner)
 {
@@ -185,6 +206,7 @@ static int parse_btf_map_def(struct elf_object *obj, const char *name, uint32_t 
         if (err)
             return err;
     }
+    find_spin_lock(obj, map);
     return 0;
 }
 

@@ -130,6 +130,11 @@ struct elf_map {
     uint32_t type, key_size, value_size, max_entries, map_flags, numa_node, pinning;
     uint64_t map_extra;
     uint32_t btf_key_type_id, btf_value_type_id; /* 0 when unknown */
+    /* BTF maps whose value struct has a struct bpf_spin_lock member: its byte offset (the
+     * first one's; more than one is refused when the map is created, as Linux does). */
+    bool has_spin_lock;
+    uint32_t spin_lock_offset;
+    uint32_t spin_lock_count;
     /* Map-in-map: the inner map's definition (not itself in the object's map list; it is
      * a template, as in libbpf; for legacy maps a copy of the map inner_map_index names),
      * NULL otherwise. */

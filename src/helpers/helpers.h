@@ -61,8 +61,10 @@ void helpers_describe_arg_memory(struct vm_helpers *table);
 /* Registers every helper bpfhost provides, and describes their memory arguments. */
 void helpers_fill_table(struct vm_helpers *table);
 
-/* Where bpf_trace_printk lines go (the trace pipe). The default sink writes each line to
- * stderr. sink NULL restores the default. The sink may be called from any thread. */
+/* Where bpf_trace_printk lines go. By default, the trace pipe (runtime/trace_pipe.h: the
+ * system trace buffer or stderr); a sink set here gets each line instead, in Linux's
+ * trace_pipe form (runtime_trace_format), ending in one newline. sink NULL restores the
+ * default. The sink may be called from any thread. */
 typedef void (*helpers_trace_sink)(const char *line, size_t len, void *arg);
 void helpers_set_trace_sink(helpers_trace_sink sink, void *arg);
 

@@ -4,10 +4,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "helpers/helpers.h"
+#include "platform/cpu_slot.h"
 #include "platform/host.h"
+#include "runtime/prog.h"
+#include "runtime/trace_pipe.h"
 
 #define HELPER(name) static uint64_t name(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, \
                                           struct vm_run *run)
@@ -34,20 +36,13 @@ HELPER(helper_get_current_comm)
 
 /* --- printing ------------------------------------------------------------------------------ */
 
-static void default_trace_sink(const char *line, size_t len, void *arg)
-{
-    (void)arg;
-    ssize_t ignored = write(STDERR_FILENO, line, len);
-    (void)ignored;
-}
-
-static _Atomic(helpers_trace_sink) trace_sink = default_trace_sink;
+static _Atomic(helpers_trace_sink) trace_sink;
 static _Atomic(void *) trace_sink_arg;
 
 void helpers_set_trace_sink(helpers_trace_sink sink, void *arg)
 {
     atomic_store(&trace_sink_arg, arg);
-    atomic_store(&trace_sink, sink ? sink : default_trace_sink);
+    atomic_store(&trace_sink, sink);
 }
 
 enum { FORMAT_MAX_ARGS = 12, STRING_ARG_MAX = 256 };
@@ -129,22 +124,28 @@ int helpers_format(const char *fmt, size_t fmt_size, const uint64_t *args, unsig
 HELPER(helper_trace_printk)
 {
     uint64_t args[3] = {r3, r4, r5};
-    char line[512];
-    char prefix[64];
-    char comm[16];
-    platform_current_comm(comm, sizeof comm);
-    int n = helpers_format((const char *)(uintptr_t)r1, (uint32_t)r2, args, 3, line, sizeof line - 1);
+    struct trace_ring_event event;
+    int n = helpers_format((const char *)(uintptr_t)r1, (uint32_t)r2, args, 3, event.text, sizeof event.text);
     if (n < 0)
         return (uint64_t)-EINVAL;
-    size_t len = (size_t)n < sizeof line - 1 ? (size_t)n : sizeof line - 2;
-    if (!len || line[len - 1] != '\n')
-        line[len++] = '\n';
-    int p = snprintf(prefix, sizeof prefix, "%s-%u: ", comm, (unsigned)(platform_current_pid_tgid() >> 32));
-    char full[600];
-    size_t total = (size_t)p + len < sizeof full ? (size_t)p + len : sizeof full;
-    memcpy(full, prefix, (size_t)p);
-    memcpy(full + p, line, total - (size_t)p);
-    atomic_load(&trace_sink)(full, total, atomic_load(&trace_sink_arg));
+    event.text_len = (uint32_t)((size_t)n < sizeof event.text ? (size_t)n : sizeof event.text - 1);
+    event.timestamp_ns = platform_monotonic_ns();
+    uint64_t pid_tgid = platform_current_pid_tgid();
+    event.pid = (int32_t)(pid_tgid >> 32);
+    event.tid = (int32_t)(uint32_t)pid_tgid;
+    event.cpu = platform_cpu_slot();
+    if (platform_current_comm(event.comm, sizeof event.comm))
+        event.comm[0] = '\0';
+    const char *program = runtime_prog_running_name();
+    snprintf(event.program, sizeof event.program, "%s", program ? program : "");
+    helpers_trace_sink sink = atomic_load(&trace_sink);
+    if (!sink) {
+        runtime_trace_emit(&event);
+        return (uint64_t)n;
+    }
+    char line[TRACE_RING_TEXT_MAX + 128];
+    int len = runtime_trace_format(&event, line, sizeof line);
+    sink(line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1, atomic_load(&trace_sink_arg));
     return (uint64_t)n;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/message.h"
+#include "platform/run_dir.h"
 
 #define STATE_MAGIC 0x50445842u /* "BXDP" */
 enum { REQUEST_MAX = 1024, WAIT_STEP_MS = 20 };
@@ -50,22 +51,6 @@ static int paths(const char *dir, const char *ifname, char *state, size_t state_
         (control && (size_t)snprintf(control, control_size, "%s/%s.sock", dir, ifname) >= control_size))
         return msg_error(-ENAMETOOLONG, msg, msg_size, "run directory '%s' is too long a path", dir);
     return 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-    char path[PATH_MAX];
-    if ((size_t)snprintf(path, sizeof path, "%s", dir) >= sizeof path)
-        return -ENAMETOOLONG;
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(path, 0755) && errno != EEXIST)
-            return -errno;
-        *p = '/';
-    }
-    return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
 /* Opens path and takes its lock without waiting; retries when the file was replaced while
@@ -127,7 +112,7 @@ int hook_xdp_publish(const char *dir, const struct hook_xdp_state *info,
         free(pub);
         return err;
     }
-    err = mkdir_p(dir);
+    err = platform_make_dir(dir);
     if (err) {
         free(pub);
         return msg_error(err, msg, msg_size, "cannot create run directory %s: %s", dir, strerror(-err));

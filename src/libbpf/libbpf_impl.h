@@ -51,6 +51,7 @@ struct bpf_object {
     char *kernel_log_buf;
     size_t kernel_log_size;
     uint32_t kernel_log_level;
+    enum runtime_engine engine;       /* bpfhost_object__set_execution_type */
 };
 
 /* What libbpf calls the object's programs: not the .text subprograms others call, nor code

@@ -203,6 +203,7 @@ int bpf_object__load(struct bpf_object *obj)
             .programs_disabled = obj->programs_disabled,
             .maps = obj->map_defs,
             .reused_maps = obj->reused_maps,
+            .engine = obj->engine,
             .log = want_log ? obj->kernel_log_buf : NULL,
             .log_size = want_log ? obj->kernel_log_size : 0,
         };

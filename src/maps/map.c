@@ -249,26 +249,6 @@ void map_spin_unlock(void *lock)
     atomic_store_explicit(word, 0, memory_order_release);
 }
 
-void map_copy_value(const struct bpfhost_map *map, void *dst, const void *src)
-{
-    if (!map->has_spin_lock) {
-        memcpy(dst, src, map->value_size);
-        return;
-    }
-    uint32_t off = map->spin_lock_offset;
-    memcpy(dst, src, off);
-    memcpy((char *)dst + off + 4, (const char *)src + off + 4, map->value_size - off - 4);
-}
-
-void map_copy_value_locked(const struct bpfhost_map *map, void *dst, const void *src,
-                           bool lock_in_dst)
-{
-    void *lock = (char *)(lock_in_dst ? dst : (void *)(uintptr_t)src) + map->spin_lock_offset;
-    map_spin_lock(lock);
-    map_copy_value(map, dst, src);
-    map_spin_unlock(lock);
-}
-
 int map_check_update_flags(const struct bpfhost_map *map, uint64_t flags)
 {
     if ((flags & ~(uint64_t)MAP_F_LOCK) > MAP_EXIST)
@@ -363,9 +343,9 @@ static int sys_lookup_in_section(struct bpfhost_map *map, const void *key, void 
     if (!found)
         return -ENOENT;
     if (flags & MAP_F_LOCK)
-        map_copy_value_locked(map, value, found, false);
+        map_copy_value_out_locked(map, value, found);
     else
-        memcpy(value, found, map->value_size);
+        map_copy_value_out(map, value, found);
     return 0;
 }
 

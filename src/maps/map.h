@@ -318,11 +318,22 @@ extern const struct map_type_impl map_object_array_impl;  /* PROG_ARRAY, ARRAY_O
 /* Fills the common fields of a new map from attr (refcount 1). */
 void map_init_common(struct bpfhost_map *map, const struct map_ops *ops,
                      const struct map_create_attr *attr);
-/* Copies a value without touching its spin lock (Linux's copy_map_value). */
-void map_copy_value(const struct bpfhost_map *map, void *dst, const void *src);
-/* The same under the value's spin lock (BPF_F_LOCK); lock_in_dst: the lock lives in dst. */
-void map_copy_value_locked(const struct bpfhost_map *map, void *dst, const void *src,
-                           bool lock_in_dst);
+/* Values are shared memory: a program writes a value in place through the pointer a lookup
+ * gave it, at any time, while the control side or an in-place update copies the same value.
+ * Every copy of src/maps between a value in a map and anything else goes through these:
+ * word by word as relaxed atomics (8 bytes where the map's side is aligned to 8, as values
+ * are; then 4, 2, 1 bytes), so that such sharing is defined in C11 and visible to TSan as
+ * intended; a reader may still see a torn value, one word from before a write and one from
+ * after, as on Linux without BPF_F_LOCK. On x86-64 and arm64 these are plain moves. */
+void map_value_load(void *dst, const void *value, size_t size);  /* out of the map */
+void map_value_store(void *value, const void *src, size_t size); /* into the map */
+/* A whole value out of or into the map, leaving out its spin lock as Linux's copy_map_value
+ * does: the copy out holds zero where the lock is, the copy in leaves the map's lock alone. */
+void map_copy_value_out(const struct bpfhost_map *map, void *dst, const void *value);
+void map_copy_value_in(const struct bpfhost_map *map, void *value, const void *src);
+/* The same while holding the value's spin lock (BPF_F_LOCK). */
+void map_copy_value_out_locked(const struct bpfhost_map *map, void *dst, const void *value);
+void map_copy_value_in_locked(const struct bpfhost_map *map, void *value, const void *src);
 /* Checks update flags as Linux does: -EINVAL for unknown bits, or F_LOCK without a lock. */
 int map_check_update_flags(const struct bpfhost_map *map, uint64_t flags);
 /* -E2BIG with a message when a map would preallocate count * size bytes, more than

@@ -85,9 +85,9 @@ static long array_update(struct bpfhost_map *map, const void *key, const void *v
     struct array_map *array = array_of(map);
     void *dst = value_at(array, index, array->slots > 1 ? platform_cpu_slot() : 0);
     if (flags & MAP_F_LOCK)
-        map_copy_value_locked(map, dst, value, true);
+        map_copy_value_in_locked(map, dst, value);
     else
-        map_copy_value(map, dst, value);
+        map_copy_value_in(map, dst, value);
     return 0;
 }
 
@@ -101,7 +101,7 @@ static int percpu_array_sys_lookup(struct bpfhost_map *map, const void *key, voi
     struct array_map *array = array_of(map);
     for (uint32_t slot = 0; slot < array->slots; slot++) {
         unsigned char *out = (unsigned char *)value + (size_t)slot * array->stride;
-        memcpy(out, value_at(array, index, slot), map->value_size);
+        map_value_load(out, value_at(array, index, slot), map->value_size);
         memset(out + map->value_size, 0, array->stride - map->value_size);
     }
     return 0;
@@ -116,8 +116,9 @@ static int percpu_array_sys_update(struct bpfhost_map *map, const void *key, con
         return err;
     struct array_map *array = array_of(map);
     for (uint32_t slot = 0; slot < array->slots; slot++)
-        memcpy(value_at(array, index, slot),
-               (const unsigned char *)value + (size_t)slot * array->stride, map->value_size);
+        map_value_store(value_at(array, index, slot),
+                        (const unsigned char *)value + (size_t)slot * array->stride,
+                        map->value_size);
     return 0;
 }
 

@@ -303,14 +303,14 @@ static void fill_values(struct htab *h, struct htab_elem *e, const void *value, 
     if (fill == FILL_OBJECT) {
         e->object = (void *)(uintptr_t)value;
     } else if (!h->percpu) {
-        map_copy_value(&h->map, elem_value(h, e, 0), value);
+        map_copy_value_in(&h->map, elem_value(h, e, 0), value);
     } else if (fill == FILL_PROG) {
-        memcpy(elem_value(h, e, platform_cpu_slot()), value, h->map.value_size);
+        map_value_store(elem_value(h, e, platform_cpu_slot()), value, h->map.value_size);
     } else {
         for (uint32_t slot = 0; slot < h->slots; slot++)
-            memcpy(elem_value(h, e, slot),
-                   (const unsigned char *)value + (size_t)slot * h->value_stride,
-                   h->map.value_size);
+            map_value_store(elem_value(h, e, slot),
+                            (const unsigned char *)value + (size_t)slot * h->value_stride,
+                            h->map.value_size);
     }
 }
 
@@ -342,7 +342,7 @@ static int htab_update_impl(struct htab *h, const void *key, const void *value, 
             break;
         }
         if (old && (flags & MAP_F_LOCK)) {
-            map_copy_value_locked(&h->map, elem_value(h, old, 0), value, true);
+            map_copy_value_in_locked(&h->map, elem_value(h, old, 0), value);
             break;
         }
         if (old && h->percpu) {
@@ -472,13 +472,13 @@ static int remove_elem(struct htab *h, const void *key, void *value, uint64_t fl
         } else if (h->percpu) {
             for (uint32_t slot = 0; slot < h->slots; slot++) {
                 unsigned char *out = (unsigned char *)value + (size_t)slot * h->value_stride;
-                memcpy(out, elem_value(h, e, slot), h->map.value_size);
+                map_value_load(out, elem_value(h, e, slot), h->map.value_size);
                 memset(out + h->map.value_size, 0, h->value_stride - h->map.value_size);
             }
         } else if (flags & MAP_F_LOCK) {
-            map_copy_value_locked(&h->map, value, elem_value(h, e, 0), false);
+            map_copy_value_out_locked(&h->map, value, elem_value(h, e, 0));
         } else {
-            memcpy(value, elem_value(h, e, 0), h->map.value_size);
+            map_copy_value_out(&h->map, value, elem_value(h, e, 0));
         }
     }
     atomic_store_explicit(link_to(bucket, e), e->next, memory_order_release);
@@ -518,13 +518,13 @@ static int htab_sys_lookup(struct bpfhost_map *map, const void *key, void *value
     } else if (h->percpu) {
         for (uint32_t slot = 0; slot < h->slots; slot++) {
             unsigned char *out = (unsigned char *)value + (size_t)slot * h->value_stride;
-            memcpy(out, elem_value(h, e, slot), map->value_size);
+            map_value_load(out, elem_value(h, e, slot), map->value_size);
             memset(out + map->value_size, 0, h->value_stride - map->value_size);
         }
     } else if (flags & MAP_F_LOCK) {
-        map_copy_value_locked(map, value, elem_value(h, e, 0), false);
+        map_copy_value_out_locked(map, value, elem_value(h, e, 0));
     } else {
-        memcpy(value, elem_value(h, e, 0), map->value_size);
+        map_copy_value_out(map, value, elem_value(h, e, 0));
     }
     return 0;
 }

@@ -10,6 +10,11 @@
 
 static int create_map(const struct elf_map *def, struct bpfhost_map **out, char *msg, size_t msg_size)
 {
+    if (def->spin_lock_count > 1) {
+        msg_set(msg, msg_size, "map '%s': its value holds %u struct bpf_spin_lock members, "
+                "one at most", def->name, def->spin_lock_count);
+        return -EINVAL;
+    }
     struct bpfhost_map *inner = NULL;
     if (def->inner) {
         int err = create_map(def->inner, &inner, msg, msg_size);
@@ -23,6 +28,8 @@ static int create_map(const struct elf_map *def, struct bpfhost_map **out, char 
         .max_entries = def->max_entries,
         .map_flags = def->map_flags,
         .map_extra = def->map_extra,
+        .has_spin_lock = def->has_spin_lock,
+        .spin_lock_offset = def->spin_lock_offset,
         .inner_map = inner,
         .object_ops = def->type == MAP_TYPE_PROG_ARRAY ? &runtime_prog_object_ops
                       : def->type == MAP_TYPE_PERF_EVENT_ARRAY ? &runtime_perf_output_object_ops : NULL,

@@ -81,6 +81,8 @@ static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_
             .value_size = map->value_size,
             .max_entries = map->max_entries,
             .read_only = (map->map_flags & MAP_F_RDONLY_PROG) != 0,
+            .has_spin_lock = map->has_spin_lock,
+            .spin_lock_offset = map->spin_lock_offset,
         };
         const struct bpfhost_map *inner = map->inner_template;
         if (inner) {
@@ -90,6 +92,8 @@ static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_
                 .value_size = inner->value_size,
                 .max_entries = inner->max_entries,
                 .read_only = (inner->map_flags & MAP_F_RDONLY_PROG) != 0,
+                .has_spin_lock = inner->has_spin_lock,
+                .spin_lock_offset = inner->spin_lock_offset,
             };
             (*out)[i].inner_map = (uint32_t)count++;
         }
@@ -188,6 +192,8 @@ static void allow_global_data(const struct runtime_prog *prog, struct vm_run *ru
             vm_run_add_region(run, memory, size, !(prog->maps[i]->map_flags & MAP_F_RDONLY_PROG));
     }
 }
+
+const char *runtime_prog_running_name(void) { return running ? running->name : NULL; }
 
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target)
 {

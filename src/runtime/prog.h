@@ -82,6 +82,10 @@ int runtime_prog_jit_array_maps(const struct runtime_prog *prog, struct jit_arra
  * target is of another program type than the program running (it would misread r1). */
 int runtime_prog_tail_call(struct vm_run *run, const struct runtime_prog *target);
 
+/* The name of the program running on the calling thread (the innermost, after tail calls),
+ * or NULL outside any: for helpers that report who called them (bpf_trace_printk). */
+const char *runtime_prog_running_name(void);
+
 /* "interpreter", "jit" or "checked interpreter". */
 const char *runtime_engine_name(enum runtime_engine engine);
 

@@ -124,10 +124,21 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
             c->released_id = v.id;
         }
         return 0;
-    case ARG_SPIN_LOCK:
+    case ARG_SPIN_LOCK: {
         if (v.type != VALUE_MAP_VALUE || !scalar_is_const(&v.var))
             return wrong_arg(c, reg, "a lock inside a map value", &v);
+        /* The maps copy values around this one word and take it for BPF_F_LOCK. */
+        const struct verifier_map *m = &a->opts->maps[v.map];
+        int64_t at = v.off + (int64_t)v.var.umin;
+        if (!m->has_spin_lock)
+            return analysis_fail(a, c->pc, -EINVAL, "argument %d of %s points into map %d, whose "
+                                 "value has no struct bpf_spin_lock", reg, c->proto->name, v.map);
+        if (at != m->spin_lock_offset)
+            return analysis_fail(a, c->pc, -EINVAL, "argument %d of %s points to offset %" PRId64
+                                 " of map %d's value; its struct bpf_spin_lock is at %u", reg,
+                                 c->proto->name, at, v.map, m->spin_lock_offset);
         return memory_region_access(a, c->s, c->pc, reg, 4, 4, false, what);
+    }
     case ARG_RINGBUF_MEM:
         if (v.type != VALUE_RINGBUF_MEM || !unmodified(&v))
             return wrong_arg(c, reg, value_is_nullable(&v) ? "a reservation checked against 0"

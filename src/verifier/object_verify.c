@@ -116,10 +116,11 @@ size_t object_verify_maps(const struct elf_object *obj, struct verifier_map *map
         maps[i] = (struct verifier_map){m->type, m->key_size, m->value_size, m->max_entries,
                                         m->origin == ELF_MAP_RODATA || m->origin == ELF_MAP_KCONFIG ||
                                             (m->map_flags & EBPF_F_RDONLY_PROG),
-                                        0};
+                                        0, m->has_spin_lock, m->spin_lock_offset};
         if (m->inner && extra < capacity) {
             maps[extra] = (struct verifier_map){m->inner->type, m->inner->key_size, m->inner->value_size,
-                                                m->inner->max_entries, false, 0};
+                                                m->inner->max_entries, false, 0,
+                                                m->inner->has_spin_lock, m->inner->spin_lock_offset};
             maps[i].inner_map = (uint32_t)extra++;
         } else if (m->inner_map_index >= 0) {
             maps[i].inner_map = (uint32_t)m->inner_map_index;

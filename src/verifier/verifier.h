@@ -23,6 +23,8 @@ struct verifier_map {
     uint32_t max_entries;
     bool read_only;          /* values may not be written by the program (.rodata, frozen) */
     uint32_t inner_map;      /* maps of maps (types 12, 13): index of the inner maps' template */
+    bool has_spin_lock;      /* the value holds a struct bpf_spin_lock, at spin_lock_offset */
+    uint32_t spin_lock_offset;
 };
 
 /* How one instruction touches the context, the same on every path that reaches it (the

@@ -211,8 +211,7 @@ TEST(map_delete_queue_pop_peek_and_spin_locks)
     CHECK_EQ(m->popped, 5);
     CHECK_EQ(m->pop_empty_ret, -ENOENT);
     CHECK_EQ(run_packet(obj, "call_map_helpers", frame, sizeof frame, NULL, NULL), XDP_PASS);
-    /* Not BPF_F_LOCK: the loader does not mark BTF map values holding a bpf_spin_lock yet. */
-    CHECK_EQ(bpf_map__lookup_elem(locked, &zero, 4, &lv, sizeof lv, 0), 0);
+    CHECK_EQ(bpf_map__lookup_elem(locked, &zero, 4, &lv, sizeof lv, BPF_F_LOCK), 0);
     CHECK_EQ(lv.counter, 16);
     bpf_object__close(obj);
 }

@@ -8,9 +8,18 @@
 #include "platform/cpu_slot.h"
 #include "test_map_support.h"
 
+/* Under TSan every deferred free is a race report that tests/tsan.supp then suppresses
+ * (liburcu's ordering is invisible to it), and the cost of each grows with their number:
+ * 20000 runs take many minutes there, 2000 seconds. */
+#ifdef __SANITIZE_THREAD__
+#define STRESS_RUNS 2000
+#else
+#define STRESS_RUNS 20000
+#endif
+
 enum {
     THREADS = 4,
-    RUNS = 20000,        /* program runs per thread */
+    RUNS = STRESS_RUNS,  /* program runs per thread */
     OPS_PER_RUN = 8,    /* map operations per run (one read-side section) */
     COUNTERS = 16,      /* keys 0..15: never deleted by the control thread */
     CHURN_BASE = 1000,  /* keys 1000..1000+CHURN-1: inserted by programs, deleted by control */

@@ -7,11 +7,11 @@
 
 /* Maps every test program may use, by index. */
 static const struct verifier_map test_maps[] = {
-    {1, 4, 8, 16, false, 0},    /* 0: hash, 4-byte key, 8-byte value */
-    {2, 4, 64, 4, false, 0},    /* 1: array of 64-byte values */
-    {27, 0, 0, 4096, false, 0}, /* 2: ring buffer */
-    {3, 4, 4, 8, false, 0},     /* 3: program array */
-    {2, 4, 16, 1, true, 0},     /* 4: read-only array (.rodata) */
+    {1, 4, 8, 16, false, 0, false, 0},    /* 0: hash, 4-byte key, 8-byte value */
+    {2, 4, 64, 4, false, 0, false, 0},    /* 1: array of 64-byte values */
+    {27, 0, 0, 4096, false, 0, false, 0}, /* 2: ring buffer */
+    {3, 4, 4, 8, false, 0, false, 0},     /* 3: program array */
+    {2, 4, 16, 1, true, 0, false, 0},     /* 4: read-only array (.rodata) */
 };
 
 static struct verifier_result result;
@@ -70,7 +70,7 @@ TEST(options_are_checked)
 /* Raw programs: r1 = a memory block described by map 0, r2 = its size. */
 TEST(memory_block_entry)
 {
-    static const struct verifier_map block = {2, 4, 16, 1, false, 0};
+    static const struct verifier_map block = {2, 4, 16, 1, false, 0, false, 0};
     static const struct prog_type_desc raw = {.name = "memory", .ctx_name = "no context"};
     struct verifier_options opts = {.prog_type = &raw, .maps = &block, .map_count = 1,
                                     .entry_memory_block = true};

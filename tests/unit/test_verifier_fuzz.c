@@ -64,7 +64,7 @@ static size_t random_insn(struct ebpf_insn *out, size_t pc, size_t count)
 TEST(random_programs_get_an_answer)
 {
     static const struct verifier_map maps[] = {
-        {1, 4, 8, 16, false, 0}, {2, 4, 64, 4, false, 0}, {27, 0, 0, 4096, false, 0},
+        {1, 4, 8, 16, false, 0, false, 0}, {2, 4, 64, 4, false, 0, false, 0}, {27, 0, 0, 4096, false, 0, false, 0},
     };
     const char *types[] = {"xdp", "socket", "kprobe", "cgroup/sock_addr", "tc"};
     int valid = 0, accepted = 0;

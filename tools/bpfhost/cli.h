@@ -65,6 +65,11 @@ void cmd_prog_help(void);
 int cmd_prog_show(int argc, char **argv); /* bpfhost prog show, argv[0] "show" */
 int cmd_prog_run(int argc, char **argv);  /* bpfhost prog run, argv[0] "run" */
 void cmd_prog_run_help(void);
+int cmd_prog_tracelog(int argc, char **argv); /* bpfhost prog tracelog, argv[0] "tracelog" */
+void cmd_prog_tracelog_help(void);
+/* --trace stderr|pipe|auto of the commands that run programs: chooses where their
+ * bpf_trace_printk lines go. Returns 0, or 2 after printing the error. */
+int cli_trace_output(const char *command, const char *name);
 int cmd_map(int argc, char **argv);
 void cmd_map_help(void);
 int cmd_verify(int argc, char **argv);

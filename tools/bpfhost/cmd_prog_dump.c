@@ -24,6 +24,7 @@ void cmd_prog_help(void)
            "Exit status: 0 ok, 1 the code holds invalid instructions, 2 bad arguments, an\n"
            "unknown program name or an unreadable or malformed object.\n");
     cmd_prog_run_help();
+    cmd_prog_tracelog_help();
 }
 
 static const char *base_name(const char *path)
@@ -180,8 +181,10 @@ int cmd_prog(int argc, char **argv)
         return cmd_prog_show(argc - 1, argv + 1);
     if (!strcmp(argv[1], "run"))
         return cmd_prog_run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "tracelog"))
+        return cmd_prog_tracelog(argc - 1, argv + 1);
     if (strcmp(argv[1], "dump"))
-        return cli_error("prog: unknown subcommand '%s' (bpfhost prog show|dump|run FILE.o)", argv[1]);
+        return cli_error("prog: unknown subcommand '%s' (bpfhost prog show|dump|run FILE.o, prog tracelog)", argv[1]);
     const char *path = NULL, *name = NULL;
     bool raw = false;
     for (int i = 2; i < argc; i++) {

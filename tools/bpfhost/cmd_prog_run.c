@@ -24,7 +24,7 @@ void cmd_prog_run_help(void)
 {
     printf("\nusage: bpfhost prog run FILE.o [--program NAME] [--data FILE | --pcap FILE] [--ctx FILE]\n"
            "                        [--repeat N] [--engine interp|jit] [--data-out FILE]\n"
-           "                        [--ctx-out FILE] [-j]\n"
+           "                        [--ctx-out FILE] [--trace stderr|pipe] [-j]\n"
            "Test-runs a program as Linux's BPF_PROG_RUN does: on the bytes of --data (an Ethernet\n"
            "frame for xdp, socket and tc programs; a TCP segment for sockops; the command line for\n"
            "process programs) and the context of --ctx (the binary struct: xdp_md, __sk_buff,\n"
@@ -39,6 +39,8 @@ void cmd_prog_run_help(void)
            "  --data-out FILE  write the output data there (with --pcap: a capture of them)\n"
            "  --ctx-out FILE   write the output context there\n"
            "  -j, --json       JSON output\n"
+           "  --trace T        where bpf_trace_printk lines go: pipe (the system trace buffer,\n"
+           "                   see prog tracelog), stderr, or auto (default: pipe when usable)\n"
            "Every slot of the object's perf event arrays gets an event output; the records\n"
            "bpf_perf_event_output wrote are printed after the run.\n"
            "Programs go through the verifier first; one it refuses is not run (exit 2).\n"
@@ -84,6 +86,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (errno || *end || !*argv[i] || argv[i][0] == '-' || n > UINT32_MAX)
                 return cli_error("prog run: --repeat '%s' is not a count from 0 to %u", argv[i], UINT32_MAX);
             o->repeat = (uint32_t)n;
+        } else if (!strcmp(a, "--trace")) {
+            if (cli_trace_output("prog run", argv[++i]))
+                return 2;
         } else if (!strcmp(a, "--engine")) {
             const char *e = argv[++i];
             if (!strcmp(e, "interp"))

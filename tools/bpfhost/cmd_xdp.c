@@ -21,7 +21,7 @@ void cmd_xdp_help(void)
 {
     printf("usage: bpfhost xdp run FILE.o --pcap IN.pcap [--out OUT.pcap] [--program NAME]\n"
            "                          [--map-set MAP KEY VALUE]... [--dump-maps]\n"
-           "                          [--engine interp|jit] [--unverified]\n"
+           "                          [--engine interp|jit] [--unverified] [--trace stderr|pipe]\n"
            "Runs an XDP program over every frame of a pcap or pcapng capture and prints how many\n"
            "frames got each action. The verifier checks the program first; a program it rejects\n"
            "does not run (the message names the instruction and the property that failed).\n"
@@ -35,7 +35,9 @@ void cmd_xdp_help(void)
            "  --program NAME       the XDP program to run (default: the object's only one)\n"
            "  --map-set MAP K V    put an entry in a map first; K and V are hex bytes in memory\n"
            "                       order, e.g. --map-set blocked_v4 0a000042 01\n"
-           "  --dump-maps          print every map's entries afterwards\n\n");
+           "  --dump-maps          print every map's entries afterwards\n"
+           "  --trace T            where bpf_trace_printk lines go: pipe (the system trace buffer,\n"
+           "                       see bpfhost prog tracelog), stderr, or auto (default)\n\n");
     cli_xdp_attach_help();
 }
 
@@ -222,7 +224,10 @@ static int xdp_run(int argc, char **argv)
             dump_maps = true;
         else if (!strcmp(argv[i], "--unverified"))
             unverified = true;
-        else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--trace") && i + 1 < argc) {
+            if (cli_trace_output("xdp run", argv[++i]))
+                return 2;
+        } else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
             const char *name = argv[++i];
             if (!strcmp(name, "jit"))
                 engine = RUNTIME_ENGINE_JIT;

@@ -27,7 +27,7 @@ void cli_xdp_attach_help(void)
     printf("usage: bpfhost xdp attach IFACE FILE.o [--program NAME] [--mode inline|observe]\n"
            "                          [--peer IFACE] [--duration SECONDS] [--count FRAMES]\n"
            "                          [--workers N] [--map-set MAP KEY VALUE]...\n"
-           "                          [--engine interp|jit] [--unverified]\n"
+           "                          [--engine interp|jit] [--unverified] [--trace stderr|pipe]\n"
            "       bpfhost xdp attach IFACE --no-program --peer IFACE ...\n"
            "       bpfhost xdp show [IFACE] [--maps]\n"
            "       bpfhost xdp detach IFACE\n"
@@ -45,6 +45,8 @@ void cli_xdp_attach_help(void)
            "  --engine E      jit or interp for the verified program (default: the JIT where the\n"
            "                  host has one)\n"
            "  --unverified    skip the verifier: the checked interpreter runs the program\n"
+           "  --trace T       where bpf_trace_printk lines go: pipe (see bpfhost prog tracelog),\n"
+           "                  stderr, or auto (default: pipe when usable)\n"
            "show lists the attached programs with live counters (--maps: the maps of the one on\n"
            "IFACE, read from the running process); detach stops the process attached to IFACE.\n"
            "The verifier checks the program first; one it rejects is not attached. State lives in\n"
@@ -136,6 +138,9 @@ static int parse_attach(int argc, char **argv, struct attach_args *a)
                 a->engine = RUNTIME_ENGINE_INTERP;
             else
                 return cli_error("xdp attach: unknown engine '%s' (interp or jit)", name);
+        } else if (!strcmp(arg, "--trace") && i + 1 < argc) {
+            if (cli_trace_output("xdp attach", argv[++i]))
+                return 2;
         } else if (!strcmp(arg, "--unverified")) {
             a->unverified = true;
         } else if (!strcmp(arg, "--no-program")) {
