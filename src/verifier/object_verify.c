@@ -14,14 +14,21 @@
 
 enum { MAX_MAPS = 1024 };
 
-bool object_is_for_windows(const struct elf_object *obj)
+static bool is_windows_socket_hook(const struct elf_program *p)
 {
+    return p->prog_type == EBPF_PROG_TYPE_HOST_BIND || !strncmp(p->section_name, "cgroup/recv_accept", 18);
+}
+
+const char *object_windows_socket_evidence(const struct elf_object *obj, const struct elf_program *prog)
+{
+    if (is_windows_socket_hook(prog))
+        return prog->section_name;
     for (size_t i = 0; i < elf_object_program_count(obj); i++) {
         const struct elf_program *p = elf_object_program(obj, i);
-        if (p->prog_type >= EBPF_HOST_TYPE_BASE || !strncmp(p->section_name, "cgroup/recv_accept", 18))
-            return true;
+        if (is_windows_socket_hook(p))
+            return p->section_name;
     }
-    return false;
+    return NULL;
 }
 
 static const struct prog_type_desc *by_section_prefix(const char *section)
@@ -40,10 +47,12 @@ static const struct prog_type_desc *by_section_prefix(const char *section)
     return NULL;
 }
 
-static const struct prog_type_desc *by_linux_type(uint32_t prog_type)
+/* The descriptor Linux checks a program of this type and expected attach type against
+ * (connect4 may not write msg_src_ip4, sendmsg4 may). */
+static const struct prog_type_desc *by_linux_type(uint32_t prog_type, uint32_t attach_type)
 {
-    const struct prog_type_desc *d = prog_type_by_linux_type(prog_type);
-    if (d)
+    const struct prog_type_desc *d = prog_type_for_attach(prog_type, attach_type);
+    if (d || (d = prog_type_by_linux_type(prog_type)))
         return d;
     switch (prog_type) { /* skb-based types share __sk_buff and tc's packet access */
     case EBPF_PROG_TYPE_SCHED_ACT:
@@ -70,7 +79,7 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
     }
     const struct prog_type_desc *d;
     if (prog->prog_type != EBPF_PROG_TYPE_UNSPEC) {
-        d = by_linux_type(prog->prog_type);
+        d = by_linux_type(prog->prog_type, prog->expected_attach_type);
         if (!d) {
             msg_set(reason, reason_size, "program type %" PRIu32 " of section %s has no descriptor",
                     prog->prog_type, prog->section_name);
@@ -86,10 +95,14 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
         return d;
     }
     bool windows_layout = d->linux_type == PROG_TYPE_CGROUP_SOCK_ADDR || d->linux_type == PROG_TYPE_SOCK_OPS;
-    if (windows_layout && object_is_for_windows(obj)) {
+    const char *evidence = windows_layout ? object_windows_socket_evidence(obj, prog) : NULL;
+    if (evidence) {
         char how[OBJECT_VERIFY_NOTE_SIZE];
         msg_set(how, sizeof how, "%s", reason ? reason : "");
-        msg_set(reason, reason_size, "%s, in an eBPF for Windows object", how);
+        if (!strcmp(evidence, prog->section_name))
+            msg_set(reason, reason_size, "%s, a hook only eBPF for Windows has", how);
+        else
+            msg_set(reason, reason_size, "%s, in an eBPF for Windows object (section %s)", how, evidence);
         return prog_type_by_name(d->linux_type == PROG_TYPE_SOCK_OPS ? "windows/sockops" : "windows/sock_addr");
     }
     return d;

@@ -37,8 +37,9 @@ struct object_verify_result {
 /* The program type a program of obj is verified against, or NULL (reason says why):
  *   1. forced, when not NULL (a command line's --type);
  *   2. the type the loader gives the section name (skb-based types without a descriptor
- *      of their own use "tc"'s; CGROUP_SOCK_ADDR in an eBPF for Windows object uses
- *      "windows/sock_addr");
+ *      of their own use "tc"'s; CGROUP_SOCK_ADDR and SOCK_OPS programs that
+ *      object_windows_socket_evidence finds eBPF for Windows' use "windows/sock_addr" and
+ *      "windows/sockops");
  *   3. for section names the loader does not know, a type from the name's prefix
  *      ("xdp_vlan_swap" is XDP, "cgroup/..." is sock_addr);
  *   4. otherwise XDP or SCHED_CLS ("tc") by the context fields the code uses
@@ -47,9 +48,13 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
                                                 const struct prog_type_desc *forced, char *reason,
                                                 size_t reason_size);
 
-/* Whether obj was built for eBPF for Windows: it has a section only eBPF for Windows
- * defines (bind, xdp_test, sample_ext, process, cgroup/recv_accept4/6). */
-bool object_is_for_windows(const struct elf_object *obj);
+/* Why prog, whose section name Linux and eBPF for Windows share (cgroup/connect4,
+ * sockops), is taken as eBPF for Windows': the name of a socket hook only eBPF for Windows
+ * defines (bind, cgroup/recv_accept4/6), prog's own or another program's in obj; NULL when
+ * there is none and prog is Linux's. Those hooks come from the Windows network extension
+ * that also defines the shared names; other Windows-only sections (process, xdp_test,
+ * sample_ext) say nothing about the socket programs next to them. */
+const char *object_windows_socket_evidence(const struct elf_object *obj, const struct elf_program *prog);
 
 /* Verifies program index of obj. Returns out->err: 0 accepted, -EACCES unsafe, -E2BIG too
  * complex, -EINVAL malformed, -EOPNOTSUPP no descriptor for its type, -ENOMEM. */

@@ -15,89 +15,53 @@ static const struct ctx_field xdp_fields[] = {
     {"rx_queue_index", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"egress_ifindex", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
+/* struct __sk_buff as Linux's net/core/filter.c lets each program type see it
+ * (bpf_skb_is_valid_access and the per-type checks before it). Socket filters see neither
+ * packet pointers nor the socket's addresses (sk_filter_is_valid_access refuses
+ * tc_classid, data..data_end, family..local_port, tstamp, wire_len and hwtstamp) and write
+ * only cb. cb is one range: Linux takes any aligned access inside cb[0..4], 8 bytes too.
+ * The packet pointers, remote/local addresses, tstamp, sk and hwtstamp take only their
+ * full width; the other words allow aligned narrow reads. */
+#define SKB_COMMON_HEAD(writable)                                                                  \
+    {"len", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                             \
+    {"pkt_type", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                        \
+    {"mark", 8, 4, CTX_READ | (writable) | CTX_NARROW, CTX_SCALAR},                               \
+    {"queue_mapping", 12, 4, CTX_READ | (writable) | CTX_NARROW, CTX_SCALAR},                     \
+    {"protocol", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                       \
+    {"vlan_present", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                   \
+    {"vlan_tci", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                       \
+    {"vlan_proto", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                     \
+    {"priority", 32, 4, CTX_READ | (writable) | CTX_NARROW, CTX_SCALAR},                          \
+    {"ingress_ifindex", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                \
+    {"ifindex", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},                                        \
+    {"tc_index", 44, 4, CTX_READ | (writable) | CTX_NARROW, CTX_SCALAR},                          \
+    {"cb", 48, 20, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},                                \
+    {"hash", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR}
 static const struct ctx_field socket_fields[] = {
-    {"len", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"pkt_type", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"mark", 8, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"queue_mapping", 12, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"protocol", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_present", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_tci", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_proto", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"priority", 32, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"ingress_ifindex", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"ifindex", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"tc_index", 44, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"cb[0]", 48, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[1]", 52, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[2]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[3]", 60, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[4]", 64, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"hash", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"tc_classid", 72, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    SKB_COMMON_HEAD(0),
     {"napi_id", 84, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"family", 88, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip4", 92, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip4", 96, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[0]", 100, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[1]", 104, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[2]", 108, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[3]", 112, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[0]", 116, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[1]", 120, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[2]", 124, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[3]", 128, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_port", 132, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_port", 136, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"tstamp", 152, 8, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"wire_len", 160, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"gso_segs", 164, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"sk", 168, 8, CTX_READ, CTX_SOCKET_OR_NULL},
     {"gso_size", 176, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
 };
+/* tc (tc_cls_act_is_valid_access) also refuses family..local_port: a classifier reaches
+ * the socket's addresses through skb->sk. tstamp_type reads as one byte only. */
 static const struct ctx_field tc_fields[] = {
-    {"len", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"pkt_type", 4, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"mark", 8, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"queue_mapping", 12, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"protocol", 16, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_present", 20, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_tci", 24, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"vlan_proto", 28, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"priority", 32, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"ingress_ifindex", 36, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"ifindex", 40, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"tc_index", 44, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[0]", 48, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[1]", 52, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[2]", 56, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[3]", 60, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"cb[4]", 64, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
-    {"hash", 68, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    SKB_COMMON_HEAD(CTX_WRITE),
     {"tc_classid", 72, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
     {"data", 76, 4, CTX_READ, CTX_PACKET},
     {"data_end", 80, 4, CTX_READ, CTX_PACKET_END},
     {"napi_id", 84, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"family", 88, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip4", 92, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip4", 96, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[0]", 100, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[1]", 104, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[2]", 108, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_ip6[3]", 112, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[0]", 116, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[1]", 120, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[2]", 124, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_ip6[3]", 128, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"remote_port", 132, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
-    {"local_port", 136, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"data_meta", 140, 4, CTX_READ, CTX_PACKET_META},
-    {"tstamp", 152, 8, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},
+    {"tstamp", 152, 8, CTX_READ | CTX_WRITE, CTX_SCALAR},
     {"wire_len", 160, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"gso_segs", 164, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"sk", 168, 8, CTX_READ, CTX_SOCKET_OR_NULL},
     {"gso_size", 176, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
+    {"tstamp_type", 180, 1, CTX_READ, CTX_SCALAR},
+    {"hwtstamp", 184, 8, CTX_READ, CTX_SCALAR},
 };
+#undef SKB_COMMON_HEAD
 static const struct ctx_field sock_addr_fields[] = {
     {"user_family", 0, 4, CTX_READ | CTX_NARROW, CTX_SCALAR},
     {"user_ip4", 4, 4, CTX_READ | CTX_WRITE | CTX_NARROW, CTX_SCALAR},

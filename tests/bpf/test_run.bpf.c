@@ -48,7 +48,9 @@ int xdp_add_meta(struct xdp_md *ctx)
 }
 
 /* Classic socket filter: accepts TCP packets whole (returns their length, seen from the
- * network header), drops everything else; counts in cb[0] and copies the mark to cb[1]. */
+ * network header) when the IP header's total length fits in the packet, drops everything
+ * else; counts in cb[0] and copies the mark to cb[1]. It reads only fields Linux lets a
+ * socket filter read (not the socket's addresses: sk_filter_is_valid_access). */
 SEC("socket")
 int socket_tcp_only(struct __sk_buff *skb)
 {
@@ -58,11 +60,11 @@ int socket_tcp_only(struct __sk_buff *skb)
         return 0;
     if (load_byte(skb, offsetof(struct iphdr, protocol)) != IPPROTO_TCP)
         return 0;
-    __u32 saddr;
-    if (bpf_skb_load_bytes(skb, offsetof(struct iphdr, saddr), &saddr, 4))
+    __u16 total_length;
+    if (bpf_skb_load_bytes(skb, offsetof(struct iphdr, tot_len), &total_length, 2))
         return 0;
-    if (saddr != skb->local_ip4)
-        return 1; /* the socket's local address is the packet's source */
+    if (bpf_ntohs(total_length) > skb->len)
+        return 0; /* truncated */
     return skb->len;
 }
 

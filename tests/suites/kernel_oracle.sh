@@ -28,7 +28,6 @@ callbacks:loop_prog Linux inlines bpf_loop and its inlined -E2BIG is a 32-bit mo
 '
 # Programs bpfhost accepts and the kernel's verifier rejects (-EACCES), explained in docs/oracle.md.
 KNOWN_VERIFIER_DIFFERENCES='
-test_run:socket_tcp_only bpfhost bug: socket filters may not read __sk_buff family..local_port (Linux sk_filter_is_valid_access); bpfhost accepts the read of local_ip4
 verify_windows:authorize_connect4 eBPF for Windows program: it reads the Windows layout of struct bpf_sock_addr, which Linux checks against its own
 verify_windows_hooks:count_connections eBPF for Windows program: it reads the Windows layout of struct bpf_sock_ops, which Linux checks against its own
 '

@@ -35,9 +35,11 @@ TEST(layouts_match_linux_uapi)
     CHECK_FIELD("tc", "data", struct __sk_buff, data);
     CHECK_FIELD("tc", "data_end", struct __sk_buff, data_end);
     CHECK_FIELD("tc", "data_meta", struct __sk_buff, data_meta);
-    CHECK_FIELD("tc", "cb[4]", struct __sk_buff, cb[4]);
-    CHECK_FIELD("socket", "local_port", struct __sk_buff, local_port);
-    CHECK_FIELD("socket", "tstamp", struct __sk_buff, tstamp);
+    CHECK_FIELD("tc", "cb", struct __sk_buff, cb);
+    CHECK_FIELD("tc", "tstamp", struct __sk_buff, tstamp);
+    CHECK_FIELD("tc", "tstamp_type", struct __sk_buff, tstamp_type);
+    CHECK_FIELD("tc", "hwtstamp", struct __sk_buff, hwtstamp);
+    CHECK_FIELD("socket", "cb", struct __sk_buff, cb);
     CHECK_FIELD("socket", "gso_size", struct __sk_buff, gso_size);
     CHECK_EQ(prog_type_by_name("socket")->ctx_size, sizeof(struct __sk_buff));
     CHECK_FIELD("cgroup/sock_addr", "user_port", struct bpf_sock_addr, user_port);
@@ -94,6 +96,81 @@ TEST(field_access_rules)
     const struct prog_type_desc *sock = prog_type_by_name("socket");
     CHECK(!prog_type_access_ok(sock, 76, 4, false, &f, msg, sizeof msg)); /* no direct access */
     CHECK(prog_type_access_ok(sock, 48, 4, true, &f, msg, sizeof msg));   /* cb[0] */
+}
+
+#define SKB_OFFSET(member) offsetof(struct __sk_buff, member)
+
+/* Linux's sk_filter_is_valid_access: a socket filter sees neither packet pointers nor the
+ * socket's addresses nor the timestamps, and writes only cb. */
+TEST(socket_filter_skb_fields_follow_linux)
+{
+    const struct prog_type_desc *sock = prog_type_by_name("socket");
+    const struct ctx_field *f;
+    char msg[256];
+    static const struct {
+        size_t offset;
+        unsigned size;
+    } refused[] = {
+        {SKB_OFFSET(tc_classid), 4}, {SKB_OFFSET(data), 4}, {SKB_OFFSET(data_end), 4},
+        {SKB_OFFSET(data_meta), 4}, {SKB_OFFSET(family), 4}, {SKB_OFFSET(remote_ip4), 4},
+        {SKB_OFFSET(local_ip4), 4}, {SKB_OFFSET(local_ip4), 2}, {SKB_OFFSET(remote_ip6[0]), 4},
+        {SKB_OFFSET(local_ip6[3]), 4}, {SKB_OFFSET(remote_port), 4}, {SKB_OFFSET(local_port), 4},
+        {SKB_OFFSET(tstamp), 8}, {SKB_OFFSET(wire_len), 4}, {SKB_OFFSET(hwtstamp), 8},
+        {SKB_OFFSET(tstamp_type), 1}, {SKB_OFFSET(flow_keys), 8},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK(!prog_type_access_ok(sock, (int64_t)refused[i].offset, refused[i].size, false, &f, msg, sizeof msg));
+        CHECK_CONTAINS(msg, "struct __sk_buff has no field at offset");
+    }
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(len), 4, false, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(protocol), 2, false, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(napi_id), 4, false, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(gso_segs), 4, false, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(sk), 8, false, &f, msg, sizeof msg));
+    CHECK_EQ(f->kind, CTX_SOCKET_OR_NULL);
+    CHECK(!prog_type_access_ok(sock, SKB_OFFSET(mark), 4, true, &f, msg, sizeof msg));
+    CHECK_CONTAINS(msg, "mark is read-only");
+    CHECK(!prog_type_access_ok(sock, SKB_OFFSET(priority), 4, true, &f, msg, sizeof msg));
+    /* cb is one range: any aligned access inside it, 8 bytes too, never past cb[4] */
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(cb[1]), 1, true, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(cb[2]), 8, true, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(sock, SKB_OFFSET(cb[0]), 8, false, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(sock, SKB_OFFSET(cb[4]), 8, false, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(sock, SKB_OFFSET(cb[1]), 8, true, &f, msg, sizeof msg)); /* misaligned */
+}
+
+/* Linux's tc_cls_act_is_valid_access: no family..local_port (through skb->sk instead),
+ * tstamp whole and writable, tstamp_type one byte, hwtstamp whole and read-only. */
+TEST(tc_skb_fields_follow_linux)
+{
+    const struct prog_type_desc *tc = prog_type_by_name("tc");
+    const struct ctx_field *f;
+    char msg[256];
+    static const size_t refused[] = {
+        SKB_OFFSET(family), SKB_OFFSET(remote_ip4), SKB_OFFSET(local_ip4), SKB_OFFSET(remote_ip6[2]),
+        SKB_OFFSET(local_ip6[1]), SKB_OFFSET(remote_port), SKB_OFFSET(local_port), SKB_OFFSET(flow_keys),
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        CHECK(!prog_type_access_ok(tc, (int64_t)refused[i], 4, false, &f, msg, sizeof msg));
+        CHECK_CONTAINS(msg, "struct __sk_buff has no field at offset");
+    }
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(tstamp), 8, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(tstamp), 4, false, &f, msg, sizeof msg));
+    CHECK_CONTAINS(msg, "tstamp");
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(tstamp_type), 1, false, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(tstamp_type), 1, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(tstamp_type), 2, false, &f, msg, sizeof msg)); /* padding */
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(hwtstamp), 8, false, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(hwtstamp), 8, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(hwtstamp), 4, false, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(queue_mapping), 4, true, &f, msg, sizeof msg));
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(tc_classid), 4, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(hash), 4, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(mark), 2, true, &f, msg, sizeof msg)); /* narrow write */
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(data), 4, false, &f, msg, sizeof msg));
+    CHECK_EQ(f->kind, CTX_PACKET);
+    CHECK(prog_type_access_ok(tc, SKB_OFFSET(cb[0]), 8, true, &f, msg, sizeof msg));
+    CHECK(!prog_type_access_ok(tc, SKB_OFFSET(cb[3]), 8, true, &f, msg, sizeof msg)); /* misaligned */
 }
 
 TEST(windows_sock_addr_has_its_own_layout_and_any_verdict)

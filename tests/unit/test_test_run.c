@@ -357,6 +357,10 @@ TEST(socket_filter_sees_the_network_header_on)
     ipv4_frame(frame, 17);
     CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
     CHECK_EQ(res.retval, 0);
+    ipv4_frame(frame, 6);
+    frame[14 + 3] = 41; /* an IP total length one byte longer than the packet: truncated */
+    CHECK_EQ(runtime_prog_test_run(prog, &attr, &res, msg, sizeof msg), 0);
+    CHECK_EQ(res.retval, 0);
     unload(&l);
 }
 

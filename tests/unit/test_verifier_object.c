@@ -82,7 +82,7 @@ TEST(type_of_an_unnamed_section_is_inferred)
     const struct elf_program *p = elf_object_program(obj, (size_t)elf_object_find_program(obj, "set_mark"));
     CHECK(object_verify_type(obj, p, prog_type_by_name("socket"), reason, sizeof reason) == prog_type_by_name("socket"));
     CHECK_STR(reason, "given");
-    CHECK(!object_is_for_windows(obj));
+    CHECK(object_windows_socket_evidence(obj, p) == NULL);
     elf_object_free(obj);
 }
 
@@ -127,13 +127,12 @@ TEST(windows_objects_get_windows_sock_addr)
     CHECK_EQ(elf_open_checked("build/bpf/verify_windows.bpf.o", &obj, msg, sizeof msg), 0);
     if (!obj)
         return;
-    CHECK(object_is_for_windows(obj));
     CHECK_EQ(verify_named(obj, "authorize_connect4", NULL, &v), 0);
     CHECK_STR(v.type->name, "windows/sock_addr");
-    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object");
+    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object (section cgroup/recv_accept4)");
     CHECK_EQ(verify_named(obj, "authorize_recv_accept4", NULL, &v), 0);
     CHECK_STR(v.type->name, "windows/sock_addr");
-    CHECK_STR(v.type_reason, "section name prefix, in an eBPF for Windows object");
+    CHECK_STR(v.type_reason, "section name prefix, a hook only eBPF for Windows has");
     /* with Linux's layout and verdicts the same code is refused */
     struct object_verify_options as_linux = {.type = prog_type_by_name("cgroup/sock_addr")};
     CHECK_EQ(verify_named(obj, "authorize_connect4", &as_linux, &v), -EACCES);
@@ -148,17 +147,48 @@ TEST(windows_bind_and_sockops_programs)
     CHECK_EQ(elf_open_checked("build/bpf/verify_windows_hooks.bpf.o", &obj, msg, sizeof msg), 0);
     if (!obj)
         return;
-    CHECK(object_is_for_windows(obj));
     CHECK_EQ(verify_named(obj, "authorize_bind", NULL, &v), 0);
     CHECK_STR(v.type->name, "bind");
     CHECK_EQ(verify_named(obj, "bind_past_the_app_id", NULL, &v), -EACCES);
     CHECK_CONTAINS(v.result.message, "needs 3 bytes but only 2 are proven");
     CHECK_EQ(verify_named(obj, "count_connections", NULL, &v), 0);
     CHECK_STR(v.type->name, "windows/sockops");
-    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object");
+    CHECK_STR(v.type_reason, "section name, in an eBPF for Windows object (section bind)");
     /* Linux's struct bpf_sock_ops has no 8-byte field at 56 */
     struct object_verify_options as_linux = {.type = prog_type_by_name("sockops")};
     CHECK_EQ(verify_named(obj, "count_connections", &as_linux, &v), -EACCES);
+    elf_object_free(obj);
+}
+
+/* test_run.bpf.o holds a "process" program (a hook only eBPF for Windows and bpfhost
+ * have) next to Linux socket programs: those keep Linux's layouts and verdicts. */
+TEST(a_process_section_leaves_linux_socket_programs_linux)
+{
+    struct elf_object *obj = NULL;
+    char msg[256];
+    CHECK_EQ(elf_open_checked("build/bpf/test_run.bpf.o", &obj, msg, sizeof msg), 0);
+    if (!obj)
+        return;
+    static const struct {
+        const char *program, *type;
+    } expected[] = {
+        {"connect4_redirect", "cgroup/sock_addr"}, {"sendmsg4_source", "cgroup/sock_addr"},
+        {"sockops_tune", "sockops"}, {"process_watch", "process"},
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        int index = elf_object_find_program(obj, expected[i].program);
+        CHECK(index >= 0);
+        if (index < 0)
+            continue;
+        const struct elf_program *p = elf_object_program(obj, (size_t)index);
+        CHECK(object_windows_socket_evidence(obj, p) == NULL);
+        CHECK_EQ(verify_named(obj, expected[i].program, NULL, &v), 0);
+        CHECK_STR(v.type->name, expected[i].type);
+        CHECK_STR(v.type_reason, "section name");
+    }
+    /* Linux's layout with the section's attach type: connect4 may not write msg_src_ip4 */
+    CHECK_EQ(verify_named(obj, "connect4_bad_write", NULL, &v), -EACCES);
+    CHECK_CONTAINS(v.result.message, "msg_src_ip4");
     elf_object_free(obj);
 }
 
