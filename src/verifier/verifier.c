@@ -305,6 +305,9 @@ static void unify_map_value(const struct verifier_map *maps, struct value *x, st
 {
     if (x->type != VALUE_MAP_VALUE || y->type != VALUE_MAP_VALUE || x->map == y->map)
         return;
+    /* The common value would not know where the other map's lock is, nor which lock it holds. */
+    if (maps[x->map].has_spin_lock || maps[y->map].has_spin_lock)
+        return;
     int32_t m = common_map(maps, x->map, y->map);
     if (m >= 0)
         x->map = y->map = m;
@@ -381,9 +384,9 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
         if (state_same_lock(stored[i], s))
             target = (int)i;
     if (target < 0)
-        return analysis_fail(a, b->start, -EACCES, "more than %" PRIu32 " kinds of paths meet here and "
-                             "they disagree on the bpf_spin_lock held: take and release it in "
-                             "the same block of code", d->opts.max_states_per_point);
+        return analysis_fail(a, b->start, -EACCES, "paths that disagree on the bpf_spin_lock held meet "
+                             "here, more kinds than the %" PRIu32 " states kept apart: take and release "
+                             "the lock on the same paths", d->opts.max_states_per_point);
     struct stored *t = &p->states[target];
     struct state *joined = stored[target];
     if (joined->depth != s->depth)

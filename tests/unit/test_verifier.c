@@ -914,6 +914,11 @@ TEST(map_values_of_different_maps_join_into_the_smaller)
                        LD_MAP_VALUE(0, 1, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
                        MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "read-only");
+    /* map 4 (read-only, 16 bytes) or map 5, whose lock is at 8: no common form, or the read
+     * at 8 would reach map 5's lock */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 5, 0), LDX(W, 1, 0, 8), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "different types");
 }
 
 /* --- bpf_spin_lock ---------------------------------------------------------------------------- */
@@ -1002,6 +1007,18 @@ TEST(spin_unlock_must_release_the_lock_held)
     CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 3), SPIN_LOCK(6), SPIN_UNLOCK(6),
                  MOV64_IMM(0, 2), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "insn 17 (call bpf_spin_unlock#94): bpf_spin_unlock without a bpf_spin_lock");
+}
+
+TEST(states_holding_different_locks_are_never_joined)
+{
+    /* one state per point: the paths with and without the lock meet at 15 */
+    CHECK_EQ(ONE_STATE(LOOKUP_LOCK_MAP(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 3), SPIN_LOCK(6),
+                       MOV64_IMM(0, 2), SPIN_UNLOCK(6), EXIT()), -EACCES);
+    CHECK_EQ(result.error_pc, 15);
+    CHECK_CONTAINS(result.message, "paths that disagree on the bpf_spin_lock held meet here");
+    /* the same lock on both paths: joined, and released */
+    CHECK_EQ(ONE_STATE(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 1),
+                       MOV64_IMM(1, 7), STX(DW, 6, 1, 16), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), 0);
 }
 
 TEST(spin_lock_word_cannot_be_accessed_directly)
