@@ -552,6 +552,7 @@ static int call_with_callback(struct driver *d, uint32_t context, size_t pc, str
         f->regs[2].map = map->map;
         f->regs[3] = value_pointer(VALUE_MAP_VALUE);
         f->regs[3].map = map->map;
+        f->regs[3].id = callee->next_id++; /* not the value lddw addresses: a lock tells them apart */
         f->regs[4] = caller->regs[ctx_arg];
     } else {
         f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */

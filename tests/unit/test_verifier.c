@@ -1021,6 +1021,20 @@ TEST(states_holding_different_locks_are_never_joined)
                        MOV64_IMM(1, 7), STX(DW, 6, 1, 16), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), 0);
 }
 
+TEST(spin_lock_in_a_for_each_map_elem_callback)
+{
+    /* the callback (at 11) locks and unlocks the element it is given */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), SPIN_UNLOCK(6), MOV64_IMM(0, 0), EXIT())), 0);
+    /* the element is not the value lddw addresses */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), LD_MAP_VALUE(1, 5, 8), CALL(94),
+                                  MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 17 (call bpf_spin_unlock#94): bpf_spin_unlock of a different lock");
+    /* nor may it return holding the lock */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 16 (exit): bpf_spin_lock taken at insn 14 is not released on this "
+                                   "path before the callback returns");
+}
+
 TEST(spin_lock_word_cannot_be_accessed_directly)
 {
     CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(W, 0, 6, 8), MOV64_IMM(0, 2), EXIT()), -EACCES);
