@@ -75,6 +75,18 @@ int helper_call(struct analysis *a, struct state *s, size_t pc);
 /* Whether the helper called at pc exists and belongs to the program type. */
 int helper_check_available(struct analysis *a, size_t pc);
 
+/* bpf_spin_lock (spin_lock.c), as Linux rules it: one lock held at a time, released by
+ * bpf_spin_unlock on the same map value (same map, same pointer id) before any exit, function
+ * call, tail call or other helper call; the lock word is only touched by the two helpers. */
+int spin_lock_take(struct analysis *a, struct state *s, size_t pc, int32_t map, uint32_t id);
+int spin_lock_release(struct analysis *a, struct state *s, size_t pc, int32_t map, uint32_t id);
+/* Fails when a lock is held at pc, which is about to do what (an exit, a call...). */
+int spin_lock_check_free(struct analysis *a, const struct state *s, size_t pc, const char *what);
+/* Fails when bytes [lo, hi + size) of map's value, already found in bounds, overlap the
+ * value's bpf_spin_lock. */
+int spin_lock_check_access(struct analysis *a, size_t pc, int32_t map, int64_t lo, int64_t hi,
+                           uint64_t size);
+
 /* lddw's map operand (an fd or an index, imm) as an index into the options' maps. */
 int transfer_resolve_map(struct analysis *a, size_t pc, int32_t imm, bool by_fd, int32_t *index);
 

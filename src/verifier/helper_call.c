@@ -18,7 +18,10 @@ struct call {
     int32_t map;           /* the ARG_MAP_PTR argument's map */
     uint64_t alloc_size;
     uint32_t released_id;  /* reference (reservation, socket) released by this call */
+    struct value lock;     /* the ARG_SPIN_LOCK argument */
 };
+
+enum { HELPER_TAIL_CALL = 12, HELPER_SPIN_LOCK = 93, HELPER_SPIN_UNLOCK = 94 };
 
 static int wrong_arg(struct call *c, int reg, const char *expected, const struct value *v)
 {
@@ -137,7 +140,11 @@ static int check_arg(struct call *c, int reg, enum helper_arg kind, bool *skip_n
             return analysis_fail(a, c->pc, -EINVAL, "argument %d of %s points to offset %" PRId64
                                  " of map %d's value; its struct bpf_spin_lock is at %u", reg,
                                  c->proto->name, at, v.map, m->spin_lock_offset);
-        return memory_region_access(a, c->s, c->pc, reg, 4, 4, false, what);
+        if ((uint64_t)at + 4 > m->value_size)
+            return analysis_fail(a, c->pc, -EINVAL, "map %d's struct bpf_spin_lock at %" PRId64
+                                 " is outside its %u-byte value", v.map, at, m->value_size);
+        c->lock = v;
+        return 0;
     }
     case ARG_RINGBUF_MEM:
         if (v.type != VALUE_RINGBUF_MEM || !unmodified(&v))
@@ -200,10 +207,18 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
     const struct helper_proto *proto = helper_proto(id);
     if (!proto) /* static_checks refused the program before the analysis */
         return analysis_fail(a, pc, -EINVAL, "helper %d has no prototype", id);
-    if (id == 12 && s->reference_count) /* a successful tail call would never release them */
+    if (id != HELPER_SPIN_LOCK && id != HELPER_SPIN_UNLOCK) {
+        char what[120];
+        snprintf(what, sizeof what, "calling bpf_%s: no helper but bpf_spin_unlock may be called while "
+                 "holding a lock", proto->name);
+        int err = spin_lock_check_free(a, s, pc, what);
+        if (err)
+            return err;
+    }
+    if (id == HELPER_TAIL_CALL && s->reference_count) /* a successful tail call would never release them */
         return analysis_fail(a, pc, -EACCES, "tail call while holding the %s result of insn %u",
                              isa_helper_name(a->insns[s->references[0].pc].imm), s->references[0].pc);
-    struct call c = {a, s, pc, proto, -1, 0, 0};
+    struct call c = {a, s, pc, proto, -1, 0, 0, value_uninit()};
     for (int i = 0; i < 5 && proto->args[i] != ARG_NONE; i++) {
         bool skip_next = false;
         int err = check_arg(&c, i + 1, (enum helper_arg)proto->args[i], &skip_next);
@@ -211,6 +226,13 @@ int helper_call(struct analysis *a, struct state *s, size_t pc)
             return err;
         i += skip_next;
     }
+    int err = 0;
+    if (id == HELPER_SPIN_LOCK)
+        err = spin_lock_take(a, s, pc, c.lock.map, c.lock.id);
+    else if (id == HELPER_SPIN_UNLOCK)
+        err = spin_lock_release(a, s, pc, c.lock.map, c.lock.id);
+    if (err)
+        return err;
     if (proto->flags & HELPER_CHANGES_PACKET)
         state_for_each_value(s, invalidate_packet, NULL);
     if (c.released_id) {

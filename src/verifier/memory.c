@@ -159,7 +159,8 @@ static int object_access(struct analysis *a, struct state *s, size_t pc, int reg
             return analysis_fail(a, pc, -EACCES, "map %d is read-only: its values cannot be written", p->map);
         char object[48];
         snprintf(object, sizeof object, "map %d value", p->map);
-        return check_bounds(a, pc, reg, p, sp, size, m->value_size, object);
+        int err = check_bounds(a, pc, reg, p, sp, size, m->value_size, object);
+        return err ? err : spin_lock_check_access(a, pc, p->map, sp.lo, sp.hi, size);
     }
     case VALUE_MAP_KEY: {
         if (write)

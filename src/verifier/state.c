@@ -25,9 +25,20 @@ static bool spill_kind_equal(const struct stack *a, const struct stack *b, unsig
     return !pa || value_same_kind(&a->spills[slot], &b->spills[slot]);
 }
 
+static bool same_lock_kind(const struct held_lock *a, const struct held_lock *b)
+{
+    return a->held == b->held && (!a->held || (a->pc == b->pc && a->map == b->map));
+}
+
+bool state_same_lock(const struct state *a, const struct state *b)
+{
+    return same_lock_kind(&a->lock, &b->lock);
+}
+
 bool state_same_partition(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth || a->reference_count != b->reference_count)
+    if (a->depth != b->depth || a->reference_count != b->reference_count ||
+        !same_lock_kind(&a->lock, &b->lock))
         return false;
     for (uint32_t i = 0; i < a->reference_count; i++)
         if (a->references[i].pc != b->references[i].pc)
@@ -72,7 +83,7 @@ bool state_same_facts(const struct state *a, const struct state *b)
 static bool has_id(const struct value *v)
 {
     return v->type == VALUE_PACKET || v->type == VALUE_PACKET_META || value_is_nullable(v) ||
-           (v->type == VALUE_SCALAR && v->id);
+           (v->type == VALUE_SCALAR && v->id) || v->type == VALUE_MAP_VALUE;
 }
 
 enum { MAX_IDS = EBPF_MAX_CALL_DEPTH * (EBPF_REG_COUNT + STACK_SLOTS) + 1 };
@@ -122,6 +133,13 @@ static bool value_leq_ids(const struct value *a, const struct value *b, struct i
     return value_leq(&a_renamed, b);
 }
 
+/* a's lock is b's: the same status and place, and b's lock id names a's in the id map (so
+ * that a pointer b may unlock with is one a may unlock with). */
+static bool lock_leq(const struct held_lock *a, const struct held_lock *b, struct id_map *m)
+{
+    return same_lock_kind(a, b) && (!a->held || id_map_consistent(m, b->id, a->id, 0));
+}
+
 static bool marks_leq(const struct frame *a, const struct frame *b)
 {
     if (a->mark_count != b->mark_count)
@@ -147,13 +165,14 @@ static bool marks_leq(const struct frame *a, const struct frame *b)
 
 bool state_leq(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth || a->reference_count != b->reference_count)
+    if (a->depth != b->depth || a->reference_count != b->reference_count ||
+        !same_lock_kind(&a->lock, &b->lock))
         return false;
     struct id_map *m = malloc(sizeof *m);
     if (!m)
         return false; /* "not contained" only costs more analysis */
     m->count = 0;
-    bool leq = true;
+    bool leq = lock_leq(&a->lock, &b->lock, m);
     for (uint32_t i = 0; i < a->reference_count && leq; i++)
         leq = a->references[i].pc == b->references[i].pc &&
               id_map_consistent(m, b->references[i].id, a->references[i].id, 0);
@@ -308,6 +327,11 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
         struct value y = {.type = VALUE_RINGBUF_MEM, .id = other->references[i].id};
         into->references[i].id = pair_id(p, &x, &y);
     }
+    if (p && into->lock.held && other->lock.held) { /* same partition: the same map and place */
+        struct value x = {.type = VALUE_MAP_VALUE, .id = into->lock.id};
+        struct value y = {.type = VALUE_MAP_VALUE, .id = other->lock.id};
+        into->lock.id = pair_id(p, &x, &y);
+    }
     into->next_id = (p ? (uint32_t)p->count : 0) + 1;
     free(p);
 }
@@ -344,6 +368,11 @@ void state_canonicalize_ids(struct state *s)
         renumber(&held, rn);
         s->references[i].id = held.id;
     }
+    if (s->lock.held) {
+        struct value locked = {.type = VALUE_MAP_VALUE, .id = s->lock.id};
+        renumber(&locked, rn);
+        s->lock.id = locked.id;
+    }
     s->next_id = (uint32_t)rn->count + 1;
     free(rn);
 }
@@ -371,6 +400,7 @@ bool state_release(struct state *s, uint32_t id)
 struct packed_header {
     uint32_t depth, next_id, reference_count;
     struct reference references[MAX_REFERENCES];
+    struct held_lock lock;
 };
 
 /* Per frame: the registers that hold something (reg_mask), the stack bytes at two bits each
@@ -451,7 +481,7 @@ static const uint8_t *get(const uint8_t *in, void *data, size_t size)
 
 void state_pack(const struct state *s, void *out)
 {
-    struct packed_header h = {s->depth, s->next_id, s->reference_count, {{0, 0}}};
+    struct packed_header h = {s->depth, s->next_id, s->reference_count, {{0, 0}}, s->lock};
     memcpy(h.references, s->references, sizeof h.references);
     uint8_t *p = put(out, &h, sizeof h);
     for (uint32_t i = 0; i < s->depth; i++) {
@@ -488,6 +518,7 @@ void state_unpack(const void *in, struct state *s)
     s->next_id = h.next_id;
     s->reference_count = h.reference_count;
     memcpy(s->references, h.references, sizeof h.references);
+    s->lock = h.lock;
     for (uint32_t i = 0; i < s->depth; i++) {
         struct frame *f = &s->frames[i];
         struct packed_frame pf;
@@ -516,13 +547,14 @@ bool state_leq_packed(const struct state *a, const void *packed, struct frame *s
 {
     struct packed_header h;
     const uint8_t *p = get(packed, &h, sizeof h);
-    if (a->depth != h.depth || a->reference_count != h.reference_count)
+    if (a->depth != h.depth || a->reference_count != h.reference_count ||
+        !same_lock_kind(&a->lock, &h.lock))
         return false;
     struct id_map *m = malloc(sizeof *m);
     if (!m)
         return false;
     m->count = 0;
-    bool leq = true;
+    bool leq = lock_leq(&a->lock, &h.lock, m);
     for (uint32_t i = 0; i < a->reference_count && leq; i++)
         leq = a->references[i].pc == h.references[i].pc &&
               id_map_consistent(m, h.references[i].id, a->references[i].id, 0);

@@ -21,6 +21,17 @@ struct reference {
     uint32_t pc;
 };
 
+/* The bpf_spin_lock a program holds (Linux allows one at a time): the map value it sits in,
+ * by map and by the id its pointers share (0 for a value addressed without a lookup, of
+ * which the map has one), and the instruction that took it. States holding different locks,
+ * or a lock and none, are never merged. */
+struct held_lock {
+    uint32_t held;             /* 0 or 1 */
+    uint32_t pc;
+    int32_t map;
+    uint32_t id;
+};
+
 enum { DELTA_UNSIGNED = 1, DELTA_SIGNED = 2 }; /* the delta is exact without wrapping in that view */
 
 /* Progress of each register since the last visit of a loop head: value now = value of
@@ -49,6 +60,7 @@ struct state {
     uint32_t next_id;
     uint32_t reference_count;
     struct reference references[MAX_REFERENCES]; /* in order of acquisition */
+    struct held_lock lock;
     struct frame frames[];
 };
 
@@ -64,6 +76,10 @@ void frame_init(struct frame *f, uint32_t frame_index, uint32_t call_pc);
 /* The same frames, calls and register/spill types: states that may be joined without
  * losing what a pointer is. */
 bool state_same_partition(const struct state *a, const struct state *b);
+/* The same lock status: none held by either, or both hold a lock of the same map taken at
+ * the same instruction (pointer ids are matched by state_leq and state_join). States are only
+ * joined when this holds: a join may not forget that a lock is held. */
+bool state_same_lock(const struct state *a, const struct state *b);
 /* Within a partition: the same proven packet ranges. States that differ in them are kept
  * apart while there is room, so that a bound proven on one path is not lost by a join with
  * a path that did not prove it. */

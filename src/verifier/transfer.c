@@ -388,7 +388,9 @@ static int transfer_ld_packet(struct analysis *a, struct state *s, size_t pc, co
 {
     char buf[200];
     struct value r6, index; /* static_checks: the program type allows them */
-    int err = analysis_read_reg(a, s, pc, 6, &r6);
+    int err = spin_lock_check_free(a, s, pc, "ld_abs/ld_ind, which end the program when out of bounds");
+    if (!err)
+        err = analysis_read_reg(a, s, pc, 6, &r6);
     if (err)
         return err;
     if (r6.type != VALUE_CTX)
@@ -529,6 +531,9 @@ struct null_check {
     uint32_t id;
     uint8_t type;
     bool is_null;
+    /* A map value keeps its id once checked only if it holds a bpf_spin_lock: the id then
+     * tells which value bpf_spin_unlock releases. Other ids would only keep states apart. */
+    bool keep_id;
 };
 
 static void apply_null_check(struct value *v, void *arg)
@@ -540,6 +545,8 @@ static void apply_null_check(struct value *v, void *arg)
         *v = value_const(0);
     } else {
         v->type = (uint8_t)value_type_not_null((enum value_type)v->type);
+        if (v->type == VALUE_MAP_VALUE && !c->keep_id)
+            v->id = 0;
     }
 }
 
@@ -631,7 +638,9 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
     if ((cond == SCALAR_EQ || cond == SCALAR_NE) && bits == 64) {
         const struct value *ptr = is_zero(&src) ? &dst : is_zero(&dst) ? &src : NULL;
         if (ptr && value_is_nullable(ptr)) {
-            struct null_check null = {ptr->id, ptr->type, true}, not_null = {ptr->id, ptr->type, false};
+            bool keep_id = ptr->type == VALUE_MAP_VALUE_OR_NULL && a->opts->maps[ptr->map].has_spin_lock;
+            struct null_check null = {ptr->id, ptr->type, true, keep_id};
+            struct null_check not_null = {ptr->id, ptr->type, false, keep_id};
             state_for_each_value(jump, apply_null_check, cond == SCALAR_EQ ? &null : &not_null);
             state_for_each_value(s, apply_null_check, cond == SCALAR_EQ ? &not_null : &null);
             state_release(cond == SCALAR_EQ ? jump : s, null.id); /* nothing to give back */
@@ -666,6 +675,9 @@ int transfer_branch(struct analysis *a, struct state *s, struct state *jump, siz
 
 int transfer_check_exit(struct analysis *a, const struct state *s, size_t pc)
 {
+    int err = spin_lock_check_free(a, s, pc, "exit");
+    if (err)
+        return err;
     if (s->reference_count) {
         uint32_t at = s->references[0].pc;
         const char *name = isa_helper_name(a->insns[at].imm);

@@ -305,6 +305,9 @@ static void unify_map_value(const struct verifier_map *maps, struct value *x, st
 {
     if (x->type != VALUE_MAP_VALUE || y->type != VALUE_MAP_VALUE || x->map == y->map)
         return;
+    /* The common value would not know where the other map's lock is, nor which lock it holds. */
+    if (maps[x->map].has_spin_lock || maps[y->map].has_spin_lock)
+        return;
     int32_t m = common_map(maps, x->map, y->map);
     if (m >= 0)
         x->map = y->map = m;
@@ -377,8 +380,13 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     for (uint32_t i = 0; i < p->count && target < 0; i++)
         if (state_same_partition(stored[i], s))
             target = (int)i;
-    if (target < 0) /* too many kinds of states here: merge, possibly into mixed types */
-        target = 0;
+    for (uint32_t i = 0; i < p->count && target < 0; i++) /* merge, possibly into mixed types */
+        if (state_same_lock(stored[i], s))
+            target = (int)i;
+    if (target < 0)
+        return analysis_fail(a, b->start, -EACCES, "paths that disagree on the bpf_spin_lock held meet "
+                             "here, more kinds than the %" PRIu32 " states kept apart: take and release "
+                             "the lock on the same paths", d->opts.max_states_per_point);
     struct stored *t = &p->states[target];
     struct state *joined = stored[target];
     if (joined->depth != s->depth)
@@ -415,6 +423,9 @@ static int enter_call(struct driver *d, uint32_t context, size_t pc, struct stat
 {
     struct analysis *a = &d->a;
     size_t target = pc + 1 + (int64_t)a->insns[pc].imm;
+    int err = spin_lock_check_free(a, s, pc, "calling a function");
+    if (err)
+        return err;
     if (s->depth == EBPF_MAX_CALL_DEPTH)
         return analysis_fail(a, pc, -EACCES, "calls nest more than %d frames deep", EBPF_MAX_CALL_DEPTH);
     for (uint32_t c = context;; c = d->contexts[c].parent) {
@@ -424,7 +435,7 @@ static int enter_call(struct driver *d, uint32_t context, size_t pc, struct stat
             break;
     }
     uint32_t callee;
-    int err = context_for_call(d, context, pc, target, &callee);
+    err = context_for_call(d, context, pc, target, &callee);
     if (err)
         return err;
     struct frame *caller = state_frame(s);
@@ -444,6 +455,9 @@ static int leave_call(struct driver *d, uint32_t context, size_t pc, struct stat
     struct frame *callee = state_frame(s);
     const struct value *r0 = &callee->regs[0];
     char buf[200];
+    int err = spin_lock_check_free(a, s, pc, callee->callback ? "the callback returns" : "the function returns");
+    if (err)
+        return err;
     /* A function may leave r0 unset (clang makes functions whose result no caller uses
      * return nothing): the caller's r0 is then unset too, and reading it fails there. */
     if (r0->type == VALUE_UNINIT && callee->callback)
@@ -538,6 +552,7 @@ static int call_with_callback(struct driver *d, uint32_t context, size_t pc, str
         f->regs[2].map = map->map;
         f->regs[3] = value_pointer(VALUE_MAP_VALUE);
         f->regs[3].map = map->map;
+        f->regs[3].id = callee->next_id++; /* not the value lddw addresses: a lock tells them apart */
         f->regs[4] = caller->regs[ctx_arg];
     } else {
         f->regs[1] = value_scalar(scalar_urange(0, UINT32_MAX)); /* the iteration */
@@ -605,6 +620,7 @@ static int analyse(struct driver *d)
     s->depth = 1;
     s->next_id = 1;
     s->reference_count = 0;
+    s->lock = (struct held_lock){0, 0, 0, 0};
     frame_init(&s->frames[0], 0, UINT32_MAX);
     if (d->a.opts->entry_memory_block) {
         s->frames[0].regs[1] = value_pointer(VALUE_MAP_VALUE);

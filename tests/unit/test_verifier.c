@@ -12,6 +12,7 @@ static const struct verifier_map test_maps[] = {
     {27, 0, 0, 4096, false, 0, false, 0}, /* 2: ring buffer */
     {3, 4, 4, 8, false, 0, false, 0},     /* 3: program array */
     {2, 4, 16, 1, true, 0, false, 0},     /* 4: read-only array (.rodata) */
+    {2, 4, 24, 4, false, 0, true, 8},     /* 5: array of 24-byte values, a bpf_spin_lock at 8 */
 };
 
 static struct verifier_result result;
@@ -913,6 +914,143 @@ TEST(map_values_of_different_maps_join_into_the_smaller)
                        LD_MAP_VALUE(0, 1, 0), MOV64_IMM(1, 1), STX(DW, 0, 1, 0),
                        MOV64_IMM(0, 0), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "read-only");
+    /* map 4 (read-only, 16 bytes) or map 5, whose lock is at 8: no common form, or the read
+     * at 8 would reach map 5's lock */
+    CHECK_EQ(ONE_STATE(LDX(W, 2, 1, 12), LD_MAP_VALUE(0, 4, 0), JMP_IMM(JEQ, 2, 0, 2),
+                       LD_MAP_VALUE(0, 5, 0), LDX(W, 1, 0, 8), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "different types");
+}
+
+/* --- bpf_spin_lock ---------------------------------------------------------------------------- */
+
+/* reg = a value of map 5 (whose bpf_spin_lock is at offset 8), or return 0: 8 instructions. */
+#define LOOKUP_LOCK_MAP(reg)                                                                       \
+    ST(W, 10, -4, 0), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), LD_MAP(1, 5), CALL(1),              \
+        JMP_IMM(JNE, 0, 0, 2), MOV64_IMM(0, 0), EXIT(), MOV64_REG(reg, 0)
+/* r1 = &reg->lock; call helper: 3 instructions. */
+#define LOCK_CALL(reg, helper) MOV64_REG(1, reg), ALU64_IMM(ADD, 1, 8), CALL(helper)
+#define SPIN_LOCK(reg) LOCK_CALL(reg, 93)
+#define SPIN_UNLOCK(reg) LOCK_CALL(reg, 94)
+
+TEST(spin_lock_taken_and_released_is_accepted)
+{
+    /* 0-9: r6 = value; 10-12: lock; 13-14: value->a = 1; 15-17: unlock */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), MOV64_IMM(1, 1), STX(DW, 6, 1, 0), SPIN_UNLOCK(6),
+                 LDX(DW, 0, 6, 16), ALU64_IMM(AND, 0, 1), EXIT()), 0);
+    /* a value addressed without a lookup is one value: the same lock both times */
+    CHECK_EQ(XDP(LD_MAP_VALUE(1, 5, 8), CALL(93), LD_MAP_VALUE(1, 5, 8), CALL(94), MOV64_IMM(0, 2), EXIT()), 0);
+}
+
+TEST(spin_lock_must_be_released_before_exit)
+{
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 14 (exit): bpf_spin_lock taken at insn 12 is not released on this "
+                                   "path before exit");
+    CHECK_EQ(result.error_pc, 14);
+    /* released on one path only: 15 reads value->a, 16 skips the unlock when it is 0 */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), MOV64_IMM(0, 2), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 3),
+                 SPIN_UNLOCK(6), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 19 (exit): bpf_spin_lock taken at insn 12 is not released");
+}
+
+TEST(spin_lock_forbids_calls_while_held)
+{
+    /* a helper (ktime_get_ns) */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), CALL(5), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 13 (call bpf_ktime_get_ns#5): bpf_spin_lock taken at insn 12 is not "
+                                   "released on this path before calling bpf_ktime_get_ns: no helper but bpf_spin_unlock");
+    /* a tail call would leave the lock taken for good */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), MOV64_REG(1, 6), LD_MAP(2, 3), MOV64_IMM(3, 0), CALL(12),
+                 SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 17 (");
+    CHECK_CONTAINS(result.message, "before calling bpf_tail_call");
+    /* a bpf-to-bpf call */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), CALL_LOCAL(5), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT(),
+                 MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 13 (");
+    CHECK_CONTAINS(result.message, "bpf_spin_lock taken at insn 12 is not released on this path before "
+                                   "calling a function");
+}
+
+TEST(spin_lock_must_be_released_before_a_function_returns)
+{
+    /* 0: call the function at 3, which takes the lock of its argument and returns */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(1), CALL_LOCAL(2), MOV64_IMM(0, 2), EXIT(),
+                 MOV64_REG(6, 1), SPIN_LOCK(6), MOV64_IMM(0, 0), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 18 (exit): bpf_spin_lock taken at insn 16 is not released on this "
+                                   "path before the function returns");
+}
+
+TEST(spin_lock_taken_twice_is_refused)
+{
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), SPIN_LOCK(6), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_CONTAINS(result.message, "insn 15 (call bpf_spin_lock#93): bpf_spin_lock while the bpf_spin_lock "
+                                   "taken at insn 12 (map 5) is held: only one lock may be held at a time");
+}
+
+TEST(spin_unlock_must_release_the_lock_held)
+{
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 12 (call bpf_spin_unlock#94): bpf_spin_unlock without a "
+                                   "bpf_spin_lock held on this path");
+    /* two lookups of the same key are two pointers the verifier cannot prove equal */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LOOKUP_LOCK_MAP(7), SPIN_LOCK(6), SPIN_UNLOCK(7), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_CONTAINS(result.message, "insn 25 (call bpf_spin_unlock#94): bpf_spin_unlock of a different lock "
+                                   "than the one taken at insn 22 (map 5): this one is in another value of map 5");
+    /* the value addressed without a lookup is not the one looked up */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), LD_MAP_VALUE(1, 5, 8), CALL(94), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_CONTAINS(result.message, "bpf_spin_unlock of a different lock");
+    /* taken on one path only: the paths meet before the unlock, and are not merged into one */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 3), SPIN_LOCK(6), SPIN_UNLOCK(6),
+                 MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 17 (call bpf_spin_unlock#94): bpf_spin_unlock without a bpf_spin_lock");
+}
+
+TEST(states_holding_different_locks_are_never_joined)
+{
+    /* one state per point: the paths with and without the lock meet at 15 */
+    CHECK_EQ(ONE_STATE(LOOKUP_LOCK_MAP(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 3), SPIN_LOCK(6),
+                       MOV64_IMM(0, 2), SPIN_UNLOCK(6), EXIT()), -EACCES);
+    CHECK_EQ(result.error_pc, 15);
+    CHECK_CONTAINS(result.message, "paths that disagree on the bpf_spin_lock held meet here");
+    /* the same lock on both paths: joined, and released */
+    CHECK_EQ(ONE_STATE(LOOKUP_LOCK_MAP(6), SPIN_LOCK(6), LDX(DW, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 1),
+                       MOV64_IMM(1, 7), STX(DW, 6, 1, 16), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), 0);
+}
+
+TEST(spin_lock_in_a_for_each_map_elem_callback)
+{
+    /* the callback (at 11) locks and unlocks the element it is given */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), SPIN_UNLOCK(6), MOV64_IMM(0, 0), EXIT())), 0);
+    /* the element is not the value lddw addresses */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), LD_MAP_VALUE(1, 5, 8), CALL(94),
+                                  MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 17 (call bpf_spin_unlock#94): bpf_spin_unlock of a different lock");
+    /* nor may it return holding the lock */
+    CHECK_EQ(XDP(FOR_EACH_PROGRAM(5, MOV64_REG(6, 3), SPIN_LOCK(6), MOV64_IMM(0, 0), EXIT())), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 16 (exit): bpf_spin_lock taken at insn 14 is not released on this "
+                                   "path before the callback returns");
+}
+
+TEST(spin_lock_word_cannot_be_accessed_directly)
+{
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(W, 0, 6, 8), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "insn 10 (");
+    CHECK_CONTAINS(result.message, "the bpf_spin_lock at offset 8 of map 5's value cannot be read or written "
+                                   "directly (access at [8, 12) overlaps it)");
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), ST(B, 6, 11, 0), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "access at [11, 12) overlaps it");
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(DW, 0, 6, 4), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "access at [4, 12) overlaps it");
+    /* through a helper: the value passed to bpf_map_update_elem holds the lock */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LD_MAP(1, 5), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), MOV64_REG(3, 6),
+                 MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "cannot be read or written directly");
+    /* the words beside it are data */
+    CHECK_EQ(XDP(LOOKUP_LOCK_MAP(6), LDX(DW, 0, 6, 0), ST(W, 6, 12, 0), ALU64_IMM(AND, 0, 1), EXIT()), 0);
 }
 
 TEST_MAIN
