@@ -65,6 +65,19 @@ static int relocate_maps(struct runtime_prog *prog, char *msg, size_t msg_size)
     return 0;
 }
 
+static struct verifier_map verifier_map_of(const struct bpfhost_map *map)
+{
+    return (struct verifier_map){
+        .type = map->map_type,
+        .key_size = map->key_size,
+        .value_size = map->value_size,
+        .max_entries = map->max_entries,
+        .read_only = (map->map_flags & MAP_F_RDONLY_PROG) != 0,
+        .has_spin_lock = map->has_spin_lock,
+        .spin_lock_offset = map->spin_lock_offset,
+    };
+}
+
 /* The program's maps as the verifier sees them, by index; the templates of maps of maps
  * follow them. Returns the count, or 0 with *out NULL when out of memory. */
 static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_map **out)
@@ -74,27 +87,9 @@ static size_t verifier_maps_of(const struct runtime_prog *prog, struct verifier_
         return 0;
     size_t count = prog->map_count;
     for (size_t i = 0; i < prog->map_count; i++) {
-        const struct bpfhost_map *map = prog->maps[i];
-        (*out)[i] = (struct verifier_map){
-            .type = map->map_type,
-            .key_size = map->key_size,
-            .value_size = map->value_size,
-            .max_entries = map->max_entries,
-            .read_only = (map->map_flags & MAP_F_RDONLY_PROG) != 0,
-            .has_spin_lock = map->has_spin_lock,
-            .spin_lock_offset = map->spin_lock_offset,
-        };
-        const struct bpfhost_map *inner = map->inner_template;
-        if (inner) {
-            (*out)[count] = (struct verifier_map){
-                .type = inner->map_type,
-                .key_size = inner->key_size,
-                .value_size = inner->value_size,
-                .max_entries = inner->max_entries,
-                .read_only = (inner->map_flags & MAP_F_RDONLY_PROG) != 0,
-                .has_spin_lock = inner->has_spin_lock,
-                .spin_lock_offset = inner->spin_lock_offset,
-            };
+        (*out)[i] = verifier_map_of(prog->maps[i]);
+        if (prog->maps[i]->inner_template) {
+            (*out)[count] = verifier_map_of(prog->maps[i]->inner_template);
             (*out)[i].inner_map = (uint32_t)count++;
         }
     }
