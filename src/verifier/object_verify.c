@@ -108,19 +108,22 @@ const struct prog_type_desc *object_verify_type(const struct elf_object *obj, co
     return d;
 }
 
+static struct verifier_map verifier_map_of(const struct elf_map *m, bool read_only)
+{
+    return (struct verifier_map){.type = m->type, .key_size = m->key_size, .value_size = m->value_size,
+                                 .max_entries = m->max_entries, .read_only = read_only,
+                                 .has_spin_lock = m->has_spin_lock, .spin_lock_offset = m->spin_lock_offset};
+}
+
 size_t object_verify_maps(const struct elf_object *obj, struct verifier_map *maps, size_t capacity)
 {
     size_t count = elf_object_map_count(obj), extra = count < capacity ? count : capacity;
     for (size_t i = 0; i < count && i < capacity; i++) {
         const struct elf_map *m = elf_object_map(obj, i);
-        maps[i] = (struct verifier_map){m->type, m->key_size, m->value_size, m->max_entries,
-                                        m->origin == ELF_MAP_RODATA || m->origin == ELF_MAP_KCONFIG ||
-                                            (m->map_flags & EBPF_F_RDONLY_PROG),
-                                        0, m->has_spin_lock, m->spin_lock_offset};
+        maps[i] = verifier_map_of(m, m->origin == ELF_MAP_RODATA || m->origin == ELF_MAP_KCONFIG ||
+                                         (m->map_flags & EBPF_F_RDONLY_PROG));
         if (m->inner && extra < capacity) {
-            maps[extra] = (struct verifier_map){m->inner->type, m->inner->key_size, m->inner->value_size,
-                                                m->inner->max_entries, false, 0,
-                                                m->inner->has_spin_lock, m->inner->spin_lock_offset};
+            maps[extra] = verifier_map_of(m->inner, false);
             maps[i].inner_map = (uint32_t)extra++;
         } else if (m->inner_map_index >= 0) {
             maps[i].inner_map = (uint32_t)m->inner_map_index;
