@@ -1041,6 +1041,13 @@ TEST(states_holding_different_references_are_never_joined)
                        MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16), MOV64_IMM(3, 12), MOV64_IMM(4, -1),
                        MOV64_IMM(5, 0), CALL(84), MOV64_IMM(0, 2), EXIT()), -EACCES);
     CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
+    /* a loop that reserves on every iteration (0: i = 0; 1: loop head, leaves at i >= 4;
+     * 2-6: reserve; 7-8: i++ and back): its head may not forget the reservations */
+    CHECK_EQ(ONE_STATE(MOV64_IMM(6, 0), JMP_IMM(JGE, 6, 4, 7), LD_MAP(1, 2), MOV64_IMM(2, 16),
+                       MOV64_IMM(3, 0), CALL(131), ALU64_IMM(ADD, 6, 1), JA(-8), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_EQ(result.error_pc, 1);
+    CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
     /* with room for both, they are kept apart and the leak is found at the exit */
     CHECK_EQ(XDP(LDX(W, 6, 1, 12), JMP_IMM(JEQ, 6, 0, 5), LD_MAP(1, 2), MOV64_IMM(2, 16),
                  MOV64_IMM(3, 0), CALL(131), MOV64_IMM(0, 2), EXIT()), -EACCES);
