@@ -35,14 +35,20 @@ bool state_same_lock(const struct state *a, const struct state *b)
     return same_lock_kind(&a->lock, &b->lock);
 }
 
-bool state_same_partition(const struct state *a, const struct state *b)
+bool state_same_references(const struct state *a, const struct state *b)
 {
-    if (a->depth != b->depth || a->reference_count != b->reference_count ||
-        !same_lock_kind(&a->lock, &b->lock))
+    if (a->reference_count != b->reference_count)
         return false;
     for (uint32_t i = 0; i < a->reference_count; i++)
         if (a->references[i].pc != b->references[i].pc)
             return false;
+    return true;
+}
+
+bool state_same_partition(const struct state *a, const struct state *b)
+{
+    if (a->depth != b->depth || !state_same_references(a, b) || !same_lock_kind(&a->lock, &b->lock))
+        return false;
     for (uint32_t i = 0; i < a->depth; i++) {
         const struct frame *fa = &a->frames[i], *fb = &b->frames[i];
         if (fa->call_pc != fb->call_pc)
@@ -321,13 +327,13 @@ void state_join(struct state *into, const struct state *other, const int64_t *th
         fa->stack = joined;
         marks_join(fa, fb, widen);
     }
-    /* same partition: the same references, acquired at the same places */
+    /* the same references, acquired at the same places (state_same_references) */
     for (uint32_t i = 0; p && i < into->reference_count && i < other->reference_count; i++) {
         struct value x = {.type = VALUE_RINGBUF_MEM, .id = into->references[i].id};
         struct value y = {.type = VALUE_RINGBUF_MEM, .id = other->references[i].id};
         into->references[i].id = pair_id(p, &x, &y);
     }
-    if (p && into->lock.held && other->lock.held) { /* same partition: the same map and place */
+    if (p && into->lock.held && other->lock.held) { /* same lock: the same map and place */
         struct value x = {.type = VALUE_MAP_VALUE, .id = into->lock.id};
         struct value y = {.type = VALUE_MAP_VALUE, .id = other->lock.id};
         into->lock.id = pair_id(p, &x, &y);

@@ -80,13 +80,17 @@ bool state_same_partition(const struct state *a, const struct state *b);
  * the same instruction (pointer ids are matched by state_leq and state_join). States are only
  * joined when this holds: a join may not forget that a lock is held. */
 bool state_same_lock(const struct state *a, const struct state *b);
+/* The same references held (ring buffer reservations, sockets), acquired at the same
+ * instructions in the same order. States are only joined when this holds: a join may not
+ * forget a reference that one path has not released. */
+bool state_same_references(const struct state *a, const struct state *b);
 /* Within a partition: the same proven packet ranges. States that differ in them are kept
  * apart while there is room, so that a bound proven on one path is not lost by a join with
  * a path that did not prove it. */
 bool state_same_facts(const struct state *a, const struct state *b);
 /* Whether every concrete state of a is one of b (then a needs no further analysis). */
 bool state_leq(const struct state *a, const struct state *b);
-/* into := into joined with other (same depth), widening if asked. */
+/* into := into joined with other (same depth, lock and references), widening if asked. */
 void state_join(struct state *into, const struct state *other, const int64_t *thresholds,
                 size_t threshold_count, bool widen);
 /* Renumbers ids 1..n in order of appearance so that equal states compare equal. */

@@ -380,13 +380,22 @@ static int propagate(struct driver *d, uint32_t context, uint32_t block, struct 
     for (uint32_t i = 0; i < p->count && target < 0; i++)
         if (state_same_partition(stored[i], s))
             target = (int)i;
-    for (uint32_t i = 0; i < p->count && target < 0; i++) /* merge, possibly into mixed types */
-        if (state_same_lock(stored[i], s))
+    /* merge, possibly into mixed types, but never forgetting a lock or reference held */
+    bool lock_agrees = false;
+    for (uint32_t i = 0; i < p->count && target < 0; i++) {
+        lock_agrees |= state_same_lock(stored[i], s);
+        if (state_same_lock(stored[i], s) && state_same_references(stored[i], s))
             target = (int)i;
-    if (target < 0)
+    }
+    if (target < 0 && !lock_agrees)
         return analysis_fail(a, b->start, -EACCES, "paths that disagree on the bpf_spin_lock held meet "
                              "here, more kinds than the %" PRIu32 " states kept apart: take and release "
                              "the lock on the same paths", d->opts.max_states_per_point);
+    if (target < 0)
+        return analysis_fail(a, b->start, -EACCES, "paths that disagree on the references held (ring "
+                             "buffer reservations, sockets) meet here, more kinds than the %" PRIu32
+                             " states kept apart: acquire and release them on the same paths",
+                             d->opts.max_states_per_point);
     struct stored *t = &p->states[target];
     struct state *joined = stored[target];
     if (joined->depth != s->depth)

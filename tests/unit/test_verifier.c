@@ -1021,6 +1021,43 @@ TEST(states_holding_different_locks_are_never_joined)
                        MOV64_IMM(1, 7), STX(DW, 6, 1, 16), SPIN_UNLOCK(6), MOV64_IMM(0, 2), EXIT()), 0);
 }
 
+/* A reference held on one path and not on another: joining the two would keep only the
+ * references both hold (or the first state's), and a path that never releases its
+ * reservation could be accepted. */
+TEST(states_holding_different_references_are_never_joined)
+{
+    /* 0: r6 = a packet word; 1: if 0, skip to 7 without reserving; 2-6: reserve (never
+     * submitted); 7: the paths meet; 8: exit */
+    CHECK_EQ(ONE_STATE(LDX(W, 6, 1, 12), JMP_IMM(JEQ, 6, 0, 5), LD_MAP(1, 2), MOV64_IMM(2, 16),
+                       MOV64_IMM(3, 0), CALL(131), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_EQ(result.error_pc, 7);
+    CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
+    /* the same with the paths the other way round (9-10 skip the reservation) */
+    CHECK_EQ(ONE_STATE(LDX(W, 6, 1, 12), JMP_IMM(JNE, 6, 0, 7), LD_MAP(1, 2), MOV64_IMM(2, 16),
+                       MOV64_IMM(3, 0), CALL(131), MOV64_IMM(0, 2), EXIT(), MOV64_IMM(0, 1), JA(-4)), -EACCES);
+    CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
+    /* a socket from a lookup on one path only */
+    CHECK_EQ(ONE_STATE(LDX(W, 6, 1, 12), ST(DW, 10, -16, 0), ST(DW, 10, -8, 0), JMP_IMM(JEQ, 6, 0, 6),
+                       MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -16), MOV64_IMM(3, 12), MOV64_IMM(4, -1),
+                       MOV64_IMM(5, 0), CALL(84), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
+    /* a loop that reserves on every iteration (0: i = 0; 1: loop head, leaves at i >= 4;
+     * 2-6: reserve; 7-8: i++ and back): its head may not forget the reservations */
+    CHECK_EQ(ONE_STATE(MOV64_IMM(6, 0), JMP_IMM(JGE, 6, 4, 7), LD_MAP(1, 2), MOV64_IMM(2, 16),
+                       MOV64_IMM(3, 0), CALL(131), ALU64_IMM(ADD, 6, 1), JA(-8), MOV64_IMM(0, 2), EXIT()),
+             -EACCES);
+    CHECK_EQ(result.error_pc, 1);
+    CHECK_CONTAINS(result.message, "paths that disagree on the references held (ring buffer");
+    /* with room for both, they are kept apart and the leak is found at the exit */
+    CHECK_EQ(XDP(LDX(W, 6, 1, 12), JMP_IMM(JEQ, 6, 0, 5), LD_MAP(1, 2), MOV64_IMM(2, 16),
+                 MOV64_IMM(3, 0), CALL(131), MOV64_IMM(0, 2), EXIT()), -EACCES);
+    CHECK_CONTAINS(result.message, "the ringbuf_reserve result of insn 6 is not released on this path");
+    /* the same reservation on both paths: joined, and submitted */
+    CHECK_EQ(ONE_STATE(LD_MAP(1, 2), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(131), JMP_IMM(JEQ, 0, 0, 7),
+                       MOV64_REG(6, 0), LDX(W, 1, 6, 0), JMP_IMM(JEQ, 1, 0, 1), ST(DW, 6, 8, 1),
+                       MOV64_REG(1, 6), MOV64_IMM(2, 0), CALL(132), MOV64_IMM(0, 2), EXIT()), 0);
+}
+
 TEST(spin_lock_in_a_for_each_map_elem_callback)
 {
     /* the callback (at 11) locks and unlocks the element it is given */
