@@ -62,8 +62,9 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
 #define OUTSIDE_FAULT(addr, size, write)                                                           \
     FAULT(-EFAULT, "%s of %d bytes at 0x%llx is outside the memory this program may access",       \
           (write) ? "write" : "read", (int)(size), (unsigned long long)(addr))
-/* A read of the stack needs every byte written before; a write marks them. */
-#define CHECK_READ(addr, size)                                                                     \
+/* A read of the stack needs every byte written before (so do atomics, which read before
+ * they write); elsewhere the region must allow the access. A write marks stack bytes. */
+#define CHECK_WRITTEN_OR_REGION(addr, size, region_write)                                          \
     {                                                                                              \
         uint64_t at_ = (addr) - stack_start;                                                       \
         if (at_ <= VM_STACK_BYTES - (size)) {                                                      \
@@ -72,10 +73,11 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
                 run->steps = STEPS;                                                                \
                 return 0;                                                                          \
             }                                                                                      \
-        } else if (!vm_region_ok(run, (addr), (size), false)) {                                    \
-            OUTSIDE_FAULT(addr, size, false);                                                      \
+        } else if (!vm_region_ok(run, (addr), (size), (region_write))) {                           \
+            OUTSIDE_FAULT(addr, size, region_write);                                               \
         }                                                                                          \
     }
+#define CHECK_READ(addr, size) CHECK_WRITTEN_OR_REGION(addr, size, false)
 #define CHECK_WRITE(addr, size)                                                                    \
     {                                                                                              \
         uint64_t at_ = (addr) - stack_start;                                                       \
@@ -84,19 +86,9 @@ uint64_t VM_INTERP_NAME(struct vm_activation *act, struct vm_run *run, size_t st
         else if (!vm_region_ok(run, (addr), (size), true))                                         \
             OUTSIDE_FAULT(addr, size, true);                                                       \
     }
-/* Atomics read before they write: on the stack, the bytes must have been written already. */
 #define CHECK_ATOMIC(addr, size)                                                                   \
     {                                                                                              \
-        uint64_t at_ = (addr) - stack_start;                                                       \
-        if (at_ <= VM_STACK_BYTES - (size)) {                                                      \
-            if (!vm_stack_is_written(written, at_, (size))) {                                      \
-                vm_stack_unwritten_fault(run, prog, PC_INDEX, written, at_, (size));               \
-                run->steps = STEPS;                                                                \
-                return 0;                                                                          \
-            }                                                                                      \
-        } else if (!vm_region_ok(run, (addr), (size), true)) {                                     \
-            OUTSIDE_FAULT(addr, size, true);                                                       \
-        }                                                                                          \
+        CHECK_WRITTEN_OR_REGION(addr, size, true)                                                  \
         if ((addr) % (size))                                                                       \
             FAULT(-EFAULT, "atomic access at 0x%llx is not %d-byte aligned",                       \
                   (unsigned long long)(addr), (int)(size));                                        \
@@ -479,6 +471,7 @@ vm_dispatch:
 #undef CHECK_READ
 #undef CHECK_WRITE
 #undef CHECK_ATOMIC
+#undef CHECK_WRITTEN_OR_REGION
 #undef FORGET_FRAME
 #undef CHECK_HELPER_MEMORY
 #undef HELPER_FILLED
